@@ -1,0 +1,140 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD.")
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self) -> "ProductQuerySet":
+        return self.filter(is_active=True)
+
+    def with_pricing(self) -> "ProductQuerySet":
+        from catalog.pricing import annotate_separate_value
+
+        return annotate_separate_value(self)
+
+
+class Product(models.Model):
+    class Kind(models.TextChoices):
+        COURSE = "course", "Certification course"
+        KIT = "kit", "Kit"
+        BUNDLE = "bundle", "Bundle"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    tagline = models.CharField(max_length=200, help_text="One line shown under the name.")
+    description = models.TextField(help_text="What the product covers. Blank lines separate paragraphs.")
+    audience = models.TextField("who it is for", help_text="Who should buy it.")
+    price_cents = models.PositiveIntegerField(
+        "price (cents)",
+        validators=[MinValueValidator(1)],
+        help_text="Whole cents: 14700 is $147.00.",
+    )
+    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive products are hidden and cannot be bought."
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+    components = models.ManyToManyField(
+        "self",
+        through="BundleItem",
+        through_fields=("bundle", "component"),
+        symmetrical=False,
+        related_name="bundles",
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price_cents__gt=0), name="product_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product", kwargs={"slug": self.slug})
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.kind == self.Kind.BUNDLE
+
+    @cached_property
+    def pricing(self):
+        """Separate value and savings for a bundle (None for other products); see catalog.pricing."""
+        from catalog.pricing import bundle_pricing
+
+        return bundle_pricing(self)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.currency:
+            self.currency = self.currency.upper()
+        if self.pk is None:
+            return
+        errors = {}
+        if not self.is_bundle and self.bundle_items.exists():
+            errors["kind"] = "This product has bundle components; only a bundle can have them."
+        if self.is_bundle and self.bundles.exists():
+            errors["kind"] = "This product is part of a bundle; a bundle cannot contain another bundle."
+        if self.is_bundle and self.components.exclude(currency=self.currency).exists():
+            errors["currency"] = "Every component of a bundle must be priced in the bundle's currency."
+        if self.bundles.exclude(currency=self.currency).exists():
+            errors["currency"] = "This product is part of a bundle priced in another currency."
+        if errors:
+            raise ValidationError(errors)
+
+
+class BundleItem(models.Model):
+    bundle = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="bundle_items")
+    component = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="component_of")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "component"], name="bundle_component_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} in {self.bundle}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.bundle_id and self.component_id):
+            return
+        from catalog.rules import component_errors
+
+        message = component_errors(self.bundle, self.component)
+        if message:
+            raise ValidationError({"component": message})
+
+
+class CurriculumModule(models.Model):
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="modules",
+        limit_choices_to={"kind": Product.Kind.COURSE},
+    )
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=160)
+    summary = models.TextField()
+    production_context = models.TextField(
+        blank=True, help_text="How this module shows up in film, TV and production work."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

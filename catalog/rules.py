@@ -1,0 +1,36 @@
+"""Bundle composition rules, shared by model validation, the admin formset and the seed command."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+MIN_BUNDLE_COMPONENTS = 2
+
+
+def component_errors(bundle, component) -> str:
+    """Why `component` cannot go into `bundle`, or an empty string when it can."""
+    if not bundle.is_bundle:
+        return "Only a bundle can have components."
+    if bundle.pk is not None and component.pk == bundle.pk:
+        return "A bundle cannot contain itself."
+    if component.is_bundle:
+        return "A bundle cannot contain another bundle."
+    if component.currency != bundle.currency:
+        return f"{component} is priced in {component.currency}; this bundle is priced in {bundle.currency}."
+    return ""
+
+
+def validate_bundle_components(bundle, components: Iterable) -> None:
+    """Raise ValidationError unless `components` form a valid bundle for `bundle`."""
+    components = list(components)
+    if not bundle.is_bundle:
+        if components:
+            raise ValidationError("Only a bundle can have components.")
+        return
+    errors = [message for component in components if (message := component_errors(bundle, component))]
+    if len({component.pk for component in components}) != len(components):
+        errors.append("Each product can appear in a bundle only once.")
+    if len(components) < MIN_BUNDLE_COMPONENTS:
+        errors.append(f"A bundle needs at least {MIN_BUNDLE_COMPONENTS} components.")
+    if errors:
+        raise ValidationError(errors)

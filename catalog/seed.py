@@ -1,0 +1,174 @@
+"""The launch catalogue. `load_catalog` creates what is missing and never touches what staff have edited.
+
+Level I ($147) and the Bundle ($297, separate value $498) are the academy's published prices. Level II,
+the Resume Kit and the AI Kit have no published 2026 stand-alone prices: the figures below are
+placeholders (together $351, so the Bundle's separate value comes out at $498) for staff to edit.
+"""
+
+LEVEL_I_MODULES = [
+    (
+        "Briefs",
+        "Turning a request into a brief everyone can work from, and refusing to start until it is clear.",
+        "Treatments, scripts, shot lists and the director's vision document.",
+    ),
+    (
+        "Scope",
+        "Writing down what is in and out, and defending it when requests grow.",
+        "Pre-production planning: what the shoot will and will not cover.",
+    ),
+    (
+        "Kickoffs",
+        "Starting work with roles, approvers and timelines agreed.",
+        "Production meetings that line up department heads before the first shoot day.",
+    ),
+    (
+        "Creative reviews",
+        "Running reviews that end in decisions rather than more opinions.",
+        "Dailies reviews with the director, producers and department heads.",
+    ),
+    (
+        "Revision rounds",
+        "Scoping each round of changes so revisions do not become endless.",
+        "Script, edit, colour and sound revision rounds.",
+    ),
+    (
+        "Stakeholder feedback",
+        "Collecting, sorting and routing notes to the one person who can approve them.",
+        "Notes from talent, financiers, networks and distributors.",
+    ),
+    (
+        "Decision logging",
+        "Naming decisions, recording them and confirming them in writing.",
+        "A decision log kept through pre-production and the shoot.",
+    ),
+    (
+        "Project closeouts",
+        "Closing a project cleanly: hand-offs, archives and lessons kept.",
+        "Wrap after delivery: final files, paperwork and the post-mortem.",
+    ),
+]
+
+LEVEL_II_MODULES = [
+    (
+        "Advanced Forecasting and Planning",
+        "Capacity planning, sharing resources across concurrent projects and forecasting demand you cannot "
+        "yet see.",
+        "Running a slate of productions and forecasting crew and equipment needs across the year.",
+    ),
+    (
+        "Execution Challenges",
+        "Keeping creative work moving at scale when priorities shift underneath it.",
+        "Priorities that change mid-shoot because of weather or talent, and one department's slip "
+        "cascading into the others.",
+    ),
+    (
+        "Risk Mitigation",
+        "Spotting what could derail the work early and planning the response before it is needed.",
+        "Talent unavailability, a lost location, equipment failure, weather, permits, late post vendors "
+        "and cost overruns.",
+    ),
+    (
+        "Collaborative Tools",
+        "Choosing and connecting the systems a creative team works in.",
+        "Movie Magic Scheduling, StudioBinder, Setkeeper and Yamdu; Frame.io, ShotGrid and Adobe's "
+        "production tools; AI tools across the pipeline.",
+    ),
+    (
+        "Problem-Solving Scenarios",
+        "Case-based practice for the calls that have no textbook answer.",
+        "A lead actor leaving two weeks before principal photography, a location withdrawn three days out, "
+        "a post vendor missing delivery, a financier asking for cuts that hurt the film.",
+    ),
+]
+
+PRODUCTS = [
+    {
+        "slug": "level-i",
+        "name": "CPMA Level I Certification",
+        "kind": "course",
+        "position": 10,
+        "price_cents": 14700,
+        "tagline": "The foundations of creative project management, certified.",
+        "description": (
+            "Level I teaches the working disciplines behind every well-run creative project: clear briefs, "
+            "defended scope, kickoffs, reviews that end in decisions, bounded revision rounds, feedback "
+            "routing, written decision logs and clean closeouts.\n\n"
+            "Eight self-paced modules take roughly 10 to 15 hours, with templates, toolkits and case "
+            "studies. The exam can be retaken free as often as you need; a score of 70% passes, and the "
+            "digital certificate arrives by email and never expires."
+        ),
+        "audience": (
+            "Production coordinators, assistant production managers, content production assistants and "
+            "post-production coordinators who want to formalise what they have learned on the job."
+        ),
+        "modules": LEVEL_I_MODULES,
+    },
+    {
+        "slug": "level-ii",
+        "name": "CPMA Level II Certification",
+        "kind": "course",
+        "position": 20,
+        "price_cents": 19700,
+        "tagline": "Advanced practice for people who run slates, departments and companies.",
+        "description": (
+            "Level II is the advanced certification. Its five sections cover forecasting and planning "
+            "across concurrent projects, execution under shifting priorities, risk mitigation, "
+            "collaborative tooling and case-based problem solving."
+        ),
+        "audience": (
+            "Producers, line producers and production managers stepping up to head of production, "
+            "executive producer or company leadership; heads of post and post-production producers."
+        ),
+        "modules": LEVEL_II_MODULES,
+    },
+    {
+        "slug": "resume-kit",
+        "name": "Project Manager Resume Kit",
+        "kind": "kit",
+        "position": 30,
+        "price_cents": 6700,
+        "tagline": "Templates and wording for creative project management hiring.",
+        "description": (
+            "Resume templates and language written for creative project management roles, including the "
+            "conventions production hiring expects: a selected-credits layout, role-specific descriptions "
+            "and how to bring in your IMDb credits."
+        ),
+        "audience": "Anyone updating a resume to move up or to move between productions.",
+        "modules": [],
+    },
+    {
+        "slug": "ai-kit",
+        "name": "Creative PM AI Kit",
+        "kind": "kit",
+        "position": 40,
+        "price_cents": 8700,
+        "tagline": "Claude, ChatGPT and Gemini set up for creative project work.",
+        "description": (
+            "Setup files for Claude, ChatGPT and Gemini tuned to creative project management, plus prompt "
+            "libraries and templates for transcription, drafting schedules, tightening briefs and writing "
+            "to stakeholders."
+        ),
+        "audience": "Production teams bringing AI tools into pre-production, the shoot and post.",
+        "modules": [],
+    },
+    {
+        "slug": "bundle",
+        "name": "CPMA Bundle",
+        "kind": "bundle",
+        "position": 0,
+        "price_cents": 29700,
+        "tagline": "Both certifications and both kits, for less than the parts.",
+        "description": (
+            "Everything the academy sells in one purchase: Level I, Level II, the Project Manager Resume "
+            "Kit and the Creative PM AI Kit. It is the usual choice for mid-career production people "
+            "credentialing the skills they built on set, and for heads of production giving a whole team "
+            "the same foundation and the same AI tooling."
+        ),
+        "audience": (
+            "Mid-career producers, line producers and production managers, and heads of production or "
+            "executive producers buying seats for a team."
+        ),
+        "modules": [],
+        "components": ["level-i", "level-ii", "resume-kit", "ai-kit"],
+    },
+]

@@ -1,0 +1,41 @@
+"""Writes to the catalogue."""
+
+from django.db import transaction
+
+from catalog.models import BundleItem, CurriculumModule, Product
+from catalog.rules import validate_bundle_components
+
+
+@transaction.atomic
+def load_catalog(products: list[dict]) -> list[Product]:
+    """Create the products in `products` that do not exist yet (matched by slug); return the created ones.
+
+    Existing products are left exactly as staff left them, so running this twice changes nothing.
+    """
+    created = []
+    by_slug = {}
+    for data in products:
+        fields = {k: v for k, v in data.items() if k not in ("slug", "modules", "components")}
+        product, was_created = Product.objects.get_or_create(slug=data["slug"], defaults=fields)
+        by_slug[product.slug] = product
+        if not was_created:
+            continue
+        product.full_clean()
+        created.append(product)
+        CurriculumModule.objects.bulk_create(
+            CurriculumModule(
+                product=product, position=i, title=title, summary=summary, production_context=ctx
+            )
+            for i, (title, summary, ctx) in enumerate(data["modules"], start=1)
+        )
+    for data in products:
+        bundle = by_slug[data["slug"]]
+        if bundle not in created or not data.get("components"):
+            continue
+        components = [by_slug[slug] for slug in data["components"]]
+        validate_bundle_components(bundle, components)
+        BundleItem.objects.bulk_create(
+            BundleItem(bundle=bundle, component=component, position=i)
+            for i, component in enumerate(components, start=1)
+        )
+    return created

@@ -1,0 +1,26 @@
+from decimal import Decimal
+
+import pytest
+
+from catalog.money import format_money, to_decimal
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "expected"),
+    [
+        (14700, "USD", "$147"),
+        (123450, "USD", "$1,234.50"),
+        (5, "USD", "$0.05"),
+        (0, "USD", "$0"),
+        (-2500, "USD", "-$25"),
+        (999, "EUR", "€9.99"),
+        (1000, "SEK", "10 SEK"),
+    ],
+)
+def test_format_money(cents, currency, expected):
+    assert format_money(cents, currency) == expected
+
+
+def test_to_decimal_keeps_two_places_without_floats():
+    assert to_decimal(14700) == Decimal("147.00")
+    assert str(to_decimal(1)) == "0.01"

@@ -1,0 +1,40 @@
+"""Small helpers that build test data. Prices here are the tests' own, never copies of the catalogue."""
+
+from itertools import count
+
+from django.contrib.auth.models import Group, User
+
+from catalog.models import BundleItem, Product
+
+_seq = count(1)
+
+
+def make_product(**fields) -> Product:
+    n = next(_seq)
+    defaults = {
+        "name": f"Test product {n}",
+        "slug": f"test-product-{n}",
+        "kind": Product.Kind.KIT,
+        "tagline": "A product made by a test.",
+        "description": "Made by a test.",
+        "audience": "Tests.",
+        "price_cents": 1000 + n,
+        "currency": "USD",
+        "position": 100 + n,
+    }
+    defaults.update(fields)
+    return Product.objects.create(**defaults)
+
+
+def make_bundle(components: list[Product], **fields) -> Product:
+    bundle = make_product(kind=Product.Kind.BUNDLE, **fields)
+    for position, component in enumerate(components, start=1):
+        BundleItem.objects.create(bundle=bundle, component=component, position=position)
+    return bundle
+
+
+def make_staff(username: str, group: str | None = None, password: str = "a-long-test-password") -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", password, is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

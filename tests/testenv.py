@@ -1,0 +1,13 @@
+"""Loaded with `-p tests.testenv` before Django reads its settings: the environment the suite runs in.
+
+Only what the settings require is set here, with setdefault, so CI can still point DATABASE_URL at
+PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+os.environ.setdefault("CACHE_URL", "locmemcache://")
