@@ -7,4 +7,5 @@ admin.site.site_title = "CPMA admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
+    path("", include("checkout.urls")),
 ]

@@ -38,3 +38,39 @@ def make_staff(username: str, group: str | None = None, password: str = "a-long-
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def make_order(lines: list[tuple[Product, int]], status: str = "paid", **fields):
+    """An order with one line per (product, quantity), priced at the products' current prices."""
+    from django.utils import timezone
+
+    from checkout.models import Order, OrderLine
+
+    currency = lines[0][0].currency if lines else "USD"
+    subtotal = sum(product.price_cents * quantity for product, quantity in lines)
+    defaults = {
+        "status": status,
+        "currency": currency,
+        "email": f"buyer{next(_seq)}@example.com",
+        "buyer_name": "Test Buyer",
+        "subtotal_cents": subtotal,
+        "total_cents": subtotal - fields.get("discount_cents", 0) + fields.get("tax_cents", 0),
+        "paid_at": timezone.now() if status not in ("pending", "failed", "expired") else None,
+    }
+    defaults.update(fields)
+    order = Order.objects.create(**defaults)
+    order.reference = f"CPMA-{order.pk:06d}"
+    order.save(update_fields=["reference"])
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=product,
+            product_slug=product.slug,
+            product_name=product.name,
+            unit_price_cents=product.price_cents,
+            quantity=quantity,
+            amount_cents=product.price_cents * quantity,
+        )
+        for product, quantity in lines
+    )
+    return order
