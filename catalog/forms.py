@@ -1,0 +1,46 @@
+from django import forms
+
+from catalog.recommend import ROLE_LABELS, SENIORITY_LABELS, Role, Seniority
+
+
+class RecommenderForm(forms.Form):
+    """The "Which one fits me?" questions. Submitted with GET, so the answer page can be cached and shared."""
+
+    role = forms.ChoiceField(
+        label="Which role is closest to yours?",
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        widget=forms.RadioSelect,
+    )
+    seniority = forms.ChoiceField(
+        label="Where are you in your career?",
+        choices=[(level.value, label) for level, label in SENIORITY_LABELS.items()],
+        widget=forms.RadioSelect,
+    )
+    buying_for = forms.ChoiceField(
+        label="Who are you buying for?",
+        choices=[("me", "Just me"), ("team", "My team")],
+        initial="me",
+        widget=forms.RadioSelect,
+    )
+    seats = forms.IntegerField(
+        label="Seats, if you are buying for a team (optional)",
+        min_value=2,
+        max_value=500,
+        required=False,
+        help_text="You can change the number of seats before you pay.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("buying_for") != "team":
+            data["seats"] = None
+        return data
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "role": Role(data["role"]),
+            "seniority": Seniority(data["seniority"]),
+            "for_team": data["buying_for"] == "team",
+            "seats": data["seats"],
+        }
