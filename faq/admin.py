@@ -9,7 +9,7 @@ from faq.render import FIELDS, unknown_placeholders
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = "__all__"
+        fields = ["question", "slug", "answer", "topic", "position", "is_published"]
 
     def clean_answer(self) -> str:
         answer = self.cleaned_data["answer"]
