@@ -20,6 +20,7 @@ class RecommenderForm(forms.Form):
         label="Who are you buying for?",
         choices=[("me", "Just me"), ("team", "My team")],
         initial="me",
+        required=False,  # unanswered means "just me"
         widget=forms.RadioSelect,
     )
     seats = forms.IntegerField(
@@ -32,7 +33,8 @@ class RecommenderForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("buying_for") != "team":
+        data["buying_for"] = data.get("buying_for") or "me"
+        if data["buying_for"] != "team":
             data["seats"] = None
         return data
 
