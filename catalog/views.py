@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import seo
 from catalog.comparison import CREDENTIALS
@@ -40,7 +40,7 @@ def _bundle_saves(products: dict[str, Product]) -> bool:
     return bool(bundle and bundle.pricing and bundle.pricing.has_savings)
 
 
-@require_GET
+@require_safe
 def home(request):
     context = _page(
         "CPMA: creative project management certification for film, TV and production teams",
@@ -51,7 +51,7 @@ def home(request):
     return render(request, "catalog/home.html", context)
 
 
-@require_GET
+@require_safe
 def product_detail(request, slug: str):
     try:
         product = product_for_page(slug)
@@ -67,7 +67,7 @@ def product_detail(request, slug: str):
     return render(request, "catalog/product_detail.html", context)
 
 
-@require_GET
+@require_safe
 def production_overview(request):
     products = products_by_slug()
     context = _page(
@@ -84,7 +84,7 @@ def production_overview(request):
     return render(request, "catalog/production_overview.html", context)
 
 
-@require_GET
+@require_safe
 def role_page(request, slug: str):
     page = ROLE_PAGES_BY_SLUG.get(slug)
     if page is None:
@@ -107,7 +107,7 @@ def role_page(request, slug: str):
     return render(request, "catalog/role.html", context)
 
 
-@require_GET
+@require_safe
 def compare(request):
     products = products_by_slug()
     rows = [(credential, products.get(credential.product_slug or "")) for credential in CREDENTIALS]
@@ -121,7 +121,7 @@ def compare(request):
     return render(request, "catalog/compare.html", context)
 
 
-@require_GET
+@require_safe
 def curriculum(request):
     context = _page(
         "The CPMA curriculum mapped to production work · CPMA",
@@ -133,7 +133,7 @@ def curriculum(request):
     return render(request, "catalog/curriculum.html", context)
 
 
-@require_GET
+@require_safe
 def recommender(request):
     """GET form: no answers shows the questions; answers show the recommendation (a 400 if invalid)."""
     form = RecommenderForm(request.GET or None)
@@ -159,7 +159,7 @@ def recommender(request):
     return render(request, "catalog/recommender.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -92,8 +92,8 @@ QUESTIONS = [
         "position": 10,
         "question": "What does the Bundle include, and how much does it save?",
         "answer": (
-            "The CPMA Bundle contains Level I, Level II, the Project Manager Resume Kit and the Creative PM "
-            "AI Kit. Bought one by one they come to {separate_value:bundle}; the Bundle costs "
+            "The CPMA Bundle holds both certifications (Level I and Level II) plus two kits: the Project "
+            "Manager Resume Kit and the Creative PM AI Kit. Bought one by one they come to {separate_value:bundle}; the Bundle costs "
             "{price:bundle}, which saves you {savings:bundle} ({savings_percent:bundle})."
         ),
     },

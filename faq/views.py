@@ -1,13 +1,13 @@
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import seo
 from catalog.selectors import products_by_slug
 from faq.selectors import answers_by_topic, published_answers
 
 
-@require_GET
+@require_safe
 def faq_list(request):
     answers = published_answers(products_by_slug())
     trail = [("Home", reverse("catalog:home")), ("Questions and answers", request.path)]

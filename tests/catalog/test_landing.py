@@ -282,3 +282,12 @@ def test_landing_query_count_does_not_grow_with_the_catalogue(client, site, url)
 
     assert before == after
     assert after <= 5
+
+
+@pytest.mark.parametrize("path", ["/", "/film-tv-production/", "/faq/"])
+def test_public_pages_answer_head_requests(client, site, path):
+    assert client.head(path).status_code == 200
+
+
+def test_public_pages_refuse_post_with_a_405(client, site):
+    assert client.post("/film-tv-production/").status_code == 405
