@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from catalog.recommend import Recommendation, Role, Seniority, recommend
+from faq.models import Question
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class RolePage:
     description: str
     pitch: str
     points: tuple[str, ...]
+    faq_topic: str = Question.Topic.ROLES
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:role", kwargs={"slug": self.slug})
@@ -118,6 +120,7 @@ ROLE_PAGES = (
             "updates.",
             "One order for all seats, paid by card through Stripe.",
         ),
+        faq_topic=Question.Topic.EMPLOYERS,
     ),
 )
 

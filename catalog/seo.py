@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.urls import reverse
 
 from catalog.models import Product
 from catalog.money import to_decimal
@@ -52,4 +53,21 @@ def faq_page(answers: Iterable) -> dict:
             }
             for answer in answers
         ],
+    }
+
+
+def page_context(
+    title: str, description: str, trail: Iterable[tuple[str, str]] = (), data: Iterable[dict] = ()
+) -> dict:
+    """What every public page's head needs: a unique title and description, the visible breadcrumb trail
+    below the home page (name, path), and structured data (a BreadcrumbList is added for the trail)."""
+    trail = [("Home", reverse("catalog:home")), *trail]
+    structured = list(data)
+    if len(trail) > 1:
+        structured.append(breadcrumb_list(trail))
+    return {
+        "page_title": title,
+        "page_description": description,
+        "breadcrumbs": trail if len(trail) > 1 else [],
+        "structured_data": structured,
     }

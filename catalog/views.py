@@ -17,20 +17,6 @@ from faq.selectors import published_answers
 OVERVIEW = "Film and TV production"
 
 
-def _page(title: str, description: str, trail: list[tuple[str, str]] = (), data: list[dict] = ()) -> dict:
-    """Context every public page shares: unique title and description, breadcrumbs, structured data."""
-    trail = [("Home", reverse("catalog:home")), *trail]
-    structured = list(data)
-    if len(trail) > 1:
-        structured.append(seo.breadcrumb_list(trail))
-    return {
-        "page_title": title,
-        "page_description": description,
-        "breadcrumbs": trail if len(trail) > 1 else [],
-        "structured_data": structured,
-    }
-
-
 def _overview_crumb() -> tuple[str, str]:
     return (OVERVIEW, reverse("catalog:production"))
 
@@ -42,7 +28,7 @@ def _bundle_saves(products: dict[str, Product]) -> bool:
 
 @require_safe
 def home(request):
-    context = _page(
+    context = seo.page_context(
         "CPMA: creative project management certification for film, TV and production teams",
         "Two certifications and two practical kits for producers, production managers, post-production "
         "teams and heads of production, from the Creative Project Management Academy.",
@@ -57,7 +43,7 @@ def product_detail(request, slug: str):
         product = product_for_page(slug)
     except Product.DoesNotExist:
         raise Http404("No product by that name is on sale.") from None
-    context = _page(
+    context = seo.page_context(
         f"{product.name}: price and curriculum · CPMA",
         product.tagline,
         trail=[(product.name, product.get_absolute_url())],
@@ -70,7 +56,7 @@ def product_detail(request, slug: str):
 @require_safe
 def production_overview(request):
     products = products_by_slug()
-    context = _page(
+    context = seo.page_context(
         "Project management certification for film, TV and production · CPMA",
         "How production work differs from agency creative, which project management habits carry over, "
         "what needs recalibrating, and which CPMA credential fits your production role.",
@@ -91,7 +77,7 @@ def role_page(request, slug: str):
         raise Http404("No page for that role.")
     products = products_by_slug()
     recommendation = page.recommendation(bundle_saves=_bundle_saves(products))
-    context = _page(
+    context = seo.page_context(
         page.title,
         page.description,
         trail=[_overview_crumb(), (page.nav_label, request.path)],
@@ -102,7 +88,7 @@ def role_page(request, slug: str):
         recommendation=recommendation,
         recommended=products.get(recommendation.product_slug),
         alternative=products.get(recommendation.alternative_slug or ""),
-        faq=published_answers(products, topic=Question.Topic.ROLES),
+        faq=published_answers(products, topic=page.faq_topic),
     )
     return render(request, "catalog/role.html", context)
 
@@ -111,7 +97,7 @@ def role_page(request, slug: str):
 def compare(request):
     products = products_by_slug()
     rows = [(credential, products.get(credential.product_slug or "")) for credential in CREDENTIALS]
-    context = _page(
+    context = seo.page_context(
         "PMP, AIGA or CPMA? Credentials compared for production work · CPMA",
         "The PMP, production-technical courses, the AIGA certificate and CPMA Level I, Level II and the "
         "Bundle, compared by what each is built for and how well it fits film and TV production.",
@@ -123,7 +109,7 @@ def compare(request):
 
 @require_safe
 def curriculum(request):
-    context = _page(
+    context = seo.page_context(
         "The CPMA curriculum mapped to production work · CPMA",
         "Level I's disciplines next to the production artifacts they shape, and Level II's five sections "
         "next to the senior production work they cover.",
@@ -137,7 +123,7 @@ def curriculum(request):
 def recommender(request):
     """GET form: no answers shows the questions; answers show the recommendation (a 400 if invalid)."""
     form = RecommenderForm(request.GET or None)
-    context = _page(
+    context = seo.page_context(
         "Which CPMA product fits me? Recommendations for production roles · CPMA",
         "Answer three questions about your production role, seniority and team to see which CPMA "
         "certification or bundle to buy.",

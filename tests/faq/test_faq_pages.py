@@ -104,3 +104,10 @@ def test_catalogue_editors_hold_the_faq_permissions(db):
     )
 
     assert {"add_question", "change_question", "delete_question", "view_question"} <= codenames
+
+
+def test_team_buyers_page_shows_the_employer_questions(client, catalog, faq_questions):
+    content = client.get("/film-tv-production/for/heads-of-production/").content.decode()
+
+    for question in Question.objects.filter(topic=Question.Topic.EMPLOYERS):
+        assert question.question in content
