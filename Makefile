@@ -33,6 +33,7 @@ migrate: install
 seed: export DEBUG ?= true
 seed: migrate
 	$(BIN)/python manage.py load_catalog
+	$(BIN)/python manage.py load_faq
 
 test: install-dev
 	$(BIN)/pytest

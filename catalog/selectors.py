@@ -19,3 +19,15 @@ def product_for_page(slug: str) -> Product:
         .prefetch_related("modules", Prefetch("bundle_items", queryset=items))
         .get(slug=slug)
     )
+
+
+def products_by_slug() -> dict[str, Product]:
+    """Every active product keyed by slug, bundle value annotated: one query for a page's prices and links."""
+    return {product.slug: product for product in listed_products()}
+
+
+def courses_with_curriculum() -> list[Product]:
+    """Active certification courses with their modules, for the curriculum map (two queries)."""
+    return list(
+        listed_products().filter(kind=Product.Kind.COURSE).prefetch_related("modules").order_by("position")
+    )

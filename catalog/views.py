@@ -1,17 +1,156 @@
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
+from catalog import seo
+from catalog.comparison import CREDENTIALS
+from catalog.forms import RecommenderForm
 from catalog.models import Product
-from catalog.selectors import listed_products, product_for_page
+from catalog.recommend import recommend
+from catalog.roles import ROLE_PAGES, ROLE_PAGES_BY_SLUG
+from catalog.selectors import courses_with_curriculum, listed_products, product_for_page, products_by_slug
+from faq.models import Question
+from faq.selectors import published_answers
+
+OVERVIEW = "Film and TV production"
 
 
+def _overview_crumb() -> tuple[str, str]:
+    return (OVERVIEW, reverse("catalog:production"))
+
+
+def _bundle_saves(products: dict[str, Product]) -> bool:
+    bundle = products.get("bundle")
+    return bool(bundle and bundle.pricing and bundle.pricing.has_savings)
+
+
+@require_safe
 def home(request):
-    return render(request, "catalog/home.html", {"products": listed_products()})
+    context = seo.page_context(
+        "CPMA: creative project management certification for film, TV and production teams",
+        "Two certifications and two practical kits for producers, production managers, post-production "
+        "teams and heads of production, from the Creative Project Management Academy.",
+    )
+    context.update(products=listed_products(), role_pages=ROLE_PAGES)
+    return render(request, "catalog/home.html", context)
 
 
+@require_safe
 def product_detail(request, slug: str):
     try:
         product = product_for_page(slug)
     except Product.DoesNotExist:
         raise Http404("No product by that name is on sale.") from None
-    return render(request, "catalog/product_detail.html", {"product": product})
+    context = seo.page_context(
+        f"{product.name}: price and curriculum · CPMA",
+        product.tagline,
+        trail=[(product.name, product.get_absolute_url())],
+        data=[seo.product_offer(product)],
+    )
+    context["product"] = product
+    return render(request, "catalog/product_detail.html", context)
+
+
+@require_safe
+def production_overview(request):
+    products = products_by_slug()
+    context = seo.page_context(
+        "Project management certification for film, TV and production · CPMA",
+        "How production work differs from agency creative, which project management habits carry over, "
+        "what needs recalibrating, and which CPMA credential fits your production role.",
+        trail=[_overview_crumb()],
+    )
+    context.update(
+        featured=[products[slug] for slug in ("level-i", "level-ii", "bundle") if slug in products],
+        role_pages=ROLE_PAGES,
+        faq=published_answers(products, topic=Question.Topic.CHOOSING),
+    )
+    return render(request, "catalog/production_overview.html", context)
+
+
+@require_safe
+def role_page(request, slug: str):
+    page = ROLE_PAGES_BY_SLUG.get(slug)
+    if page is None:
+        raise Http404("No page for that role.")
+    products = products_by_slug()
+    recommendation = page.recommendation(bundle_saves=_bundle_saves(products))
+    context = seo.page_context(
+        page.title,
+        page.description,
+        trail=[_overview_crumb(), (page.nav_label, request.path)],
+    )
+    context.update(
+        page=page,
+        role_pages=ROLE_PAGES,
+        recommendation=recommendation,
+        recommended=products.get(recommendation.product_slug),
+        alternative=products.get(recommendation.alternative_slug or ""),
+        faq=published_answers(products, topic=page.faq_topic),
+    )
+    return render(request, "catalog/role.html", context)
+
+
+@require_safe
+def compare(request):
+    products = products_by_slug()
+    rows = [(credential, products.get(credential.product_slug or "")) for credential in CREDENTIALS]
+    context = seo.page_context(
+        "PMP, AIGA or CPMA? Credentials compared for production work · CPMA",
+        "The PMP, production-technical courses, the AIGA certificate and CPMA Level I, Level II and the "
+        "Bundle, compared by what each is built for and how well it fits film and TV production.",
+        trail=[_overview_crumb(), ("Compare credentials", request.path)],
+    )
+    context.update(rows=rows, faq=published_answers(products, topic=Question.Topic.CHOOSING))
+    return render(request, "catalog/compare.html", context)
+
+
+@require_safe
+def curriculum(request):
+    context = seo.page_context(
+        "The CPMA curriculum mapped to production work · CPMA",
+        "Level I's disciplines next to the production artifacts they shape, and Level II's five sections "
+        "next to the senior production work they cover.",
+        trail=[_overview_crumb(), ("Curriculum map", request.path)],
+    )
+    context["courses"] = courses_with_curriculum()
+    return render(request, "catalog/curriculum.html", context)
+
+
+@require_safe
+def recommender(request):
+    """GET form: no answers shows the questions; answers show the recommendation (a 400 if invalid)."""
+    form = RecommenderForm(request.GET or None)
+    context = seo.page_context(
+        "Which CPMA product fits me? Recommendations for production roles · CPMA",
+        "Answer three questions about your production role, seniority and team to see which CPMA "
+        "certification or bundle to buy.",
+        trail=[_overview_crumb(), ("Which one fits me?", request.path)],
+    )
+    context["form"] = form
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            products = products_by_slug()
+            recommendation = recommend(**form.answers(), bundle_saves=_bundle_saves(products))
+            context.update(
+                recommendation=recommendation,
+                recommended=products.get(recommendation.product_slug),
+                alternative=products.get(recommendation.alternative_slug or ""),
+            )
+        else:
+            status = 400
+    return render(request, "catalog/recommender.html", context, status=status)
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /checkout/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

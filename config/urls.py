@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from catalog.views import robots_txt
+from config.sitemaps import SITEMAPS
 
 admin.site.site_header = "CPMA storefront"
 admin.site.site_title = "CPMA admin"
@@ -8,4 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("checkout.urls")),
+    path("", include("faq.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
 ]

@@ -17,3 +17,12 @@ def catalog(db) -> dict[str, Product]:
     """The launch catalogue as `make run` seeds it, keyed by slug."""
     call_command("load_catalog", verbosity=0)
     return {product.slug: product for product in Product.objects.all()}
+
+
+@pytest.fixture
+def faq_questions(db):
+    """The launch FAQ as `make run` seeds it, in display order."""
+    from faq.models import Question
+
+    call_command("load_faq", verbosity=0)
+    return list(Question.objects.all())

@@ -1,0 +1,81 @@
+"""FAQ answers are plain text with price placeholders such as {price:level-i}, filled from the catalogue.
+
+So an answer never states a price that the catalogue no longer has. A placeholder naming an unknown field
+or a product that is not on sale is left as written (and logged) rather than breaking the page; the admin
+form refuses to save such placeholders in the first place.
+"""
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString
+
+from catalog.models import Product
+from catalog.money import format_money
+
+logger = logging.getLogger(__name__)
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+):([a-z0-9-]+)\}")
+FIELDS = ("price", "separate_value", "savings", "savings_percent")
+
+
+def placeholder_value(field: str, product: Product) -> str | None:
+    """The text for one placeholder, or None when the field does not apply to this product."""
+    if field == "price":
+        return format_money(product.price_cents, product.currency)
+    pricing = product.pricing
+    if pricing is None:
+        return None
+    if field == "separate_value":
+        return format_money(pricing.separate_value_cents, product.currency)
+    if field == "savings":
+        return format_money(max(pricing.savings_cents, 0), product.currency)
+    if field == "savings_percent":
+        return f"{pricing.savings_percent}%"
+    return None
+
+
+def fill_prices(text: str, products: Mapping[str, Product]) -> str:
+    def replace(match: re.Match) -> str:
+        field, slug = match.groups()
+        product = products.get(slug)
+        value = placeholder_value(field, product) if product is not None else None
+        if value is None:
+            logger.warning("FAQ placeholder %s cannot be filled; left as written", match.group(0))
+            return match.group(0)
+        return value
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def unknown_placeholders(text: str, products: Mapping[str, Product]) -> list[str]:
+    """Placeholders in `text` that would not be filled with these products."""
+    return [
+        match.group(0)
+        for match in PLACEHOLDER.finditer(text)
+        if match.group(2) not in products
+        or placeholder_value(match.group(1), products[match.group(2)]) is None
+    ]
+
+
+@dataclass(frozen=True)
+class RenderedAnswer:
+    slug: str
+    question: str
+    topic: str
+    text: str  # plain text with prices filled, for structured data
+    html: SafeString  # escaped paragraphs, for the page
+
+
+def render_answer(question, products: Mapping[str, Product]) -> RenderedAnswer:
+    text = fill_prices(question.answer, products)
+    return RenderedAnswer(
+        slug=question.slug,
+        question=question.question,
+        topic=question.topic,
+        text=text,
+        html=SafeString(linebreaks(escape(text))),
+    )

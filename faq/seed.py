@@ -1,0 +1,142 @@
+"""The launch FAQ. `load_faq` creates the questions that are missing (by slug) and never edits existing ones.
+
+Prices are placeholders filled from the catalogue at render time (see faq.render), never typed in.
+"""
+
+QUESTIONS = [
+    {
+        "slug": "is-certification-worth-it-for-film",
+        "topic": "choosing",
+        "position": 10,
+        "question": "Is a project management certification worth it for film and production work?",
+        "answer": (
+            "It is when you have a clear reason for it. Three reasons come up most: putting a name and a "
+            "credential on skills you picked up on set, showing producers and production companies that you "
+            "can run the work before they hire you, and giving a whole production team one shared method.\n\n"
+            "A credential written for creative work, such as CPMA Level I and Level II, shows those skills "
+            "more directly than a general one like the PMP. For senior people, Level II is the one that "
+            "covers leadership-level production practice."
+        ),
+    },
+    {
+        "slug": "does-the-pmp-help-in-production",
+        "topic": "choosing",
+        "position": 20,
+        "question": "Does the PMP help in film and television production?",
+        "answer": (
+            "Somewhat. It is a well-known signal that you understand project management in general, but its "
+            "frameworks assume a fixed deliverable, steps that follow one another in order and stakeholders "
+            "who know what they want from the start.\n\n"
+            "Productions are iterative, tied to physical constraints and answer to a much wider group of "
+            "people. A credential built for creative project management tells a production employer more "
+            "about whether you fit the job."
+        ),
+    },
+    {
+        "slug": "best-certification-for-producers",
+        "topic": "roles",
+        "position": 10,
+        "question": "What is the best certification for a producer or line producer?",
+        "answer": (
+            "Look for one written for creative project management that deals with how productions actually "
+            "run. CPMA Level I ({price:level-i}) covers the foundations every production relies on; Level II "
+            "({price:level-ii}) covers the advanced practice senior producers need.\n\n"
+            "Line producing courses and other production-technical training are useful next to it, but they "
+            "focus on budget mechanics and do not replace project management training. The PMP tells an "
+            "employer you know generic project management, not that you are ready for a production."
+        ),
+    },
+    {
+        "slug": "best-certification-for-post-production",
+        "topic": "roles",
+        "position": 20,
+        "question": "Which certification suits post-production coordinators and supervisors?",
+        "answer": (
+            "Post work rests on creative project management: taking over cleanly from production, "
+            "coordinating editorial, sound, colour and VFX, steering director and client notes through "
+            "revision rounds, and delivering files to spec. CPMA Level I covers exactly that.\n\n"
+            "If you are head of post or a post-production producer, Level II adds the advanced operational "
+            "side."
+        ),
+    },
+    {
+        "slug": "justify-certification-to-employer",
+        "topic": "employers",
+        "position": 10,
+        "question": "How do I make the case to my employer for paying for it?",
+        "answer": (
+            "Present it as an investment in how the team operates. A credential built for creative work "
+            "shows you can handle the structural problems of running productions, and the templates and "
+            "frameworks in Level I and Level II go straight into the team's pre-production, shoot and post "
+            "processes.\n\n"
+            "The whole Bundle costs {price:bundle}, well below what a single production training course of "
+            "similar depth usually costs. Many people claim it from a professional development budget or "
+            "their company's training allowance."
+        ),
+    },
+    {
+        "slug": "buying-seats-for-a-team",
+        "topic": "employers",
+        "position": 20,
+        "question": "Can I buy for several people on my team at once?",
+        "answer": (
+            "Yes. Choose the number of seats on the order review page before you pay: one seat per person, "
+            "all in a single order and a single payment. Heads of production usually pick the Bundle "
+            "({price:bundle} a seat), so everyone can progress from Level I to Level II and work from the "
+            "same AI Kit."
+        ),
+    },
+    {
+        "slug": "what-the-bundle-includes",
+        "topic": "buying",
+        "position": 10,
+        "question": "What does the Bundle include, and how much does it save?",
+        "answer": (
+            "The CPMA Bundle holds both certifications (Level I and Level II) plus two kits: the Project "
+            "Manager Resume Kit and the Creative PM AI Kit. Bought one by one they come to {separate_value:bundle}; the Bundle costs "
+            "{price:bundle}, which saves you {savings:bundle} ({savings_percent:bundle})."
+        ),
+    },
+    {
+        "slug": "what-happens-after-payment",
+        "topic": "buying",
+        "position": 20,
+        "question": "What happens after I pay?",
+        "answer": (
+            "Payment is taken by Stripe. Once it goes through you come back to a confirmation page, and we "
+            "email you an order confirmation with your order reference and what you bought, including the "
+            "number of seats. The courses are self-paced, so you can start whenever suits you."
+        ),
+    },
+    {
+        "slug": "receipts",
+        "topic": "buying",
+        "position": 30,
+        "question": "Will I get a receipt for my expenses claim?",
+        "answer": (
+            "Yes. The order confirmation email lists the order reference, the products, the number of seats "
+            "and the amount paid, which is what most expense and training-budget claims ask for. Keep it "
+            "with your claim."
+        ),
+    },
+    {
+        "slug": "refund-guarantee",
+        "topic": "buying",
+        "position": 40,
+        "question": "Can I get my money back?",
+        "answer": (
+            "Yes. Every purchase comes with a five-day guarantee: ask within five days and you get a full "
+            "refund, with no questions asked."
+        ),
+    },
+    {
+        "slug": "exam-retakes-and-pass-mark",
+        "topic": "buying",
+        "position": 50,
+        "question": "What if I fail the exam? What is the pass mark?",
+        "answer": (
+            "You need 70% to pass. Retakes are free and unlimited, so you can take the exam again as often "
+            "as you need. Once you pass, your digital certificate arrives by email, and it never expires."
+        ),
+    },
+]
