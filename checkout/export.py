@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import F, QuerySet
 
 from catalog.models import Product
@@ -78,10 +79,8 @@ def export_lines(filters: ExportFilter) -> QuerySet[OrderLine]:
         orders = orders.filter(status=filters.status)
     if filters.product:
         orders = orders.filter(lines__product=filters.product)
-    return (
-        OrderLine.objects.filter(order__in=orders.order_by().values("pk"))
-        .select_related("order")
-        .order_by(F("order__paid_at").asc(nulls_last=True), "order__created_at", "order_id", "id")
+    return OrderLine.objects.filter(order__in=orders.order_by().values("pk")).order_by(
+        F("order__paid_at").asc(nulls_last=True), "order__created_at", "order_id", "id"
     )
 
 
@@ -98,34 +97,87 @@ def format_timestamp(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def line_row(line: OrderLine) -> list[str]:
-    order = line.order
+# What a row needs, read as plain tuples: one join query and no model instances, which is what keeps the
+# export fast (building 200,000 pairs of model objects costs more than writing the CSV).
+ROW_FIELDS = (
+    "order__reference",
+    "order__paid_at",
+    "order__status",
+    "order__email",
+    "order__buyer_name",
+    "product_slug",
+    "product_name",
+    "quantity",
+    "unit_price_cents",
+    "amount_cents",
+    "order__discount_cents",
+    "order__tax_cents",
+    "order__total_cents",
+    "order__amount_refunded_cents",
+    "order__currency",
+    "order__stripe_session_id",
+    "order__stripe_payment_intent_id",
+)
+
+
+def line_row(values: tuple) -> list[str]:
+    """One CSV row from the ROW_FIELDS values of an order line.
+
+    Text cells hold what buyers, staff and Stripe typed, so each is neutralised. Number cells are made
+    here from non-negative integers (digits and a dot only) and cannot start a formula.
+    """
+    (
+        reference,
+        paid_at,
+        status,
+        email,
+        buyer_name,
+        slug,
+        name,
+        quantity,
+        unit_price,
+        amount,
+        discount,
+        tax,
+        total,
+        refunded,
+        currency,
+        session_id,
+        payment_intent_id,
+    ) = values
     return [
-        order.reference or "",
-        format_timestamp(order.paid_at),
-        order.status,
-        order.email,
-        order.buyer_name,
-        line.product_slug,
-        line.product_name,
-        str(line.quantity),
-        str(to_decimal(line.unit_price_cents)),
-        str(to_decimal(line.amount_cents)),
-        str(to_decimal(order.discount_cents)),
-        str(to_decimal(order.tax_cents)),
-        str(to_decimal(order.total_cents)),
-        str(to_decimal(order.amount_refunded_cents)),
-        order.currency,
-        order.stripe_session_id or "",
-        order.stripe_payment_intent_id,
+        neutralise(reference or ""),
+        format_timestamp(paid_at),
+        neutralise(status),
+        neutralise(email),
+        neutralise(buyer_name),
+        neutralise(slug),
+        neutralise(name),
+        str(quantity),
+        str(to_decimal(unit_price)),
+        str(to_decimal(amount)),
+        str(to_decimal(discount)),
+        str(to_decimal(tax)),
+        str(to_decimal(total)),
+        str(to_decimal(refunded)),
+        neutralise(currency),
+        neutralise(session_id or ""),
+        neutralise(payment_intent_id),
     ]
 
 
 def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-    """The header, then one neutralised row per order line."""
+    """The header, then one row per order line, read through a server-side cursor in chunks.
+
+    The cursor is read inside a transaction: every row comes from the same snapshot, and PostgreSQL
+    streams the result instead of first copying all of it aside, as it must for a cursor that outlives
+    its transaction (`WITH HOLD`, which Django uses in autocommit mode). Read-only, so nothing is held
+    but the snapshot; a client that disconnects closes the generator and ends the transaction.
+    """
     yield HEADER
-    for line in lines.iterator(chunk_size=chunk_size):
-        yield [neutralise(cell) for cell in line_row(line)]
+    with transaction.atomic(using=lines.db):
+        for values in lines.values_list(*ROW_FIELDS).iterator(chunk_size=chunk_size):
+            yield line_row(values)
 
 
 class _Echo:

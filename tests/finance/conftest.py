@@ -7,6 +7,12 @@ from django.contrib.auth.models import User
 from tests.factories import make_staff
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """These tests create several users; the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def finance_user(db) -> User:
     return make_staff("finance", group="Finance")
