@@ -35,6 +35,11 @@ def csv_response(filters: export.ExportFilter, bom: bool = False) -> StreamingHt
     return response
 
 
+def compact_time(moment: dt.datetime | None) -> str:
+    """`2026-01-05 09:30` in UTC: short enough for a list column, unambiguous for finance."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     max_num = 0
@@ -86,8 +91,8 @@ class StripeEventInline(ReadOnlyInline):
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
-        "created_at",
-        "paid_at",
+        "created",
+        "paid",
         "status",
         "email",
         "products",
@@ -161,6 +166,14 @@ class OrderAdmin(admin.ModelAdmin):
             .annotate(seat_count=Subquery(seats, output_field=IntegerField()))
             .prefetch_related("lines")
         )
+
+    @admin.display(description="created (UTC)", ordering="created_at")
+    def created(self, order: Order) -> str:
+        return compact_time(order.created_at)
+
+    @admin.display(description="paid (UTC)", ordering="paid_at")
+    def paid(self, order: Order) -> str:
+        return compact_time(order.paid_at)
 
     @admin.display(description="products")
     def products(self, order: Order) -> str:

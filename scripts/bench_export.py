@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -46,7 +47,7 @@ def configure_django(database_url: str) -> None:
 
 def database_name(database_url: str) -> str:
     name = urlsplit(database_url).path.lstrip("/")
-    if not name.endswith("_bench"):
+    if not re.fullmatch(r"[a-z0-9_]+_bench", name):
         sys.exit(f"refusing to use database {name!r}: the benchmark database's name must end in _bench")
     return name
 
