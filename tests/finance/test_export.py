@@ -1,12 +1,13 @@
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from checkout.export import HEADER, ExportFilter, csv_stream, neutralise
+from checkout.export import HEADER, ExportFilter, csv_stream, export_lines, iter_rows, neutralise
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv
 
@@ -221,3 +222,24 @@ def test_the_export_query_count_does_not_depend_on_the_number_of_orders():
     selects = [sql for sql in many_queries if "SELECT" in sql]
     assert len(selects) == 1 and "JOIN" in selects[0]
     assert len(few_queries) == len(many_queries) <= 3
+
+
+def test_every_column_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+    for column in HEADER:
+        assert f"| `{column}` |" in readme
+
+
+def test_a_download_abandoned_half_way_ends_its_transaction():
+    product = make_product()
+    for _ in range(3):
+        make_order([(product, 1)])
+    savepoints_before = list(connection.savepoint_ids)
+
+    rows = iter_rows(export_lines(ExportFilter()), chunk_size=1)
+    next(rows), next(rows)  # the header, then the first line from the open cursor
+    assert len(connection.savepoint_ids) == len(savepoints_before) + 1
+    rows.close()  # what the server does when the client goes away
+
+    assert connection.savepoint_ids == savepoints_before
