@@ -1,15 +1,285 @@
-from django.contrib import admin
+"""Order admin for finance: read-only payment data, the CSV export and the revenue dashboard.
 
-from checkout.models import Order
+Orders are written by checkout and Stripe only. Staff can look (the `view_order` permission is enough),
+never add, edit or delete. The export needs `checkout.export_orders`.
+"""
+
+import datetime as dt
+import json
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.http import HttpRequest, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from catalog.money import format_money
+from checkout import export
+from checkout.charts import bar_chart
+from checkout.finance_forms import DashboardForm, ExportForm
+from checkout.models import Order, OrderLine, StripeEvent
+from checkout.reports import add_months, first_of_month, revenue_report
+
+EXPORT_PERMISSION = "checkout.export_orders"
+
+
+def csv_response(filters: export.ExportFilter, bom: bool = False) -> StreamingHttpResponse:
+    """The export as a download, streamed: rows are read and written while the client receives them."""
+    response = StreamingHttpResponse(
+        export.csv_stream(filters, bom=bom), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(filters)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def compact_time(moment: dt.datetime | None) -> str:
+    """`2026-01-05 09:30` in UTC: short enough for a list column, unambiguous for finance."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["product_slug", "product_name", "unit_price", "quantity", "amount"]
+    readonly_fields = fields
+    verbose_name = "line"
+
+    @admin.display(description="unit price")
+    def unit_price(self, line: OrderLine) -> str:
+        return format_money(line.unit_price_cents, line.order.currency)
+
+    @admin.display(description="amount")
+    def amount(self, line: OrderLine) -> str:
+        return format_money(line.amount_cents, line.order.currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order")
+
+
+class StripeEventInline(ReadOnlyInline):
+    model = StripeEvent
+    fields = ["event", "type", "created", "received_at"]
+    readonly_fields = fields
+    verbose_name = "Stripe event received"
+    verbose_name_plural = "Stripe events received"
+
+    @admin.display(description="event id")
+    def event(self, event: StripeEvent) -> str:
+        url = reverse("admin:checkout_stripeevent_change", args=[event.pk])
+        return format_html('<a href="{}">{}</a>', url, event.event_id)
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Orders are written by checkout and Stripe only: staff can look, never edit or delete."""
+    list_display = [
+        "reference",
+        "created",
+        "paid",
+        "status",
+        "email",
+        "products",
+        "seats",
+        "total",
+        "refunded",
+        "currency",
+    ]
+    list_display_links = ["reference"]
+    list_filter = ["status", "paid_at", ("lines__product", admin.RelatedOnlyFieldListFilter), "currency"]
+    search_fields = ["reference", "email", "=stripe_session_id", "=stripe_payment_intent_id"]
+    search_help_text = (
+        "Search by order reference, buyer email, or an exact Stripe session or payment intent id."
+    )
+    date_hierarchy = "paid_at"
+    list_per_page = 50
+    actions = ["export_selected"]
+    inlines = [OrderLineInline, StripeEventInline]
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "needs_review", "review_reason"]}),
+        ("Buyer", {"fields": ["email", "buyer_name"]}),
+        ("Amounts", {"fields": ["currency", "subtotal", "discount", "tax", "total", "refunded"]}),
+        ("Stripe", {"fields": ["stripe_session_id", "stripe_payment_intent_id"]}),
+        ("Times (UTC)", {"fields": ["created_at", "paid_at", "confirmation_sent_at", "updated_at"]}),
+    ]
+    readonly_fields = [
+        "reference",
+        "status",
+        "needs_review",
+        "review_reason",
+        "email",
+        "buyer_name",
+        "currency",
+        "subtotal",
+        "discount",
+        "tax",
+        "total",
+        "refunded",
+        "stripe_session_id",
+        "stripe_payment_intent_id",
+        "created_at",
+        "paid_at",
+        "confirmation_sent_at",
+        "updated_at",
+    ]
 
-    list_display = ["__str__", "status", "email", "total_cents", "currency", "created_at", "paid_at"]
-    list_filter = ["status"]
-    search_fields = ["reference", "email", "stripe_session_id", "stripe_payment_intent_id"]
+    # Payment data comes from checkout and Stripe only.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    def get_queryset(self, request) -> QuerySet[Order]:
+        seats = (
+            OrderLine.objects.filter(order=OuterRef("pk"))
+            .order_by()
+            .values("order")
+            .annotate(total=Sum("quantity"))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(seat_count=Subquery(seats, output_field=IntegerField()))
+            .prefetch_related("lines")
+        )
+
+    @admin.display(description="created (UTC)", ordering="created_at")
+    def created(self, order: Order) -> str:
+        return compact_time(order.created_at)
+
+    @admin.display(description="paid (UTC)", ordering="paid_at")
+    def paid(self, order: Order) -> str:
+        return compact_time(order.paid_at)
+
+    @admin.display(description="products")
+    def products(self, order: Order) -> str:
+        return format_html_join(
+            ", ", "{} × {}", ((line.product_name, line.quantity) for line in order.lines.all())
+        )
+
+    @admin.display(description="seats", ordering="seat_count")
+    def seats(self, order: Order) -> int:
+        return order.seat_count or 0
+
+    @admin.display(description="subtotal")
+    def subtotal(self, order: Order) -> str:
+        return format_money(order.subtotal_cents, order.currency)
+
+    @admin.display(description="discount")
+    def discount(self, order: Order) -> str:
+        return format_money(order.discount_cents, order.currency)
+
+    @admin.display(description="tax")
+    def tax(self, order: Order) -> str:
+        return format_money(order.tax_cents, order.currency)
+
+    @admin.display(description="total", ordering="total_cents")
+    def total(self, order: Order) -> str:
+        return format_money(order.total_cents, order.currency)
+
+    @admin.display(description="refunded", ordering="amount_refunded_cents")
+    def refunded(self, order: Order) -> str:
+        return format_money(order.amount_refunded_cents, order.currency)
+
+    @admin.action(description="Export selected orders to CSV", permissions=["export"])
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> StreamingHttpResponse:
+        return csv_response(export.ExportFilter(orders=queryset))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_export": self.has_export_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        finance_urls = [
+            path("export/", self.admin_site.admin_view(self.export_view), name="checkout_order_export"),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="checkout_order_dashboard",
+            ),
+        ]
+        return finance_urls + super().get_urls()
+
+    def finance_context(self, request: HttpRequest, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "can_export": self.has_export_permission(request),
+        }
+
+    def export_view(self, request: HttpRequest):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ExportForm(request.POST)
+            if form.is_valid():
+                return csv_response(form.export_filter(), bom=form.cleaned_data["bom"])
+        else:
+            this_month = first_of_month(dt.datetime.now(dt.UTC).date())
+            form = ExportForm(initial={"since": this_month, "until": add_months(this_month, 1)})
+        context = {**self.finance_context(request, "Export orders"), "form": form, "columns": export.HEADER}
+        return TemplateResponse(request, "admin/checkout/order/export.html", context)
+
+    def dashboard_view(self, request: HttpRequest):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = DashboardForm.from_query(request.GET)
+        context = {**self.finance_context(request, "Revenue dashboard"), "form": form}
+        if form.is_valid():
+            report = revenue_report(form.period())
+            currency = report.period.currency
+            context.update(
+                report=report,
+                currency=currency,
+                month_chart=bar_chart(
+                    f"Net revenue by month ({currency})",
+                    [(month.month.strftime("%b %Y"), month.net_cents) for month in report.months],
+                    currency,
+                ),
+                product_chart=bar_chart(
+                    f"Line sales by product ({currency})",
+                    [(product.name, product.line_sales_cents) for product in report.products],
+                    currency,
+                ),
+            )
+        return TemplateResponse(request, "admin/checkout/order/dashboard.html", context)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    """The webhook events Stripe sent us, as received: evidence, so nobody edits them."""
+
+    list_display = ["event_id", "type", "order", "created", "received_at"]
+    list_filter = ["type"]
+    search_fields = ["=event_id", "order__reference", "type"]
+    list_select_related = ["order"]
+    fields = ["event_id", "type", "order", "created", "received_at", "payload_pretty"]
+    readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -19,3 +289,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="payload")
+    def payload_pretty(self, event: StripeEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))

@@ -1,0 +1,111 @@
+"""Filters for the finance pages and the export command: one place that turns input into a period."""
+
+import datetime as dt
+
+from django import forms
+
+from catalog.models import Product
+from checkout.export import ExportFilter
+from checkout.models import Order
+from checkout.reports import ReportPeriod, default_period
+
+DATE_FORMATS = ["%Y-%m-%d"]
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PeriodForm(forms.Form):
+    """A half-open range of UTC days on the payment time: `since` is included, `until` is not."""
+
+    since = forms.DateField(
+        label="Paid from",
+        input_formats=DATE_FORMATS,
+        widget=DATE_WIDGET,
+        help_text="Orders paid on or after 00:00 UTC on this day (YYYY-MM-DD).",
+    )
+    until = forms.DateField(
+        label="Paid before",
+        input_formats=DATE_FORMATS,
+        widget=DATE_WIDGET,
+        help_text="Orders paid before 00:00 UTC on this day, which is not included (YYYY-MM-DD).",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since >= until:
+            raise forms.ValidationError(
+                "“Paid before” must be a later day than “Paid from”: the range %(since)s to %(until)s is empty.",
+                code="reversed_range",
+                params={"since": since.isoformat(), "until": until.isoformat()},
+            )
+        return cleaned
+
+
+class ExportForm(PeriodForm):
+    """The export filters, shared by the admin page and `manage.py export_orders`."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Order.Status.choices],
+        required=False,
+        help_text="Leave on “Any status” to include every status.",
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.order_by("position", "name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any product",
+        help_text="Orders that include this product, with all of their lines.",
+    )
+    bom = forms.BooleanField(
+        label="Add a byte-order mark",
+        required=False,
+        help_text="Helps older Excel versions recognise UTF-8 (accents in names). Sheets does not need it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Both ends are optional here: a blank end means no limit on that side.
+        self.fields["since"].required = False
+        self.fields["until"].required = False
+        self.fields["since"].help_text += " Leave blank for no lower limit."
+        self.fields["until"].help_text += " Leave blank for no upper limit."
+
+    def export_filter(self) -> ExportFilter:
+        data = self.cleaned_data
+        return ExportFilter(
+            since=data.get("since"),
+            until=data.get("until"),
+            status=data.get("status") or "",
+            product=data.get("product"),
+        )
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    codes = set(Order.objects.order_by().values_list("currency", flat=True).distinct())
+    codes.update(Product.objects.order_by().values_list("currency", flat=True).distinct())
+    codes.add("USD")
+    return [(code, code) for code in sorted(codes)]
+
+
+class DashboardForm(PeriodForm):
+    currency = forms.ChoiceField(
+        choices=currency_choices,
+        initial="USD",
+        help_text="Figures in different currencies are never added together.",
+    )
+
+    @classmethod
+    def from_query(cls, query: dict) -> "DashboardForm":
+        """Bound to the query string, or to the default period when the page is opened bare."""
+        if not any(key in query for key in ("since", "until", "currency")):
+            period = default_period(dt.datetime.now(dt.UTC).date())
+            query = {
+                "since": period.since.isoformat(),
+                "until": period.until.isoformat(),
+                "currency": "USD",
+            }
+        return cls(query)
+
+    def period(self) -> ReportPeriod:
+        data = self.cleaned_data
+        return ReportPeriod(since=data["since"], until=data["until"], currency=data["currency"])

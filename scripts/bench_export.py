@@ -1,0 +1,255 @@
+"""Benchmark the order export on PostgreSQL: rows per second, peak memory growth, SQL queries.
+
+    .venv/bin/python scripts/bench_export.py                      # 20,000 then 200,000 orders
+    .venv/bin/python scripts/bench_export.py --orders 200000 --keep
+
+It creates its own database (default `finance_bench`; the name must end in `_bench`), migrates it,
+bulk-creates orders with one or two lines each, then exports them through the same code the admin's
+download uses (`checkout.admin.csv_response`, a StreamingHttpResponse over `checkout.export.csv_stream`)
+into /dev/null. Each export runs in a fresh child process so that its peak memory is its own and not
+that of the data generation. The database is dropped at the end unless --keep is given.
+
+Floors from the issue: at least 20,000 rows/s, peak memory growth under 100 MB whatever the row count,
+and the same number of queries at every size. The script prints the figures and whether they are met;
+it is a measurement, not a test.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/finance_bench"
+BATCH = 5000
+MIN_ROWS_PER_SECOND = 20_000
+MAX_GROWTH_MB = 100
+
+
+def configure_django(database_url: str) -> None:
+    sys.path.insert(0, str(PROJECT))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DEBUG"] = "false"  # DEBUG would keep every query in memory
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+
+
+def database_name(database_url: str) -> str:
+    name = urlsplit(database_url).path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+_bench", name):
+        sys.exit(f"refusing to use database {name!r}: the benchmark database's name must end in _bench")
+    return name
+
+
+def maintenance(database_url: str, sql: str) -> None:
+    """Run CREATE/DROP DATABASE from the server's `postgres` database."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def fill(target: int) -> tuple[int, float]:
+    """Add orders until there are `target`; return how many were added and how long it took."""
+    from catalog.models import Product
+    from checkout.models import Order, OrderLine
+
+    products = list(Product.objects.filter(slug__startswith="bench-").order_by("slug"))
+    if not products:
+        products = Product.objects.bulk_create(
+            Product(
+                name=name,
+                slug=slug,
+                kind=Product.Kind.COURSE,
+                tagline="Benchmark product.",
+                description="Benchmark product.",
+                audience="Benchmarks.",
+                price_cents=price,
+            )
+            for name, slug, price in [
+                ("Bench course", "bench-course", 12345),
+                ("Bench kit", "bench-kit", 4321),
+                ("Bench bundle", "bench-bundle", 23456),
+            ]
+        )
+    start, began = Order.objects.count(), time.perf_counter()
+    epoch = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    names = ["Pat Lee", "Sam O'Neil", 'Dana "DJ" Cruz, Jr.', "Zoë Łukasiewicz", '=HYPERLINK("http://x","y")']
+    for first in range(start, target, BATCH):
+        numbers = range(first, min(first + BATCH, target))
+        plans = []
+        orders = []
+        for n in numbers:
+            lines = [(products[n % 3], 1 + n % 4)]
+            if n % 3 == 0:
+                lines.append((products[(n + 1) % 3], 1))
+            subtotal = sum(product.price_cents * quantity for product, quantity in lines)
+            discount = 500 if n % 5 == 0 else 0
+            tax = subtotal // 10 if n % 7 == 0 else 0
+            total = subtotal - discount + tax
+            refunded = total if n % 50 == 0 else (1000 if n % 23 == 0 else 0)
+            status = "refunded" if n % 50 == 0 else ("partially_refunded" if n % 23 == 0 else "paid")
+            plans.append(lines)
+            orders.append(
+                Order(
+                    reference=f"CPMA-{n + 1:07d}",
+                    status=status,
+                    currency="USD",
+                    email=f"buyer{n}@example.com",
+                    buyer_name=names[n % len(names)],
+                    subtotal_cents=subtotal,
+                    discount_cents=discount,
+                    tax_cents=tax,
+                    total_cents=total,
+                    amount_refunded_cents=refunded,
+                    stripe_session_id=f"cs_test_bench_{n}",
+                    stripe_payment_intent_id=f"pi_test_bench_{n}",
+                    paid_at=epoch + dt.timedelta(seconds=n * 97),
+                )
+            )
+        Order.objects.bulk_create(orders)
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                product=product,
+                product_slug=product.slug,
+                product_name=product.name,
+                unit_price_cents=product.price_cents,
+                quantity=quantity,
+                amount_cents=product.price_cents * quantity,
+            )
+            for order, lines in zip(orders, plans, strict=True)
+            for product, quantity in lines
+        )
+    return target - start, time.perf_counter() - began
+
+
+def memory_kb(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of this process, from /proc, in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def measure() -> dict:
+    """Child process: export every order to /dev/null through the web download's response object."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from checkout.admin import csv_response
+    from checkout.export import ExportFilter
+    from checkout.models import OrderLine
+
+    expected_rows = OrderLine.objects.count()
+    connection.close()  # the timed run opens its own connection, as a request would
+    filters = ExportFilter(since=dt.date(2025, 1, 1), until=dt.date(2030, 1, 1))
+    baseline = memory_kb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
+    written = line_ends = 0
+    with CaptureQueriesContext(connection) as queries, open(os.devnull, "wb") as sink:
+        began = time.perf_counter()
+        for chunk in csv_response(filters):
+            sink.write(chunk)
+            written += len(chunk)
+            line_ends += chunk.count(b"\r\n")
+        elapsed = time.perf_counter() - began
+    return {
+        "rows": line_ends - 1,
+        "expected_rows": expected_rows,
+        "bytes": written,
+        "seconds": elapsed,
+        "baseline_kb": baseline,
+        "peak_kb": memory_kb("VmHWM"),
+        "queries": len(queries),
+        "sql": [query["sql"][:80] for query in queries.captured_queries],
+    }
+
+
+def run_child(database_url: str) -> dict:
+    result = subprocess.run(  # noqa: S603 - our own script, arguments we built
+        [sys.executable, __file__, "--measure", "--database-url", database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--orders", type=int, nargs="+", default=[20_000, 200_000])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    name = database_name(args.database_url)
+
+    if args.measure:
+        configure_django(args.database_url)
+        print(json.dumps(measure()))
+        return
+
+    maintenance(args.database_url, f'DROP DATABASE IF EXISTS "{name}"')
+    maintenance(args.database_url, f'CREATE DATABASE "{name}"')
+    try:
+        configure_django(args.database_url)
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        print(f"database {name}: migrated")
+        results = []
+        for target in sorted(args.orders):
+            added, seconds = fill(target)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum keeps them in production
+            print(f"generated {added:,} orders in {seconds:.1f} s ({target:,} in all)")
+            connection.close()
+            figures = run_child(args.database_url)
+            figures["orders"] = target
+            results.append(figures)
+            growth_mb = (figures["peak_kb"] - figures["baseline_kb"]) / 1024
+            print(
+                f"  export: {figures['rows']:,} rows ({figures['bytes'] / 1e6:.1f} MB of CSV) in "
+                f"{figures['seconds']:.2f} s = {figures['rows'] / figures['seconds']:,.0f} rows/s; "
+                f"peak RSS growth {growth_mb:.1f} MB (from {figures['baseline_kb'] / 1024:.1f} MB); "
+                f"SQL queries: {figures['queries']}"
+            )
+            if figures["rows"] != figures["expected_rows"]:
+                print(f"  WARNING: expected {figures['expected_rows']:,} rows")
+        print()
+        print("floors: >= 20,000 rows/s, < 100 MB peak growth, same query count at every size")
+        rates_ok = all(r["rows"] / r["seconds"] >= MIN_ROWS_PER_SECOND for r in results)
+        memory_ok = all((r["peak_kb"] - r["baseline_kb"]) / 1024 < MAX_GROWTH_MB for r in results)
+        queries_ok = len({r["queries"] for r in results}) == 1
+        print(
+            f"rows/s: {'met' if rates_ok else 'MISSED'}; memory: {'met' if memory_ok else 'MISSED'}; ", end=""
+        )
+        print(f"queries: {'met' if queries_ok else 'MISSED'} ({results[0]['sql']})")
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            maintenance(args.database_url, f'DROP DATABASE IF EXISTS "{name}"')
+            print(f"database {name}: dropped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from checkout.export import HEADER, ExportFilter, csv_stream, export_lines, iter_rows, neutralise
+from tests.factories import make_order, make_product
+from tests.finance.conftest import read_csv
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+def export_text(**filters) -> str:
+    bom = filters.pop("bom", False)
+    return "".join(csv_stream(ExportFilter(**filters), bom=bom))
+
+
+def paid(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def test_header_row_is_the_stable_column_list():
+    make_order([(make_product(), 1)])
+
+    first_line = export_text().split("\r\n", 1)[0]
+
+    assert first_line.split(",") == HEADER
+    assert HEADER[0] == "order_reference" and HEADER[-1] == "stripe_payment_intent_id"
+
+
+def test_one_row_per_line_with_the_order_columns_repeated():
+    course, kit = make_product(price_cents=12000), make_product(price_cents=3000)
+    order = make_order(
+        [(course, 2), (kit, 1)],
+        stripe_session_id="cs_test_abc",
+        stripe_payment_intent_id="pi_test_abc",
+        email="pat@example.com",
+        buyer_name="Pat Lee",
+    )
+
+    rows = read_csv(export_text())
+
+    assert [row["product_sku"] for row in rows] == [course.slug, kit.slug]
+    assert [row["quantity"] for row in rows] == ["2", "1"]
+    assert [row["line_amount"] for row in rows] == ["240.00", "30.00"]
+    for row in rows:
+        assert row["order_reference"] == order.reference
+        assert row["buyer_email"] == "pat@example.com"
+        assert row["buyer_name"] == "Pat Lee"
+        assert row["order_total"] == "270.00"
+        assert row["currency"] == "USD"
+        assert row["stripe_checkout_session_id"] == "cs_test_abc"
+        assert row["stripe_payment_intent_id"] == "pi_test_abc"
+
+
+def test_line_amounts_minus_discount_plus_tax_equal_each_order_total_on_mixed_data():
+    course, kit, bundle = (
+        make_product(price_cents=14950),
+        make_product(price_cents=1999),
+        make_product(price_cents=30001),
+    )
+    orders = [
+        make_order([(course, 1)]),
+        make_order([(course, 3), (kit, 2)], discount_cents=2599, tax_cents=1234),
+        make_order([(bundle, 1), (kit, 1)], status="partially_refunded", amount_refunded_cents=1999),
+        make_order([(kit, 5)], status="refunded", tax_cents=77, amount_refunded_cents=10072),
+        make_order([(make_product(price_cents=4550, currency="EUR"), 2)], discount_cents=50),
+        make_order([(bundle, 2)], status="pending", discount_cents=1),
+    ]
+
+    rows = read_csv(export_text())
+
+    lines_by_order: dict[str, Decimal] = defaultdict(Decimal)
+    order_figures: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
+    for row in rows:
+        lines_by_order[row["order_reference"]] += Decimal(row["line_amount"])
+        assert Decimal(row["quantity"]) * Decimal(row["unit_price"]) == Decimal(row["line_amount"])
+        order_figures[row["order_reference"]] = (
+            Decimal(row["order_discount"]),
+            Decimal(row["order_tax"]),
+            Decimal(row["order_total"]),
+        )
+    assert set(order_figures) == {order.reference for order in orders}
+    for reference, (discount, tax, total) in order_figures.items():
+        assert lines_by_order[reference] - discount + tax == total
+    for order in orders:
+        assert order_figures[order.reference][2] == Decimal(order.total_cents) / 100
+
+
+def test_amounts_are_decimal_units_with_two_decimals():
+    make_order([(make_product(price_cents=14700), 1), (make_product(price_cents=1250), 1)], tax_cents=5)
+
+    rows = read_csv(export_text())
+
+    assert [row["unit_price"] for row in rows] == ["147.00", "12.50"]
+    assert rows[0]["order_tax"] == "0.05"
+    assert rows[0]["order_discount"] == "0.00"
+    assert rows[0]["amount_refunded"] == "0.00"
+
+
+def test_paid_at_is_written_in_utc_iso_8601():
+    paris_evening = dt.datetime(2026, 1, 5, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    make_order([(make_product(), 1)], paid_at=paris_evening)
+    make_order([(make_product(), 1)], status="pending")
+
+    rows = read_csv(export_text())
+
+    assert rows[0]["paid_at"] == "2026-01-05T21:30:00Z"
+    assert rows[1]["paid_at"] == ""
+
+
+def test_a_formula_in_the_buyer_name_is_neutralised():
+    make_order([(make_product(), 1)], buyer_name='=HYPERLINK("http://x","y")')
+
+    text = export_text()
+
+    assert read_csv(text)[0]["buyer_name"] == '\'=HYPERLINK("http://x","y")'
+    assert ',"\'=HYPERLINK(""http://x"",""y"")",' in text
+    assert ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+44 20 7946 0000", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"])
+def test_every_formula_trigger_is_prefixed_with_an_apostrophe(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Pat Lee", "O'Brien", "a=b", "", "12.50"])
+def test_ordinary_values_are_left_alone(value):
+    assert neutralise(value) == value
+
+
+def test_formula_triggers_in_other_text_columns_are_neutralised_too():
+    product = make_product(name="@cmd product", slug="plain-slug")
+    make_order([(product, 1)], email="-me@example.com", stripe_payment_intent_id="+pi")
+
+    row = read_csv(export_text())[0]
+
+    assert row["product_name"] == "'@cmd product"
+    assert row["buyer_email"] == "'-me@example.com"
+    assert row["stripe_payment_intent_id"] == "'+pi"
+
+
+def test_commas_quotes_and_line_breaks_survive_rfc_4180_quoting():
+    tricky = 'Smith, "Jo"\nSecond line'
+    make_order([(make_product(), 1)], buyer_name=tricky)
+
+    text = export_text()
+
+    assert read_csv(text)[0]["buyer_name"] == tricky
+    assert '"Smith, ""Jo""\nSecond line"' in text
+    assert text.endswith("\r\n") and text.count("\r\n") == 2
+
+
+def test_utf8_text_is_kept_and_the_bom_is_optional():
+    make_order([(make_product(), 1)], buyer_name="Zoë Łukasiewicz")
+
+    plain, with_bom = export_text(), export_text(bom=True)
+
+    assert not plain.startswith("\ufeff")
+    assert with_bom.startswith("\ufeff") and with_bom[1:] == plain
+    assert read_csv(plain)[0]["buyer_name"] == "Zoë Łukasiewicz"
+
+
+def test_date_range_includes_since_and_excludes_until():
+    product = make_product()
+    inside = [
+        make_order([(product, 1)], paid_at=paid(2026, 1, 1, 0, 0)),
+        make_order([(product, 1)], paid_at=dt.datetime(2026, 1, 31, 23, 59, 59, tzinfo=UTC)),
+    ]
+    make_order([(product, 1)], paid_at=paid(2026, 2, 1, 0, 0))
+    make_order([(product, 1)], paid_at=dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC))
+    make_order([(product, 1)], status="pending")
+
+    rows = read_csv(export_text(since=dt.date(2026, 1, 1), until=dt.date(2026, 2, 1)))
+
+    assert [row["order_reference"] for row in rows] == [order.reference for order in inside]
+
+
+def test_status_filter_keeps_only_that_status():
+    product = make_product()
+    refunded = make_order([(product, 1)], status="refunded", amount_refunded_cents=product.price_cents)
+    make_order([(product, 1)], status="paid")
+
+    rows = read_csv(export_text(status="refunded"))
+
+    assert {row["order_reference"] for row in rows} == {refunded.reference}
+    assert rows[0]["status"] == "refunded"
+
+
+def test_product_filter_exports_every_line_of_the_orders_that_include_it():
+    wanted, other = make_product(price_cents=5000), make_product(price_cents=700)
+    mixed = make_order([(other, 1), (wanted, 1)])
+    make_order([(other, 2)])
+
+    rows = read_csv(export_text(product=wanted))
+
+    assert {row["order_reference"] for row in rows} == {mixed.reference}
+    assert sorted(row["product_sku"] for row in rows) == sorted([wanted.slug, other.slug])
+
+
+def count_export_queries(order_count: int) -> tuple[list[str], int]:
+    product = make_product()
+    for _ in range(order_count):
+        make_order([(product, 1), (make_product(), 2)])
+    with CaptureQueriesContext(connection) as queries:
+        rows = read_csv("".join(csv_stream(ExportFilter(), chunk_size=3)))
+    return [query["sql"] for query in queries], len(rows)
+
+
+def test_the_export_query_count_does_not_depend_on_the_number_of_orders():
+    few_queries, few_rows = count_export_queries(2)
+    many_queries, many_rows = count_export_queries(18)
+
+    assert (few_rows, many_rows) == (4, 40)
+    # One SELECT, wrapped in a transaction (a savepoint inside the test's own transaction).
+    selects = [sql for sql in many_queries if "SELECT" in sql]
+    assert len(selects) == 1 and "JOIN" in selects[0]
+    assert len(few_queries) == len(many_queries) <= 3
+
+
+def test_every_column_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+    for column in HEADER:
+        assert f"| `{column}` |" in readme
+
+
+def test_a_download_abandoned_half_way_ends_its_transaction():
+    product = make_product()
+    for _ in range(3):
+        make_order([(product, 1)])
+    savepoints_before = list(connection.savepoint_ids)
+
+    rows = iter_rows(export_lines(ExportFilter()), chunk_size=1)
+    next(rows), next(rows)  # the header, then the first line from the open cursor
+    assert len(connection.savepoint_ids) == len(savepoints_before) + 1
+    rows.close()  # what the server does when the client goes away
+
+    assert connection.savepoint_ids == savepoints_before
