@@ -5,30 +5,24 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from checkout.models import Order
 
 logger = logging.getLogger("checkout")
 
 
-def send_order_confirmation(order_id: int) -> bool:
-    """Claim the order's confirmation with one conditional UPDATE, then send it (HTML and text).
+def send_order_confirmation(order: Order) -> bool:
+    """Send the confirmation (HTML and text) for an order whose `confirmation_sent_at` fulfilment has
+    just claimed under the order's row lock; run it with `transaction.on_commit`.
 
-    The claim makes concurrent callers safe: only the one whose UPDATE matched sends. A failed send
-    releases the claim, so the next fulfilment (a success-page visit, say) tries again.
+    A failed send releases the claim, so the next fulfilment (the buyer's success page, say) tries again.
     """
-    claimed = Order.objects.filter(
-        pk=order_id, status=Order.Status.PAID, confirmation_sent_at__isnull=True
-    ).update(confirmation_sent_at=timezone.now())
-    if not claimed:
-        return False
-    order = Order.objects.prefetch_related("lines").get(pk=order_id)
     if not order.email:
         logger.warning("order %s: no buyer email, confirmation not sent", order.reference)
-        Order.objects.filter(pk=order_id).update(confirmation_sent_at=None)
+        _release_claim(order)
         return False
-    context = {"order": order, "lines": list(order.lines.all()), "site_url": settings.SITE_URL}
+    lines = list(order.lines.all())
+    context = {"order": order, "lines": lines, "site_url": settings.SITE_URL}
     subject = render_to_string("email/order_confirmation_subject.txt", context).strip()
     message = EmailMultiAlternatives(
         subject=subject,
@@ -42,7 +36,13 @@ def send_order_confirmation(order_id: int) -> bool:
         logger.exception(
             "order %s: confirmation email failed; will retry on the next fulfilment", order.reference
         )
-        Order.objects.filter(pk=order_id).update(confirmation_sent_at=None)
+        _release_claim(order)
         return False
     logger.info("order %s: confirmation email sent", order.reference)
     return True
+
+
+def _release_claim(order: Order) -> None:
+    Order.objects.filter(pk=order.pk, confirmation_sent_at=order.confirmation_sent_at).update(
+        confirmation_sent_at=None
+    )

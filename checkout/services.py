@@ -205,12 +205,12 @@ ORDER_DETAIL_FIELDS = [
 ]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def fulfil_checkout_session(session: Mapping[str, Any], *, source: str) -> Order | None:
     """Bring the order in line with a Checkout Session: the one fulfilment path for webhook and success page.
 
     Idempotent and safe under concurrency: the order row is locked, the state only moves forward, and
-    the confirmation email is claimed once per order after commit. A session whose amount or currency
+    the confirmation email is claimed once per order under that lock and sent after commit. A session whose amount or currency
     disagrees with the order is recorded and flagged for staff, never marked paid.
     """
     if session.get("mode") != "payment":
@@ -236,13 +236,16 @@ def fulfil_checkout_session(session: Mapping[str, Any], *, source: str) -> Order
     elif session.get("status") == "complete":
         # Delayed payment methods (bank debits): the buyer finished, the money has not arrived yet.
         states.move(order, Status.PROCESSING, source=source)
-    order.save(update_fields=fields)
     if order.status == Status.PAID and order.confirmation_sent_at is None:
-        transaction.on_commit(partial(send_order_confirmation, order.pk), robust=True)
+        # Claimed under the row lock, sent after commit: one email per order, never for a rollback.
+        order.confirmation_sent_at = timezone.now()
+        fields.append("confirmation_sent_at")
+        transaction.on_commit(partial(send_order_confirmation, order), robust=True)
+    order.save(update_fields=fields)
     return order
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def fail_checkout_session(session: Mapping[str, Any], *, source: str) -> Order | None:
     """A delayed payment failed after the buyer completed Checkout."""
     order = _locked_order_for_session(session)
@@ -254,7 +257,7 @@ def fail_checkout_session(session: Mapping[str, Any], *, source: str) -> Order |
     return order
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def expire_checkout_session(session: Mapping[str, Any], *, source: str) -> Order | None:
     """The session expired unpaid; only a pending order becomes expired."""
     order = _locked_order_for_session(session)
@@ -265,7 +268,7 @@ def expire_checkout_session(session: Mapping[str, Any], *, source: str) -> Order
     return order
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_refund(charge: Mapping[str, Any], *, source: str) -> Order | None:
     """Record a full or partial refund from a Charge (`amount_refunded` is cumulative, so stale or repeated
     events never lower it) and move the order to partially refunded or refunded."""

@@ -37,26 +37,35 @@ HANDLERS: dict[str, Handler] = {
 
 
 def process_event(event: Mapping[str, Any]) -> str:
-    """Record the event by id, then act on it once. Returns "processed", "duplicate" or "ignored"."""
+    """Record the event by id, then act on it once. Returns "processed", "duplicate" or "ignored".
+
+    The record and the handler's changes commit together: if handling fails, the record rolls back too
+    and Stripe's retry is processed afresh. A concurrent delivery of the same id waits on the unique
+    index, then fails its insert and is answered as a duplicate.
+    """
+    event_id = event["id"]
+    if StripeEvent.objects.filter(event_id=event_id).exists():
+        return "duplicate"
     handler = HANDLERS.get(event["type"])
     created = event.get("created")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = StripeEvent.objects.create(
-                    event_id=event["id"],
-                    type=event["type"],
-                    created=datetime.datetime.fromtimestamp(created, tz=datetime.UTC) if created else None,
-                    payload=event,
-                )
-        except IntegrityError:
+    try:
+        with transaction.atomic():
+            record = StripeEvent.objects.create(
+                event_id=event_id,
+                type=event["type"],
+                created=datetime.datetime.fromtimestamp(created, tz=datetime.UTC) if created else None,
+                payload=event,
+            )
+            if handler is None:
+                return "ignored"
+            order = handler(event["data"]["object"], source=event_id)
+            if order is not None:
+                record.order = order
+                record.save(update_fields=["order"])
+    except IntegrityError:
+        if StripeEvent.objects.filter(event_id=event_id).exists():
             return "duplicate"
-        if handler is None:
-            return "ignored"
-        order = handler(event["data"]["object"], source=event["id"])
-        if order is not None:
-            record.order = order
-            record.save(update_fields=["order"])
+        raise
     return "processed"
 
 
@@ -85,9 +94,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = verified_event(payload, request.headers.get("Stripe-Signature"))
     except stripe.SignatureVerificationError:
         return HttpResponse("Invalid signature.", status=400, content_type="text/plain")
-    except ValueError:
+    except ValueError:  # includes UnicodeDecodeError and json.JSONDecodeError
         return HttpResponse("Invalid payload.", status=400, content_type="text/plain")
-    data = event.to_dict()
+    data = event
     if data.get("livemode"):
         logger.warning("refused live-mode Stripe event %s: this storefront runs in test mode", data.get("id"))
         return HttpResponse("Live-mode events are refused.", status=400, content_type="text/plain")
