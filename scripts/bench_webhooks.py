@@ -77,11 +77,11 @@ def setup_django(bench_url: str) -> None:
     os.environ.update(
         DATABASE_URL=bench_url,
         DEBUG="false",
-        SECRET_KEY="bench-only-secret-key",
+        SECRET_KEY="bench-only-secret-key",  # noqa: S106 (throwaway database, never served)
         ALLOWED_HOSTS="testserver",
         EMAIL_URL="memorymail://",
         LOG_LEVEL="WARNING",
-        STRIPE_SECRET_KEY="sk_test_bench",
+        STRIPE_SECRET_KEY="sk_test_bench",  # noqa: S106 (never sent anywhere)
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         DJANGO_SETTINGS_MODULE="config.settings",
     )
