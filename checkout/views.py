@@ -4,7 +4,7 @@ import stripe
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog.models import Product
 from catalog.money import format_money
@@ -47,7 +47,7 @@ def _render_review(
 
 
 @never_cache
-@require_GET
+@require_safe
 def review(request: HttpRequest, slug: str) -> HttpResponse:
     """The order review step: seats and total, then the CSRF-protected POST that starts Stripe Checkout."""
     product = _active_product(slug)
@@ -62,7 +62,9 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     """Create the order and its Checkout Session, then hand the buyer to Stripe with a 303."""
     product = _active_product(request.POST.get("product", ""))
-    form = BuyForm(request.POST)
+    data = request.POST.copy()
+    data.setdefault("quantity", "1")  # one seat unless the form says otherwise
+    form = BuyForm(data)
     if not form.is_valid():
         return _render_review(request, product, form, status=400)
     if not checkout_enabled():
@@ -77,7 +79,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def success(request: HttpRequest) -> HttpResponse:
     """Where Stripe sends the buyer back. The session is fetched from Stripe, never read from the URL."""
     session_id = request.GET.get("session_id", "")
@@ -96,4 +98,10 @@ def success(request: HttpRequest) -> HttpResponse:
     if order is None:
         return render(request, "checkout/success_unknown.html", status=404)
     lines = list(order.lines.all())
-    return render(request, "checkout/success.html", {"order": order, "lines": lines, "stripe_down": False})
+    context = {
+        "order": order,
+        "lines": lines,
+        "several_seats": any(line.quantity > 1 for line in lines),
+        "stripe_down": False,
+    }
+    return render(request, "checkout/success.html", context)

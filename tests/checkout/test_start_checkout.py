@@ -63,6 +63,7 @@ def test_full_purchase_of_each_product(client, catalog, fake_stripe, buy, delive
     assert page.status_code == 200
     assert order.reference.encode() in page.content
     assert b"your order is confirmed" in page.content
+    assert b"team's seats" not in page.content
     assert len(mail.outbox) == 1
 
 
@@ -158,6 +159,13 @@ def test_library_retry_reuses_the_idempotency_key_and_makes_one_session(catalog,
     assert len(attempts) == 2
     assert {a.header("Idempotency-Key") for a in attempts} == {f"order-{order.reference}-session"}
     assert list(fake_stripe.sessions) == [order.stripe_session_id]
+
+
+def test_seat_count_defaults_to_one_when_the_form_leaves_it_out(client, catalog, fake_stripe):
+    response = client.post(reverse("checkout:start"), {"product": "resume-kit"})
+
+    assert response.status_code == 303
+    assert Order.objects.get().lines.get().quantity == 1
 
 
 def test_start_requires_a_csrf_token(catalog, fake_stripe):

@@ -29,6 +29,7 @@ def test_success_page_fulfils_when_it_arrives_before_the_webhook(
     assert page.status_code == 200
     assert b"your order is confirmed" in page.content
     assert b"post@example.com" in page.content
+    assert b"your team's seats" in page.content
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert len(mail.outbox) == 1

@@ -341,3 +341,24 @@ def test_confirmation_email_has_text_and_html_with_reference_lines_and_total(
     assert f"Total paid: {format_money(order.total_cents, order.currency)}" in message.body
     assert format_money(order.total_cents, order.currency) in html.content
     assert message.to == ["lead@example.com"]
+
+
+def test_failed_handling_answers_500_and_the_retry_is_processed(fake_stripe, order, monkeypatch):
+    from django.test import Client
+
+    from checkout import webhooks
+
+    def broken(session, *, source):
+        raise RuntimeError("database went away")
+
+    body = json.dumps(completed_event(fake_stripe, order)).encode()
+    client = Client(raise_request_exception=False)
+    monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", broken)
+
+    assert signed_post(client, body).status_code == 500
+    assert StripeEvent.objects.count() == 0
+    assert snapshot(order)["status"] == Order.Status.PENDING
+
+    monkeypatch.undo()
+    assert signed_post(client, body).status_code == 200
+    assert snapshot(order)["status"] == Order.Status.PAID
