@@ -233,6 +233,13 @@ def fulfil_checkout_session(session: Mapping[str, Any], *, source: str) -> Order
         if states.move(order, Status.PAID, source=source):
             order.paid_at = timezone.now()
             fields.append("paid_at")
+        elif order.status in (Status.FAILED, Status.EXPIRED):
+            # Money arrived for an order we had given up on: never lose it silently.
+            _flag(
+                order,
+                f"Stripe session {session['id']} was paid but the order is {order.status}.",
+                source=source,
+            )
     elif session.get("status") == "complete":
         # Delayed payment methods (bank debits): the buyer finished, the money has not arrived yet.
         states.move(order, Status.PROCESSING, source=source)

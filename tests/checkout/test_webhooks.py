@@ -186,6 +186,18 @@ def test_expired_session_expires_a_pending_order(fake_stripe, order, deliver_eve
     assert snapshot(order)["status"] == Order.Status.EXPIRED
 
 
+def test_payment_for_an_order_already_failed_is_flagged_for_staff(fake_stripe, order, deliver_event):
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.FAILED)
+
+    deliver_event(completed_event(fake_stripe, order))
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.FAILED
+    assert order.needs_review is True
+    assert "was paid but the order is failed" in order.review_reason
+    assert mail.outbox == []
+
+
 # Amounts.
 
 
