@@ -209,9 +209,9 @@ ORDER_DETAIL_FIELDS = [
 def fulfil_checkout_session(session: Mapping[str, Any], *, source: str) -> Order | None:
     """Bring the order in line with a Checkout Session: the one fulfilment path for webhook and success page.
 
-    Idempotent and safe under concurrency: the order row is locked, the state only moves forward, and
-    the confirmation email is claimed once per order under that lock and sent after commit. A session whose amount or currency
-    disagrees with the order is recorded and flagged for staff, never marked paid.
+    Idempotent and safe under concurrency: the order row is locked, the state only moves forward, and the
+    confirmation email is claimed once per order under that lock and sent after commit. A session whose
+    amount or currency disagrees with the order is recorded and flagged for staff, never marked paid.
     """
     if session.get("mode") != "payment":
         return None
