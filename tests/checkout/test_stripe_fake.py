@@ -38,8 +38,8 @@ def test_decode_form_builds_nested_dicts_and_lists():
             "Received unknown parameter: line_items[0][price_data][product_data][title]",
         ),
         (
-            "line_items[0][price_data][currency]=usd",
-            "Missing required param: line_items[0].price_data.product_data",
+            "line_items[0][price_data][currency]=usd&line_items[0][price_data][product_data][description]=x",
+            "Missing required param: line_items[0].price_data.product_data.name",
         ),
     ],
 )
