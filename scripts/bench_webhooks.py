@@ -51,8 +51,9 @@ def admin_execute(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], int]:
-    """In a worker process: POST each signed body to the webhook; returns outcomes and emails sent."""
+def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], int, float]:
+    """In a worker process: POST each signed body to the webhook; returns outcomes, emails sent and the
+    CPU seconds this process spent (the machine may be shared, so wall-clock rates alone can mislead)."""
     from django.core import mail
     from django.test import Client
 
@@ -61,6 +62,7 @@ def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], int]:
     mail.outbox = []
     client = Client()
     outcomes: dict[bytes, int] = {}
+    cpu_started = time.process_time()
     for body in bodies:
         response = client.post(
             "/stripe/webhook/",
@@ -70,7 +72,7 @@ def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], int]:
         )
         key = response.content if response.status_code == 200 else f"HTTP {response.status_code}".encode()
         outcomes[key] = outcomes.get(key, 0) + 1
-    return outcomes, len(mail.outbox)
+    return outcomes, len(mail.outbox), time.process_time() - cpu_started
 
 
 def setup_django(bench_url: str) -> None:
@@ -147,27 +149,27 @@ def run(bench_url: str, count: int, floor: float, workers: int) -> int:
     connections.close_all()  # each worker process opens its own connection
     pool = multiprocessing.get_context("fork").Pool(workers)
 
-    def deliver_all() -> tuple[float, dict[bytes, int], int]:
+    def deliver_all() -> tuple[float, dict[bytes, int], int, float]:
         started = time.perf_counter()
         results = pool.map(deliver_chunk, chunks)
         seconds = time.perf_counter() - started
         outcomes: dict[bytes, int] = {}
-        for chunk_outcomes, _ in results:
+        for chunk_outcomes, _, _ in results:
             for key, n in chunk_outcomes.items():
                 outcomes[key] = outcomes.get(key, 0) + n
-        return seconds, outcomes, sum(emails for _, emails in results)
+        return seconds, outcomes, sum(r[1] for r in results), sum(r[2] for r in results)
 
     def state() -> list[tuple]:
         fields = ("status", "paid_at", "confirmation_sent_at", "updated_at", "email", "total_cents")
         return list(Order.objects.order_by("pk").values_list(*fields))
 
     try:
-        first_seconds, first_outcomes, first_emails = deliver_all()
+        first_seconds, first_outcomes, first_emails, first_cpu = deliver_all()
         paid = Order.objects.filter(status=Order.Status.PAID).count()
         before = state()
         events_before = StripeEvent.objects.count()
         connections.close_all()
-        again_seconds, again_outcomes, again_emails = deliver_all()
+        again_seconds, again_outcomes, again_emails, again_cpu = deliver_all()
     finally:
         pool.close()
         pool.join()
@@ -178,6 +180,10 @@ def run(bench_url: str, count: int, floor: float, workers: int) -> int:
     print(f"PostgreSQL, {count} orders, {workers} worker process(es), os.cpu_count()={os.cpu_count()}")
     print(f"first deliveries: {count} in {first_seconds:.2f} s = {first_rate:.0f} events/s {first_outcomes}")
     print(f"redeliveries:     {count} in {again_seconds:.2f} s = {again_rate:.0f} events/s {again_outcomes}")
+    print(
+        f"app CPU per event (workers only, PostgreSQL not counted): {first_cpu / count * 1000:.1f} ms first, "
+        f"{again_cpu / count * 1000:.1f} ms redelivered; load average {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"orders paid {paid}/{count}; emails {first_emails} on first delivery, {again_emails} on redelivery"
     )
