@@ -69,6 +69,16 @@ def process_event(event: Mapping[str, Any]) -> str:
     return "processed"
 
 
+def _looks_like_event(event: Mapping[str, Any]) -> bool:
+    data = event.get("data")
+    return (
+        isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    )
+
+
 def _too_large(request: HttpRequest) -> bool:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
@@ -96,11 +106,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Invalid signature.", status=400, content_type="text/plain")
     except ValueError:  # includes UnicodeDecodeError and json.JSONDecodeError
         return HttpResponse("Invalid payload.", status=400, content_type="text/plain")
-    data = event
-    if data.get("livemode"):
-        logger.warning("refused live-mode Stripe event %s: this storefront runs in test mode", data.get("id"))
+    if event.get("livemode"):
+        logger.warning(
+            "refused live-mode Stripe event %s: this storefront runs in test mode", event.get("id")
+        )
         return HttpResponse("Live-mode events are refused.", status=400, content_type="text/plain")
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
+    if not _looks_like_event(event):
         return HttpResponse("Not a Stripe event.", status=400, content_type="text/plain")
-    outcome = process_event(data)
+    outcome = process_event(event)
     return HttpResponse(outcome, content_type="text/plain")

@@ -100,10 +100,14 @@ def test_body_over_one_megabyte_is_refused_before_verifying(client, fake_stripe,
     assert StripeEvent.objects.count() == 0
 
 
-def test_signed_body_that_is_not_json_is_refused(client, fake_stripe):
-    response = signed_post(client, b"not json at all")
+@pytest.mark.parametrize(
+    "body", [b"not json at all", b"[1, 2]", b'{"id": "evt_1", "type": "x"}', b"\xff\xfe"]
+)
+def test_signed_body_that_is_not_an_event_is_refused(client, db, fake_stripe, body):
+    response = signed_post(client, body)
 
     assert response.status_code == 400
+    assert StripeEvent.objects.count() == 0
 
 
 def test_webhook_without_a_configured_secret_asks_stripe_to_retry(client, fake_stripe, order, settings):
