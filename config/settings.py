@@ -108,6 +108,9 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+# Seconds per Stripe API call, and how often the library retries a failed call (same Idempotency-Key).
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
     raise ImproperlyConfigured(
         "STRIPE_SECRET_KEY is a live-mode key; this storefront runs in Stripe test mode only."

@@ -1,0 +1,51 @@
+"""The order state machine: which moves are allowed (only forward), and the one log line per change."""
+
+import logging
+
+from checkout.models import Order
+
+logger = logging.getLogger("checkout")
+
+Status = Order.Status
+
+# A refund can arrive before the completion event (Stripe does not promise delivery order), so pending and
+# processing orders may move straight to a refund state; nothing ever moves back towards pending.
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    Status.PENDING: frozenset(
+        {
+            Status.PROCESSING,
+            Status.PAID,
+            Status.FAILED,
+            Status.EXPIRED,
+            Status.PARTIALLY_REFUNDED,
+            Status.REFUNDED,
+        }
+    ),
+    Status.PROCESSING: frozenset({Status.PAID, Status.FAILED, Status.PARTIALLY_REFUNDED, Status.REFUNDED}),
+    Status.PAID: frozenset({Status.PARTIALLY_REFUNDED, Status.REFUNDED}),
+    Status.PARTIALLY_REFUNDED: frozenset({Status.REFUNDED}),
+    Status.REFUNDED: frozenset(),
+    Status.FAILED: frozenset(),
+    Status.EXPIRED: frozenset(),
+}
+
+
+def can_move(old: str, new: str) -> bool:
+    return new in ALLOWED_MOVES[old]
+
+
+def move(order: Order, new: str, *, source: str) -> bool:
+    """Set `order.status` to `new` if the machine allows it (caller holds the row lock and saves).
+
+    Returns whether the status changed. `source` is the Stripe event id, or "success-page" and the like.
+    """
+    old = order.status
+    if not can_move(old, new):
+        if old != new:
+            logger.info(
+                "order %s %s: %s -> %s refused (no backward moves)", order.reference, source, old, new
+            )
+        return False
+    order.status = new
+    logger.info("order %s %s: %s -> %s", order.reference, source, old, new)
+    return True

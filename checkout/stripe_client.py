@@ -1,0 +1,42 @@
+"""The one place that builds a Stripe client, so every call shares the key, address, timeout and retries."""
+
+import json
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+
+def checkout_enabled() -> bool:
+    """Checkout needs a secret key; without one the storefront runs and says checkout is not configured."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def stripe_client() -> stripe.StripeClient:
+    """A client for the configured Stripe-compatible server (Stripe, stripe-mock or the tests' fake).
+
+    Built per call: it is cheap, and tests change the settings between calls.
+    """
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+    )
+
+
+def verified_event(payload: bytes, signature_header: str | None) -> dict[str, Any]:
+    """The webhook body as a dict, after the stripe library has checked its signature (default 300 s
+    tolerance).
+
+    Raises stripe.SignatureVerificationError for a bad, missing or stale signature and ValueError for a
+    body that is not a JSON object. (Verifying, then parsing with json, skips building StripeObjects that
+    the handlers would only turn back into dicts.)
+    """
+    stripe.WebhookSignature.verify_header(
+        payload, signature_header, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+    )
+    event = json.loads(payload)
+    if not isinstance(event, dict):
+        raise ValueError("A Stripe event is a JSON object.")
+    return event

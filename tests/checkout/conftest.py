@@ -1,0 +1,79 @@
+"""Fixtures for checkout tests: the fake Stripe server (tests/stripe_fake.py) and signed webhook delivery.
+
+- `stripe_server`: one FakeStripe for the whole run (session scope), started on 127.0.0.1:0.
+- `fake_stripe`: the same server, reset, with the STRIPE_* settings pointing at it (test keys, a short
+  timeout and no library retries so failure tests are fast).
+- `deliver_event(event, ...)`: POST a signed event to /stripe/webhook/ and run on-commit callbacks
+  (the confirmation email) as a real commit would.
+- `buy(slug, quantity)`: drive the review page's form to the Stripe redirect; returns (response, order).
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from checkout.models import Order
+from tests.stripe_fake import FakeStripe, make_event, sign_payload
+
+WEBHOOK_SECRET = "whsec_test_fake_webhook_secret"
+WEBHOOK_URL = "/stripe/webhook/"
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    server = FakeStripe(timeout_delay=1.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_stripe(stripe_server: FakeStripe, settings) -> FakeStripe:
+    stripe_server.reset()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake_secret_key"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake_publishable_key"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = stripe_server.url
+    settings.STRIPE_TIMEOUT_SECONDS = 0.3
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.SITE_URL = "http://testserver"
+    return stripe_server
+
+
+def signed_post(client, body: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None, **extra):
+    return client.post(
+        WEBHOOK_URL,
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign_payload(body, secret, timestamp),
+        **extra,
+    )
+
+
+@pytest.fixture
+def deliver_event(client, fake_stripe, django_capture_on_commit_callbacks) -> Callable[..., Any]:
+    def deliver(event: dict[str, Any], **kwargs):
+        body = json.dumps(event).encode()
+        with django_capture_on_commit_callbacks(execute=True):
+            return signed_post(client, body, **kwargs)
+
+    return deliver
+
+
+@pytest.fixture
+def buy(client, fake_stripe) -> Callable[..., tuple[Any, Order | None]]:
+    def buy(slug: str, quantity: Any = 1, **extra_fields):
+        response = client.post(
+            reverse("checkout:start"), {"product": slug, "quantity": quantity, **extra_fields}
+        )
+        return response, Order.objects.order_by("-pk").first()
+
+    return buy
+
+
+def completed_event(fake: FakeStripe, order: Order, **session_fields) -> dict[str, Any]:
+    """The `checkout.session.completed` event for `order` after the buyer paid on the fake."""
+    session = fake.complete_session(order.stripe_session_id, **session_fields)
+    return make_event("checkout.session.completed", session)

@@ -1,0 +1,83 @@
+"""Concurrent deliveries on PostgreSQL: the row lock and the event-id record keep fulfilment single."""
+
+import json
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+
+from checkout.models import Order, StripeEvent
+from tests.checkout.conftest import completed_event, signed_post
+from tests.stripe_fake import make_event
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks and concurrent transactions need PostgreSQL (SQLite serialises writers)",
+    ),
+]
+
+
+def run_together(requests: list) -> list:
+    """Run each request in its own thread and connection, released together by a barrier."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def work(index: int, request) -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            results[index] = request(Client())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def order(catalog, buy):
+    response, order = buy("bundle", 4)
+    assert response.status_code == 303
+    return order
+
+
+def test_same_completed_event_from_five_threads_pays_once_and_emails_once(fake_stripe, order, caplog):
+    body = json.dumps(completed_event(fake_stripe, order)).encode()
+
+    with caplog.at_level("INFO", logger="checkout"):
+        responses = run_together([lambda c: signed_post(c, body)] * 5)
+
+    assert [r.status_code for r in responses] == [200] * 5
+    assert sorted(r.content for r in responses) == [b"duplicate"] * 4 + [b"processed"]
+    assert sum("-> paid" in message for message in caplog.messages) == 1
+    assert StripeEvent.objects.count() == 1
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+    assert len(mail.outbox) == 1
+
+
+def test_webhooks_and_success_pages_racing_fulfil_once(fake_stripe, order, caplog):
+    session = fake_stripe.complete_session(order.stripe_session_id)
+    bodies = [
+        json.dumps(make_event("checkout.session.completed", session)).encode(),
+        json.dumps(make_event("checkout.session.async_payment_succeeded", session)).encode(),
+    ]
+    success = f"/checkout/success/?session_id={order.stripe_session_id}"
+    requests = [lambda c, b=b: signed_post(c, b) for b in bodies] + [lambda c: c.get(success)] * 3
+
+    with caplog.at_level("INFO", logger="checkout"):
+        responses = run_together(requests)
+
+    assert [r.status_code for r in responses] == [200] * 5
+    assert sum("-> paid" in message for message in caplog.messages) == 1
+    assert StripeEvent.objects.count() == 2
+    assert Order.objects.get(pk=order.pk).confirmation_sent_at is not None
+    assert len(mail.outbox) == 1

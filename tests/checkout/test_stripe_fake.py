@@ -1,0 +1,81 @@
+"""The fake Stripe server holds the app to Stripe's real API: these tests keep the fake honest."""
+
+import time
+
+import pytest
+import stripe
+
+from checkout.stripe_client import stripe_client, verified_event
+from tests.stripe_fake import decode_form, parameter_problems, sign_payload
+
+VALID = {
+    "mode": "payment",
+    "line_items": [
+        {
+            "price_data": {"currency": "usd", "unit_amount": 1500, "product_data": {"name": "A kit"}},
+            "quantity": 2,
+        }
+    ],
+    "success_url": "http://testserver/checkout/success/?session_id={CHECKOUT_SESSION_ID}",
+}
+
+
+def test_decode_form_builds_nested_dicts_and_lists():
+    body = "line_items[0][price_data][unit_amount]=100&line_items[1][quantity]=2&metadata[order_reference]=R"
+
+    assert decode_form(body) == {
+        "line_items": [{"price_data": {"unit_amount": "100"}}, {"quantity": "2"}],
+        "metadata": {"order_reference": "R"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("mode=payment&price=1", "Received unknown parameter: price"),
+        (
+            "line_items[0][price_data][product_data][title]=x",
+            "Received unknown parameter: line_items[0][price_data][product_data][title]",
+        ),
+        (
+            "line_items[0][price_data][currency]=usd&line_items[0][price_data][product_data][description]=x",
+            "Missing required param: line_items[0].price_data.product_data.name",
+        ),
+    ],
+)
+def test_parameters_are_judged_by_the_stripe_library_types(body, problem):
+    assert problem in parameter_problems(body)
+
+
+def test_valid_parameters_pass():
+    body = (
+        "mode=payment&allow_promotion_codes=true&client_reference_id=R&metadata[order_reference]=R"
+        "&payment_intent_data[metadata][order_reference]=R&line_items[0][quantity]=1"
+        "&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=100"
+        "&line_items[0][price_data][product_data][name]=N&line_items[0][price_data][product_data][description]=D"
+    )
+
+    assert parameter_problems(body) == []
+
+
+def test_fake_rejects_an_unknown_parameter_like_stripe(fake_stripe):
+    with pytest.raises(stripe.InvalidRequestError, match="unknown parameter: unit_price"):
+        stripe_client().v1.checkout.sessions.create(params={**VALID, "unit_price": 1})  # type: ignore[typeddict-unknown-key]
+
+
+def test_fake_replays_an_idempotent_create(fake_stripe):
+    first = stripe_client().v1.checkout.sessions.create(params=VALID, options={"idempotency_key": "k-1"})
+    again = stripe_client().v1.checkout.sessions.create(params=VALID, options={"idempotency_key": "k-1"})
+
+    assert first.id == again.id
+    assert first.amount_total == 3000
+    assert len(fake_stripe.sessions) == 1
+
+
+def test_sign_payload_is_accepted_by_the_stripe_library(settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_check"
+    body = b'{"id": "evt_1", "object": "event", "type": "ping"}'
+
+    assert verified_event(body, sign_payload(body, "whsec_check"))["id"] == "evt_1"
+    with pytest.raises(stripe.SignatureVerificationError):
+        verified_event(body, sign_payload(body, "whsec_check", timestamp=int(time.time()) - 600))

@@ -1,0 +1,465 @@
+"""A small fake of the Stripe API, and webhook signing, for tests and benchmarks.
+
+The app talks to it through the real stripe library (settings.STRIPE_API_BASE = fake.url); nothing in the
+library is patched. It serves the endpoints the app uses, in Stripe's JSON shapes:
+
+    POST /v1/checkout/sessions          create (honours Idempotency-Key like Stripe: same key, same answer)
+    GET  /v1/checkout/sessions/<id>     retrieve (404 resource_missing for an unknown id)
+
+Create requests are checked against the stripe library's own parameter types
+(`stripe.params.checkout.SessionCreateParams`): an unknown parameter or a missing required one gets Stripe's
+400 `invalid_request_error`, so a request the fake accepts is one Stripe itself would accept.
+
+Usage:
+
+    fake = FakeStripe().start()            # binds 127.0.0.1 on an ephemeral port; fake.url
+    ...                                    # point STRIPE_API_BASE at fake.url, drive the app
+    fake.requests[-1].form                 # decoded form body; .header("Idempotency-Key"), .path
+    fake.fail_next("500")                  # or "timeout", "card_error"; times=n
+    session = fake.complete_session(session_id, email="buyer@example.com")   # the buyer paid
+    body = json.dumps(make_event("checkout.session.completed", session)).encode()
+    client.post("/stripe/webhook/", body, content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=sign_payload(body, webhook_secret))
+    fake.stop()
+
+The pytest fixtures live in tests/checkout/conftest.py (`fake_stripe`, `deliver_event`).
+"""
+
+import copy
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from stripe.params.checkout import _session_create_params as session_create_types
+
+FAILURES = ("500", "timeout", "card_error")
+
+
+def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The `Stripe-Signature` header Stripe would send: `t=<unix time>,v1=HMAC-SHA256(secret, "t.payload")`."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+_event_numbers = itertools.count(1)
+
+
+def make_event(
+    event_type: str,
+    data_object: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    livemode: bool = False,
+    created: int | None = None,
+) -> dict[str, Any]:
+    """An Event in Stripe's shape wrapping `data_object` (a session or charge dict)."""
+    return {
+        "id": event_id or f"evt_test_{next(_event_numbers):06d}{secrets.token_hex(6)}",
+        "object": "event",
+        "api_version": "2025-09-30.clover",
+        "created": int(time.time()) if created is None else created,
+        "data": {"object": copy.deepcopy(data_object)},
+        "livemode": livemode,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
+
+
+def make_charge(
+    session: dict[str, Any], *, amount_refunded: int, refunded: bool | None = None
+) -> dict[str, Any]:
+    """The Charge behind a paid session, as `charge.refunded` carries it (`amount_refunded` is cumulative).
+
+    Its metadata is the payment intent's metadata, which the app sets to the order reference.
+    """
+    amount = session["amount_total"]
+    return {
+        "id": f"ch_test_{secrets.token_hex(8)}",
+        "object": "charge",
+        "amount": amount,
+        "amount_captured": amount,
+        "amount_refunded": amount_refunded,
+        "captured": True,
+        "currency": session["currency"],
+        "livemode": False,
+        "metadata": dict(session.get("_payment_intent_metadata") or session.get("metadata") or {}),
+        "paid": True,
+        "payment_intent": session.get("payment_intent"),
+        "refunded": amount_refunded >= amount if refunded is None else refunded,
+        "status": "succeeded",
+    }
+
+
+def decode_form(body: str) -> dict[str, Any]:
+    """Stripe's form encoding (`line_items[0][price_data][unit_amount]=100`) as nested dicts and lists."""
+    root: dict[str, Any] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        segments = _segments(key)
+        node = root
+        for segment in segments[:-1]:
+            node = node.setdefault(segment, {})
+        node[segments[-1]] = value
+    return _listify(root)
+
+
+def _segments(key: str) -> list[str]:
+    head, _, rest = key.partition("[")
+    return [head, *re.findall(r"([^\[\]]*)\]", "[" + rest)] if rest else [head]
+
+
+def _listify(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    if node and all(k.isdigit() for k in node):
+        return [_listify(node[k]) for k in sorted(node, key=int)]
+    return {k: _listify(v) for k, v in node.items()}
+
+
+def parameter_problems(body: str, params_type: type = session_create_types.SessionCreateParams) -> list[str]:
+    """Unknown or missing parameters in a form body, judged by the stripe library's TypedDicts."""
+    problems = [
+        f"Received unknown parameter: {key}"
+        for key, _ in parse_qsl(body, keep_blank_values=True)
+        if not _known(params_type, _segments(key))
+    ]
+    problems += _missing(params_type, decode_form(body), "")
+    return problems
+
+
+def _annotation_text(typed_dict: type, key: str) -> str | None:
+    annotation = typed_dict.__annotations__.get(key)
+    return None if annotation is None else repr(annotation)
+
+
+def _nested_type(text: str) -> type | None:
+    match = re.search(r"'(SessionCreateParams\w+)'", text)
+    return getattr(session_create_types, match.group(1)) if match else None
+
+
+def _known(typed_dict: type, segments: list[str]) -> bool:
+    text = _annotation_text(typed_dict, segments[0])
+    if text is None:
+        return False
+    rest = segments[1:]
+    if rest and "List[" in text:
+        if not rest[0].isdigit():
+            return False
+        rest = rest[1:]
+    if not rest:
+        return True
+    if "Dict[" in text or "UntypedStripeObject" in text:
+        return len(rest) == 1
+    nested = _nested_type(text)
+    return nested is not None and _known(nested, rest)
+
+
+def _missing(typed_dict: type, values: Any, prefix: str) -> list[str]:
+    if not isinstance(values, dict):
+        return []
+    problems = [
+        f"Missing required param: {prefix}{key}" for key in typed_dict.__required_keys__ if key not in values
+    ]
+    for key, value in values.items():
+        text = _annotation_text(typed_dict, key) or ""
+        nested = _nested_type(text)
+        if nested is None:
+            continue
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            where = f"{prefix}{key}[{index}]" if isinstance(value, list) else f"{prefix}{key}"
+            problems += _missing(nested, item, f"{where}.")
+    return problems
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: str
+    form: dict[str, Any] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """A request header, matched without regard to case."""
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+class FakeStripe:
+    """A threaded HTTP server on 127.0.0.1 that answers like Stripe's API for Checkout Sessions."""
+
+    def __init__(self, *, timeout_delay: float = 1.0) -> None:
+        self.timeout_delay = timeout_delay
+        self.requests: list[RecordedRequest] = []
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self._failures: list[str] = []
+        self._replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle
+
+    def start(self) -> "FakeStripe":
+        fake = self
+
+        class Handler(_Handler):
+            stripe = fake
+
+        self._stopping.clear()
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-stripe", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def reset(self) -> None:
+        """Forget requests, sessions and pending failures (between tests)."""
+        with self._lock:
+            self.requests.clear()
+            self.sessions.clear()
+            self._failures.clear()
+            self._replays.clear()
+
+    # Controls
+
+    def fail_next(self, kind: str, times: int = 1) -> None:
+        """Make the next `times` requests fail: "500" (api_error), "timeout" (no answer in time) or
+        "card_error" (402 card_declined)."""
+        if kind not in FAILURES:
+            raise ValueError(f"kind must be one of {FAILURES}")
+        with self._lock:
+            self._failures.extend([kind] * times)
+
+    def session_requests(self, method: str = "POST") -> list[RecordedRequest]:
+        return [r for r in self.requests if r.method == method and r.path.startswith("/v1/checkout/sessions")]
+
+    def complete_session(
+        self,
+        session_id: str,
+        *,
+        payment_status: str = "paid",
+        email: str = "buyer@example.com",
+        name: str = "Test Buyer",
+        amount_discount: int = 0,
+        amount_tax: int = 0,
+        amount_total: int | None = None,
+        currency: str | None = None,
+    ) -> dict[str, Any]:
+        """Play the buyer paying on the hosted page; returns the session as events and retrieve show it."""
+        with self._lock:
+            session = self.sessions[session_id]
+            session.update(
+                status="complete",
+                payment_status=payment_status,
+                customer_details={
+                    "email": email,
+                    "name": name,
+                    "phone": None,
+                    "tax_exempt": "none",
+                    "tax_ids": [],
+                    "address": None,
+                },
+                payment_intent=session["payment_intent"] or f"pi_test_{secrets.token_hex(8)}",
+                total_details={
+                    "amount_discount": amount_discount,
+                    "amount_shipping": 0,
+                    "amount_tax": amount_tax,
+                },
+            )
+            session["amount_total"] = (
+                session["amount_subtotal"] - amount_discount + amount_tax
+                if amount_total is None
+                else amount_total
+            )
+            if currency is not None:
+                session["currency"] = currency
+            return copy.deepcopy(session)
+
+    def set_session(self, session_id: str, **fields: Any) -> dict[str, Any]:
+        with self._lock:
+            self.sessions[session_id].update(fields)
+            return copy.deepcopy(self.sessions[session_id])
+
+    # Request handling (called from the server's threads)
+
+    def _record(self, request: RecordedRequest) -> str | None:
+        with self._lock:
+            self.requests.append(request)
+            return self._failures.pop(0) if self._failures else None
+
+    def _create_session(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        problems = parameter_problems(request.body)
+        if problems:
+            return 400, _error("invalid_request_error", problems[0], code="parameter_unknown")
+        params = request.form
+        if params.get("mode") != "payment":
+            return 400, _error("invalid_request_error", "This fake only serves mode=payment.")
+        line_items = params.get("line_items") or []
+        if not line_items:
+            return 400, _error("invalid_request_error", "line_items is required in payment mode.")
+        currencies = {item["price_data"]["currency"] for item in line_items}
+        if len(currencies) != 1:
+            return 400, _error("invalid_request_error", "All line items must share one currency.")
+        subtotal = sum(int(item["price_data"]["unit_amount"]) * int(item["quantity"]) for item in line_items)
+        session_id = f"cs_test_{secrets.token_hex(24)}"
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "allow_promotion_codes": params.get("allow_promotion_codes") == "true",
+            "amount_subtotal": subtotal,
+            "amount_total": subtotal,
+            "cancel_url": params.get("cancel_url"),
+            "client_reference_id": params.get("client_reference_id"),
+            "created": int(time.time()),
+            "currency": currencies.pop(),
+            "customer": None,
+            "customer_details": None,
+            "customer_email": params.get("customer_email"),
+            "expires_at": int(time.time()) + 24 * 3600,
+            "livemode": False,
+            "metadata": params.get("metadata") or {},
+            "mode": "payment",
+            "payment_intent": None,
+            "payment_status": "unpaid",
+            "status": "open",
+            "success_url": params.get("success_url"),
+            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+            "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+            "_payment_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
+        }
+        with self._lock:
+            self.sessions[session_id] = session
+        return 200, _public(session)
+
+    def _retrieve_session(self, session_id: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            session = self.sessions.get(session_id)
+        if session is None:
+            return 404, _error(
+                "invalid_request_error", f"No such checkout.session: '{session_id}'", code="resource_missing"
+            )
+        return 200, _public(session)
+
+    def _answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if not (request.header("Authorization") or "").startswith("Bearer sk_test_"):
+            return 401, _error("invalid_request_error", "Invalid API Key provided."), {}
+        key = request.header("Idempotency-Key")
+        if request.method == "POST" and key:
+            with self._lock:
+                replay = self._replays.get((key, request.path))
+            if replay is not None:
+                return replay[0], replay[1], {"Idempotent-Replayed": "true"}
+        if request.method == "POST" and request.path == "/v1/checkout/sessions":
+            status, body = self._create_session(request)
+        elif request.method == "GET" and (
+            match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)", request.path)
+        ):
+            status, body = self._retrieve_session(match.group(1))
+        else:
+            status, body = (
+                404,
+                _error(
+                    "invalid_request_error", f"Unrecognized request URL ({request.method}: {request.path})."
+                ),
+            )
+        if request.method == "POST" and key and status < 500:
+            with self._lock:
+                self._replays[(key, request.path)] = (status, body)
+        return status, body, {}
+
+
+def _public(session: dict[str, Any]) -> dict[str, Any]:
+    return {k: copy.deepcopy(v) for k, v in session.items() if not k.startswith("_")}
+
+
+def _error(error_type: str, message: str, code: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"type": error_type, "message": message}
+    if code:
+        error["code"] = code
+    return {"error": error}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that gave up (timeout tests) leaves a broken pipe behind; that is expected."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    stripe: FakeStripe
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean."""
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        parts = urlsplit(self.path)
+        request = RecordedRequest(
+            method=self.command,
+            path=parts.path,
+            query=parts.query,
+            headers=dict(self.headers.items()),
+            body=body,
+            form=decode_form(body) if body else {},
+        )
+        failure = self.stripe._record(request)
+        if failure == "timeout":
+            self.stripe._stopping.wait(self.stripe.timeout_delay)
+            status, payload, extra = 500, _error("api_error", "Timed out."), {}
+        elif failure == "500":
+            status, payload, extra = 500, _error("api_error", "Something went wrong on Stripe's end."), {}
+        elif failure == "card_error":
+            status, payload, extra = (
+                402,
+                _error("card_error", "Your card was declined.", code="card_declined"),
+                {},
+            )
+        else:
+            status, payload, extra = self.stripe._answer(request)
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Request-Id", f"req_{secrets.token_hex(7)}")
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass
+
+    do_GET = _handle
+    do_POST = _handle
+    do_DELETE = _handle
