@@ -1,0 +1,21 @@
+"""The Content-Security-Policy header, built from settings on every response."""
+
+from django.conf import settings
+
+
+def content_security_policy() -> str:
+    directives = {name: list(sources) for name, sources in settings.CONTENT_SECURITY_POLICY.items()}
+    # The checkout form POSTs to us and we answer 303 to Stripe; browsers check that redirect too.
+    if settings.STRIPE_CHECKOUT_ORIGIN:
+        directives.setdefault("form-action", []).append(settings.STRIPE_CHECKOUT_ORIGIN)
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        return response
