@@ -1,9 +1,14 @@
 """A whole-page cache for the public pages that look the same to every visitor.
 
 Home, product, landing and FAQ pages carry no per-visitor data (no CSRF token, no messages), so one
-rendered copy serves everyone. Entries are tagged with a content version kept in the cache;
-`bump_public_cache()` moves the version on when staff change what those pages show, and every older
-entry stops matching at once, on every app server that shares the cache.
+rendered copy serves everyone. Entries are tagged with a content version kept in the shared cache
+(CACHE_URL: Redis in production); `bump_public_cache()` moves the version on when staff change what those
+pages show, and every older entry stops matching.
+
+Two tiers, so a hit costs about as much as a static file: each process keeps its own copies of pages
+(local memory) and re-reads the shared version at most every PUBLIC_CACHE_VERSION_TTL seconds. The process
+that bumps sees the new version at once; other processes and app servers within that many seconds (0 means
+on every request). Staff, who are signed in, always bypass the cache.
 
 The middleware sits right after SecurityMiddleware/WhiteNoise and the CSP middleware: a hit is answered
 before sessions, auth or the database are touched, and still gets the security headers on its way out.
@@ -15,6 +20,7 @@ import time
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re, patch_cache_control
@@ -22,6 +28,10 @@ from django.utils.cache import cc_delim_re, patch_cache_control
 VERSION_KEY = "public-page:version"
 # Kept from the rendered response; everything else is added again on the way out (security headers).
 _STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options")
+# This process's copies of pages. Bounded, so odd query strings cannot grow it without limit.
+local_copies = LocMemCache("public-pages", {"OPTIONS": {"MAX_ENTRIES": 1000}})
+# (version, time.monotonic() when read from the shared cache)
+_version_seen: tuple[int | None, float] = (None, 0.0)
 
 
 def bump_public_cache() -> None:
@@ -34,10 +44,13 @@ def bump_public_cache() -> None:
 
 
 def _increment_version() -> None:
+    global _version_seen
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:  # no version yet, or the cache lost it
-        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+        version = _fresh_version()
+        cache.set(VERSION_KEY, version, timeout=None)
+    _version_seen = (version, time.monotonic())
 
 
 def _fresh_version() -> int:
@@ -46,11 +59,28 @@ def _fresh_version() -> int:
 
 
 def _current_version() -> int:
+    global _version_seen
+    version, seen_at = _version_seen
+    now = time.monotonic()
+    if version is not None and now - seen_at < settings.PUBLIC_CACHE_VERSION_TTL:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         version = cache.get(VERSION_KEY)
+    _version_seen = (version, now)
     return version
+
+
+def _cached_entry(key: str, version: int) -> tuple | None:
+    entry = local_copies.get(key)
+    if entry is not None and entry[0] == version:
+        return entry
+    entry = cache.get(key)
+    if entry is not None and entry[0] == version:
+        local_copies.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+        return entry
+    return None
 
 
 def _page_key(request: HttpRequest) -> str:
@@ -103,18 +133,18 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
 
         key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version, entry = found.get(VERSION_KEY), found.get(key)
-        if version is not None and entry is not None and entry[0] == version:
+        # Read before rendering: if staff save while we render, this copy is already stale.
+        version = _current_version()
+        entry = _cached_entry(key, version)
+        if entry is not None:
             return self._replay(request, entry)
 
-        # Read the version before rendering: if staff save while we render, this copy is already stale.
-        if version is None:
-            version = _current_version()
         response = self.get_response(request)
         if request.method == "GET" and _is_public_page(request) and _is_storable(response):
             headers = [(name, response[name]) for name in _STORED_HEADERS if name in response]
-            cache.set(key, (version, headers, response.content), timeout=settings.PUBLIC_CACHE_TIMEOUT)
+            entry = (version, headers, response.content)
+            cache.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+            local_copies.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
             return _mark_public(response, "MISS")
         return response
 

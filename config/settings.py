@@ -191,6 +191,9 @@ PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq"]
 PUBLIC_CACHE_URL_NAMES: list[str] = []
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
+# How often (seconds) each process re-reads the shared version: how long other app servers may serve a page
+# from before a staff edit. 0 reads it on every request.
+PUBLIC_CACHE_VERSION_TTL = env.float("PUBLIC_CACHE_VERSION_TTL", default=1.0)
 
 # Logs: one JSON object per line on stdout. gunicorn writes the one line per request
 # (config/gunicorn.conf.py); Django adds order state changes (logger `checkout`), warnings and errors.

@@ -42,8 +42,7 @@ def test_public_page_is_hardened(client, catalog):
     assert_hardened(response)
 
 
-def test_cached_public_page_is_hardened_too(client, catalog, settings):
-    settings.PUBLIC_CACHE_ENABLED = True
+def test_cached_public_page_is_hardened_too(client, catalog, public_cache_on):
     client.get("/products/bundle/", secure=True)
 
     response = client.get("/products/bundle/", secure=True)

@@ -19,8 +19,7 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
 
 @pytest.mark.django_db
-def test_healthz_is_never_cached_by_the_page_cache(client, settings):
-    settings.PUBLIC_CACHE_ENABLED = True
+def test_healthz_is_never_cached_by_the_page_cache(client, public_cache_on):
 
     client.get("/healthz")
     response = client.get("/healthz")

@@ -10,19 +10,13 @@ from django.utils.cache import patch_vary_headers
 
 from catalog.models import Product
 from catalog.money import format_money
+from config import public_cache
 from config.public_cache import VERSION_KEY, PublicPageCacheMiddleware, bump_public_cache
 from faq.models import Question
+from tests.config.conftest import forget_public_pages
 from tests.factories import make_product, make_staff
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def public_cache(settings):
-    settings.PUBLIC_CACHE_ENABLED = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_cache_on")]
 
 
 @pytest.fixture
@@ -220,7 +214,7 @@ def test_lost_version_never_revives_old_pages(client, catalog):
 def test_post_is_neither_answered_from_nor_stored_in_the_cache(client, catalog):
     client.get("/")
     answered = client.post("/")
-    cache.clear()
+    forget_public_pages()
     client.post("/")
 
     assert "X-Cache" not in answered
@@ -238,7 +232,7 @@ def test_signed_in_visitor_is_never_served_or_stored(client, catalog):
     client.force_login(make_staff("staffer"))
 
     served = client.get("/")
-    cache.clear()
+    forget_public_pages()
     client.get("/")
 
     assert "X-Cache" not in served
@@ -286,3 +280,41 @@ def test_plain_public_response_is_stored_and_replayed(db):
     assert first["X-Cache"] == "MISS"
     assert second["X-Cache"] == "HIT"
     assert second.content == b"cached body"
+
+
+def test_bump_public_cache_command_invalidates_pages(client, catalog, django_capture_on_commit_callbacks):
+    client.get("/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("bump_public_cache", verbosity=0)
+
+    assert client.get("/")["X-Cache"] == "MISS"
+
+
+def test_another_servers_edit_is_seen_within_the_version_ttl(client, catalog, settings, monkeypatch):
+    settings.PUBLIC_CACHE_VERSION_TTL = 5
+    now = [1000.0]
+    monkeypatch.setattr(public_cache.time, "monotonic", lambda: now[0])
+    client.get("/")
+    Product.objects.filter(slug="level-i").update(price_cents=55500)
+    cache.incr(VERSION_KEY)  # what bump_public_cache() does on another app server
+
+    now[0] += 4
+    soon = client.get("/")
+    now[0] += 2
+    later = client.get("/")
+
+    assert soon["X-Cache"] == "HIT"  # this process has not re-read the version yet
+    assert later["X-Cache"] == "MISS"
+    assert format_money(55500) in later.content.decode()
+
+
+def test_hit_from_the_shared_cache_fills_this_process(client, catalog, django_assert_num_queries):
+    client.get("/products/bundle/")
+    public_cache.local_copies.clear()  # as if another process had rendered it
+
+    with django_assert_num_queries(0):
+        response = client.get("/products/bundle/")
+
+    assert response["X-Cache"] == "HIT"
+    assert public_cache.local_copies.get(public_cache._page_key(response.wsgi_request)) is not None
