@@ -19,10 +19,11 @@ def _cpu_count() -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# One process per core; threads let a worker overlap database and Stripe waits.
-workers = int(os.environ.get("WEB_CONCURRENCY", _cpu_count()))
+# Two processes per core with two threads each: processes spread the Python work over the cores (one GIL
+# each), threads overlap database and Stripe waits. On 2 cores this beat 2x4 and 2x8 in scripts/bench_pages.sh.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
@@ -67,3 +68,13 @@ class JsonAccessLogger(Logger):
 logger_class = JsonAccessLogger
 # No runtime control socket: nothing uses it, and several instances on one machine would share its path.
 control_socket_disable = True
+
+
+def on_starting(server):
+    cache_url = os.environ.get("CACHE_URL", "")
+    if server.cfg.workers > 1 and (not cache_url or cache_url.startswith("locmem")):
+        server.log.warning(
+            "CACHE_URL is local memory, so each of the %d workers keeps its own page cache and a staff edit "
+            "may take PUBLIC_CACHE_TIMEOUT seconds to reach the others. Set CACHE_URL=redis://...",
+            server.cfg.workers,
+        )

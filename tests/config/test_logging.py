@@ -128,10 +128,11 @@ def test_gunicorn_access_log_leaves_out_tokens_and_cookies(gunicorn_conf):
     assert "s3cret" not in json.dumps(entry)
 
 
-def test_gunicorn_config_serves_locally_with_threads_per_core(gunicorn_conf, monkeypatch):
+def test_gunicorn_config_serves_locally_with_processes_and_threads_per_core(gunicorn_conf, monkeypatch):
     assert gunicorn_conf["bind"] == "127.0.0.1:8000"
     assert gunicorn_conf["worker_class"] == "gthread"
-    assert gunicorn_conf["workers"] == gunicorn_conf["_cpu_count"]() >= 1
+    assert gunicorn_conf["workers"] == 2 * gunicorn_conf["_cpu_count"]() >= 2
+    assert gunicorn_conf["threads"] >= 2
     assert gunicorn_conf["accesslog"] == "-"
     assert gunicorn_conf["timeout"] > 0
 
