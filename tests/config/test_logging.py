@@ -141,3 +141,27 @@ def test_gunicorn_config_serves_locally_with_processes_and_threads_per_core(guni
     overridden = runpy.run_path(str(GUNICORN_CONF))
 
     assert (overridden["bind"], overridden["workers"]) == ("0.0.0.0:9000", 3)
+
+
+class RecordingLog:
+    def __init__(self):
+        self.warnings = []
+
+    def warning(self, message, *args):
+        self.warnings.append(message % args)
+
+
+def starting_server(gunicorn_conf, workers: int) -> RecordingLog:
+    log = RecordingLog()
+    gunicorn_conf["on_starting"](SimpleNamespace(cfg=SimpleNamespace(workers=workers), log=log))
+    return log
+
+
+def test_gunicorn_warns_when_several_workers_share_no_cache(gunicorn_conf, monkeypatch):
+    monkeypatch.setenv("CACHE_URL", "locmemcache://")
+
+    assert "CACHE_URL" in starting_server(gunicorn_conf, workers=4).warnings[0]
+    assert starting_server(gunicorn_conf, workers=1).warnings == []
+
+    monkeypatch.setenv("CACHE_URL", "redis://127.0.0.1:6379/0")
+    assert starting_server(gunicorn_conf, workers=4).warnings == []
