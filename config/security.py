@@ -17,5 +17,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if settings.DEBUG and response.status_code >= 400:
+            return response  # Django's debug error pages are built from inline styles and scripts
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response

@@ -99,3 +99,10 @@ def test_plain_http_is_redirected_to_https_but_the_health_check_is_not(client, d
     assert page.status_code == 301
     assert page["Location"] == "https://testserver/products/bundle/"
     assert health.status_code == 200
+
+
+def test_debug_error_pages_stay_readable_in_development(client, db, settings):
+    settings.DEBUG = True
+
+    assert "Content-Security-Policy" not in client.get("/no-such-page/")
+    assert "Content-Security-Policy" in client.get("/")

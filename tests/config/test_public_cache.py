@@ -1,6 +1,7 @@
 """The whole-page cache for public pages (config/public_cache.py)."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import HttpResponse
@@ -48,8 +49,8 @@ def product_form(product: Product, **fields) -> dict:
 
 def public_paths() -> list[str]:
     """Every argument-free page in the cached namespaces, plus each product page."""
-    paths = []
-    for namespace in ("catalog", "faq"):
+    paths = [reverse(name) for name in settings.PUBLIC_CACHE_URL_NAMES]
+    for namespace in settings.PUBLIC_CACHE_URL_NAMESPACES:
         resolver = get_resolver().namespace_dict.get(namespace)
         if resolver is None:
             continue
