@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate seed
+.PHONY: run test lint format install install-dev migrate seed serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,19 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# `make serve`: the production settings (DEBUG off) behind gunicorn on $(HOST):$(PORT), for trying them
+# locally. The defaults below are for this machine only; production sets its own (README "Serving in
+# production"). Plain http here, so the https redirect and the cookies' Secure flag are off; the file
+# cache lets every gunicorn worker see the same cached pages and invalidations.
+serve: export DEBUG = false
+serve: export SECRET_KEY ?= make-serve-local-only-key-never-use-in-production-$(notdir $(CURDIR))
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export SECURE_SSL_REDIRECT ?= false
+serve: export SECURE_COOKIES ?= false
+serve: export CACHE_URL ?= filecache://$(CURDIR)/.cache/serve
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalog
+	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi

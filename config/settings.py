@@ -3,6 +3,7 @@
 Every variable is documented in `.env.example` and the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,17 +41,22 @@ INSTALLED_APPS = [
     "catalog",
     "checkout",
     "faq",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    # Early, so a cache hit skips sessions, auth and the database entirely.
+    "config.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +79,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Seconds a connection is reused (0: one per request). Behind PgBouncer in transaction mode keep 0 and set
+# DISABLE_SERVER_SIDE_CURSORS=true.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -118,9 +129,95 @@ if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
 if STRIPE_PUBLISHABLE_KEY.startswith("pk_live_"):
     raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY is a live-mode key; use a pk_test_ key.")
 
+
+# --- Production readiness: security, logging, caching, admin (README "Serving in production") ---
+
+# Hardening is on whenever DEBUG is off; each switch can be relaxed from the environment (e.g. `make serve`
+# turns the https redirect off to serve plain http on 127.0.0.1).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe /healthz over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", default="same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+# Only set it when the proxy always overwrites that header, or clients could claim https.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO,https.")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy, sent by config.security.ContentSecurityPolicyMiddleware. No inline scripts or
+# styles anywhere. The browser also applies form-action to the redirect after a form POST, so the Stripe
+# Checkout origin must be allowed there or the checkout's 303 to Stripe is blocked.
+STRIPE_CHECKOUT_ORIGIN = env("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],  # plus STRIPE_CHECKOUT_ORIGIN, added per response
+}
+
+# Request bodies: forms refuse anything larger (400) before a view sees it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
+
+# Admin lives at /<ADMIN_URL>; change it to keep drive-by scanners off the login page.
+ADMIN_URL = env("ADMIN_URL", default="admin/")
+if ADMIN_URL.startswith("/") or not ADMIN_URL.endswith("/"):
+    raise ImproperlyConfigured("ADMIN_URL must look like 'admin/' (no leading slash, one trailing slash).")
+
+# Login throttling per account (django-axes, attempts kept in the database so every app server agrees):
+# after AXES_FAILURE_LIMIT failures the account refuses even the right password for AXES_COOLOFF_TIME.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # its start-up banner would land in management commands' stdout (CSV exports)
+# axes.W006 asks to lock by IP address as well. We lock accounts on purpose: behind a load balancer every
+# visitor may share the proxy's address, and one attacker would lock everyone out of the admin.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Public pages that are the same for every visitor are cached whole (config/public_cache.py) and
+# invalidated by `bump_public_cache()` when staff save a product or FAQ entry.
+PUBLIC_CACHE_ENABLED = env.bool("PUBLIC_CACHE_ENABLED", default=True)
+PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq"]
+PUBLIC_CACHE_URL_NAMES = ["sitemap", "robots"]
+PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
+PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
+# How often (seconds) each process re-reads the shared version: how long other app servers may serve a page
+# from before a staff edit. 0 reads it on every request.
+PUBLIC_CACHE_VERSION_TTL = env.float("PUBLIC_CACHE_VERSION_TTL", default=1.0)
+
+# Logs: one JSON object per line on stdout. gunicorn writes the one line per request
+# (config/gunicorn.conf.py); Django adds order state changes (logger `checkout`), warnings and errors.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "checkout": {"level": "INFO"},
+        # runserver's own request lines; gunicorn logs requests in production.
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
 }

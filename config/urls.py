@@ -1,15 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from catalog.views import robots_txt
+from config.health import healthz
 from config.sitemaps import SITEMAPS
 
 admin.site.site_header = "CPMA storefront"
 admin.site.site_title = "CPMA admin"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("", include("catalog.urls")),
     path("", include("checkout.urls")),
     path("", include("faq.urls")),

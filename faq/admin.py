@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from catalog.selectors import products_by_slug
+from config.public_cache import BumpsPublicCacheAdmin
 from faq.models import Question
 from faq.render import FIELDS, unknown_placeholders
 
@@ -24,7 +25,7 @@ class QuestionForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
     form = QuestionForm
     list_display = ["question", "topic", "position", "is_published"]
     list_editable = ["position", "is_published"]

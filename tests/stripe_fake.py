@@ -202,8 +202,14 @@ class RecordedRequest:
 class FakeStripe:
     """A threaded HTTP server on 127.0.0.1 that answers like Stripe's API for Checkout Sessions."""
 
-    def __init__(self, *, timeout_delay: float = 1.0) -> None:
+    def __init__(
+        self, *, timeout_delay: float = 1.0, hosted_origin: str = "https://checkout.stripe.com"
+    ) -> None:
         self.timeout_delay = timeout_delay
+        # Where session URLs point. Browser tests pass the fake's own origin ("self") so Chromium can
+        # follow the redirect to a hosted page served here (GET /c/pay/<session id>).
+        self.hosted_origin = hosted_origin
+        self.hosted_visits: list[str] = []
         self.requests: list[RecordedRequest] = []
         self.sessions: dict[str, dict[str, Any]] = {}
         self._failures: list[str] = []
@@ -244,6 +250,7 @@ class FakeStripe:
         """Forget requests, sessions and pending failures (between tests)."""
         with self._lock:
             self.requests.clear()
+            self.hosted_visits.clear()
             self.sessions.clear()
             self._failures.clear()
             self._replays.clear()
@@ -352,7 +359,7 @@ class FakeStripe:
             "status": "open",
             "success_url": params.get("success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-            "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+            "url": f"{self.url if self.hosted_origin == 'self' else self.hosted_origin}/c/pay/{session_id}",
             "_payment_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
         }
         with self._lock:
@@ -421,7 +428,24 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output clean."""
 
+    def _hosted_page(self, session_id: str) -> None:
+        """The buyer's view of a session: a stand-in for Stripe's hosted Checkout page."""
+        with self.stripe._lock:
+            self.stripe.hosted_visits.append(session_id)
+        data = (
+            "<!doctype html><html lang='en'><head><title>Fake Stripe Checkout</title><link rel='icon' href='data:,'></head>"
+            f"<body><h1>Fake Stripe Checkout</h1><p id='session'>{session_id}</p></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _handle(self) -> None:
+        if self.command == "GET" and (match := re.fullmatch(r"/c/pay/(cs_test_\w+)", self.path)):
+            self._hosted_page(match.group(1))
+            return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         parts = urlsplit(self.path)

@@ -11,3 +11,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 os.environ.setdefault("CACHE_URL", "locmemcache://")
+# The test client speaks plain http; tests that check the https redirect and HSTS turn them on themselves.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Tests change prices between requests; the page cache has its own tests (tests/config/test_public_cache.py),
+# which switch it on and also check that every public page is cacheable.
+os.environ.setdefault("PUBLIC_CACHE_ENABLED", "false")

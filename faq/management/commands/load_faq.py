@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from config.public_cache import bump_public_cache
 from faq.seed import QUESTIONS
 from faq.services import load_faq
 
@@ -9,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = load_faq(QUESTIONS)
+        if created:
+            bump_public_cache()
         if not options["verbosity"]:
             return
         if created:

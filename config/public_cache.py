@@ -1,0 +1,178 @@
+"""A whole-page cache for the public pages that look the same to every visitor.
+
+Home, product, landing and FAQ pages carry no per-visitor data (no CSRF token, no messages), so one
+rendered copy serves everyone. Entries are tagged with a content version kept in the shared cache
+(CACHE_URL: Redis in production); `bump_public_cache()` moves the version on when staff change what those
+pages show, and every older entry stops matching.
+
+Two tiers, so a hit costs about as much as a static file: each process keeps its own copies of pages
+(local memory) and re-reads the shared version at most every PUBLIC_CACHE_VERSION_TTL seconds. The process
+that bumps sees the new version at once; other processes and app servers within that many seconds (0 means
+on every request). Staff, who are signed in, always bypass the cache.
+
+The middleware sits right after SecurityMiddleware/WhiteNoise and the CSP middleware: a hit is answered
+before sessions, auth or the database are touched, and still gets the security headers on its way out.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import cc_delim_re, patch_cache_control
+
+VERSION_KEY = "public-page:version"
+# Kept from the rendered response; everything else is added again on the way out (security headers).
+_STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options")
+# This process's copies of pages. Bounded, so odd query strings cannot grow it without limit.
+local_copies = LocMemCache("public-pages", {"OPTIONS": {"MAX_ENTRIES": 1000}})
+# (version, time.monotonic() when read from the shared cache)
+_version_seen: tuple[int | None, float] = (None, 0.0)
+
+
+def bump_public_cache() -> None:
+    """Make every cached public page stale, once the current transaction (if any) commits.
+
+    After the commit, because a page rendered in between would otherwise be stored under the new version
+    with the old data.
+    """
+    transaction.on_commit(_increment_version)
+
+
+def _increment_version() -> None:
+    global _version_seen
+    try:
+        version = cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet, or the cache lost it
+        version = _fresh_version()
+        cache.set(VERSION_KEY, version, timeout=None)
+    _version_seen = (version, time.monotonic())
+
+
+def _fresh_version() -> int:
+    # Never reuse a number an evicted version may have had: old entries must not match again.
+    return time.time_ns()
+
+
+def _current_version() -> int:
+    global _version_seen
+    version, seen_at = _version_seen
+    now = time.monotonic()
+    if version is not None and now - seen_at < settings.PUBLIC_CACHE_VERSION_TTL:
+        return version
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    _version_seen = (version, now)
+    return version
+
+
+def _cached_entry(key: str, version: int) -> tuple | None:
+    entry = local_copies.get(key)
+    if entry is not None and entry[0] == version:
+        return entry
+    entry = cache.get(key)
+    if entry is not None and entry[0] == version:
+        local_copies.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+        return entry
+    return None
+
+
+def _page_key(request: HttpRequest) -> str:
+    scheme = "https" if request.is_secure() else "http"
+    address = f"{scheme}://{request.get_host()}{request.get_full_path()}"
+    return "public-page:" + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+
+
+def _may_be_personal(request: HttpRequest) -> bool:
+    """True if the visitor may see something of their own: a session (signed in, basket, messages)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES
+
+
+def _is_public_page(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    if match is None:
+        return False
+    return (
+        bool(set(match.namespaces) & set(settings.PUBLIC_CACHE_URL_NAMESPACES))
+        or match.view_name in settings.PUBLIC_CACHE_URL_NAMES
+    )
+
+
+def _is_storable(response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    vary = {header.lower() for header in cc_delim_re.split(response.get("Vary", "")) if header}
+    if "cookie" in vary or "*" in vary:  # the page read the session or the CSRF token
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+def _mark_public(response: HttpResponse, state: str) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
+    response["X-Cache"] = state
+    return response
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            not settings.PUBLIC_CACHE_ENABLED
+            or request.method not in ("GET", "HEAD")
+            or _may_be_personal(request)
+        ):
+            return self.get_response(request)
+
+        key = _page_key(request)
+        # Read before rendering: if staff save while we render, this copy is already stale.
+        version = _current_version()
+        entry = _cached_entry(key, version)
+        if entry is not None:
+            return self._replay(request, entry)
+
+        response = self.get_response(request)
+        if request.method == "GET" and _is_public_page(request) and _is_storable(response):
+            headers = [(name, response[name]) for name in _STORED_HEADERS if name in response]
+            entry = (version, headers, response.content)
+            cache.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+            local_copies.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+            return _mark_public(response, "MISS")
+        return response
+
+    @staticmethod
+    def _replay(request: HttpRequest, entry: tuple) -> HttpResponse:
+        _version, headers, content = entry
+        response = HttpResponse(b"" if request.method == "HEAD" else content)
+        for name, value in headers:
+            response[name] = value
+        response["Content-Length"] = str(len(content))
+        return _mark_public(response, "HIT")
+
+
+class BumpsPublicCacheAdmin:
+    """ModelAdmin mixin: every admin write (form, inlines, list_editable, deletes) invalidates public pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_public_cache()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_public_cache()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_public_cache()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_public_cache()
