@@ -159,8 +159,8 @@ PRODUCTS = [
         "price_cents": 29700,
         "tagline": "Both certifications and both kits, for less than the parts.",
         "description": (
-            "Everything the academy sells in one purchase: Level I, Level II, the Project Manager Resume "
-            "Kit and the Creative PM AI Kit. It is the usual choice for mid-career production people "
+            "Both certifications and both kits in one purchase: Level I and Level II, plus the Resume Kit "
+            "and the AI Kit. It is the usual choice for mid-career production people "
             "credentialing the skills they built on set, and for heads of production giving a whole team "
             "the same foundation and the same AI tooling."
         ),

@@ -40,6 +40,19 @@ def compact_time(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Payment data comes from checkout and Stripe only: staff can look, never add, edit or delete."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     max_num = 0
@@ -88,7 +101,7 @@ class StripeEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = [
         "reference",
         "created",
@@ -138,16 +151,6 @@ class OrderAdmin(admin.ModelAdmin):
         "confirmation_sent_at",
         "updated_at",
     ]
-
-    # Payment data comes from checkout and Stripe only.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(EXPORT_PERMISSION)
@@ -271,7 +274,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(ReadOnlyAdmin):
     """The webhook events Stripe sent us, as received: evidence, so nobody edits them."""
 
     list_display = ["event_id", "type", "order", "created", "received_at"]
@@ -280,15 +283,6 @@ class StripeEventAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     fields = ["event_id", "type", "order", "created", "received_at", "payload_pretty"]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="payload")
     def payload_pretty(self, event: StripeEvent) -> str:

@@ -45,6 +45,7 @@ def make_order(lines: list[tuple[Product, int]], status: str = "paid", **fields)
     from django.utils import timezone
 
     from checkout.models import Order, OrderLine
+    from checkout.services import order_reference
 
     currency = lines[0][0].currency if lines else "USD"
     subtotal = sum(product.price_cents * quantity for product, quantity in lines)
@@ -59,7 +60,7 @@ def make_order(lines: list[tuple[Product, int]], status: str = "paid", **fields)
     }
     defaults.update(fields)
     order = Order.objects.create(**defaults)
-    order.reference = f"CPMA-{order.pk:06d}"
+    order.reference = order_reference(order.pk)
     order.save(update_fields=["reference"])
     OrderLine.objects.bulk_create(
         OrderLine(
