@@ -5,10 +5,14 @@
 # page cache, then runs wrk against each page and the hashed site.css, and prints requests/s, p50 and p99
 # latency, responses outside 2xx, and each page's throughput as a share of the static file's.
 # Floors (2-core machine): every page >= 50% of the static file's throughput, p99 < 50 ms, no non-2xx.
+# Last row: the checkout POST (review form to /checkout/start/, answered 303 to the Stripe Checkout session)
+# against the fake Stripe server (tests/stripe_fake.py, started here); floor p99 < 100 ms, nothing but 303.
+# Each POST creates a pending order in the benchmark's own database.
 # Exits 1 if any floor is missed.
 #
 #   scripts/bench_pages.sh
 #   BENCH_DURATION=30s BENCH_PORT=8650 scripts/bench_pages.sh
+#   BENCH_CHECKOUT_CONNECTIONS=16 CONN_MAX_AGE=60 scripts/bench_pages.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +22,14 @@ CONNECTIONS=${BENCH_CONNECTIONS:-16}
 WRK_THREADS=${BENCH_WRK_THREADS:-1}
 DB=${BENCH_DB:-bench_pages}
 PAGES=(${BENCH_PAGES:-/ /film-tv-production/ /products/bundle/ /faq/})
+CHECKOUT_PRODUCT=${BENCH_CHECKOUT_PRODUCT:-bundle}
+CHECKOUT_QUANTITY=${BENCH_CHECKOUT_QUANTITY:-1}
+# Starting a checkout is rare next to page views and is not cached (order rows, a Stripe call): 4 buyers
+# pressing "Pay" at the same instant is the load this row measures. Raise it to see where the queue starts.
+CHECKOUT_CONNECTIONS=${BENCH_CHECKOUT_CONNECTIONS:-4}
 BASE="http://127.0.0.1:${PORT}"
 LOG=$(mktemp -t bench_pages_gunicorn.XXXXXX.log)
+STRIPE_LOG=$(mktemp -t bench_pages_stripe.XXXXXX.log)
 PY=.venv/bin/python
 
 make install >/dev/null
@@ -64,10 +74,33 @@ quiet $PY manage.py collectstatic --noinput --verbosity 0
 quiet $PY manage.py bump_public_cache --verbosity 0
 CSS=$($PY manage.py shell -c "from django.contrib.staticfiles.storage import staticfiles_storage as s; print(s.url('css/site.css'))" | tail -n 1)
 
-echo "--- starting gunicorn on ${BASE} (log: ${LOG})"
+# The fake Stripe API (test keys only) for the checkout POST row; it prints its URL on its first line.
+$PY -m tests.stripe_fake --port 0 >"$STRIPE_LOG" 2>&1 &
+STRIPE_PID=$!
+GUNICORN_PID=
+stop_servers() {
+  for pid in $GUNICORN_PID $STRIPE_PID; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap stop_servers EXIT
+for _ in $(seq 1 50); do
+  grep -q '^http://' "$STRIPE_LOG" && break
+  sleep 0.1
+done
+export STRIPE_API_BASE=$(head -n 1 "$STRIPE_LOG")
+case "$STRIPE_API_BASE" in
+  http://127.0.0.1:*) ;;
+  *) echo "--- the fake Stripe server did not start:" >&2; cat "$STRIPE_LOG" >&2; exit 1 ;;
+esac
+export STRIPE_SECRET_KEY=sk_test_bench_pages_fake
+export STRIPE_PUBLISHABLE_KEY=pk_test_bench_pages_fake
+export SITE_URL="$BASE"
+
+echo "--- starting gunicorn on ${BASE} (log: ${LOG}), fake Stripe at ${STRIPE_API_BASE}"
 .venv/bin/gunicorn --config config/gunicorn.conf.py --bind "127.0.0.1:${PORT}" config.wsgi >"$LOG" 2>&1 &
 GUNICORN_PID=$!
-trap 'kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
   curl -fsS -o /dev/null "${BASE}/healthz" 2>/dev/null && break
   sleep 0.2
@@ -85,13 +118,26 @@ measure() {  # path -> "req/s p50 p99 non2xx requests socket_errors"
     awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}'
 }
 
-# The checkout POST p99 (floor 100 ms) needs the checkout app and the fake Stripe server
-# (tests/stripe_fake.py). PLACEHOLDER, to be filled in after merging the checkout branch: start the fake
-# Stripe server on 127.0.0.1, restart gunicorn with STRIPE_API_BASE pointing at it, then run wrk with a
-# Lua script that POSTs the review form (CSRF cookie + token taken from GET /checkout/<slug>/) to
-# /checkout/start/ and expects 303; print its p99 against the 100 ms floor.
+# The checkout POST: one GET of the review page for the CSRF cookie and form token (curl), then wrk POSTs
+# the form with them (scripts/bench_checkout.lua). Only a 303 to the Checkout session counts as success.
 measure_checkout_post() {
-  echo "checkout POST p99: not measured yet (placeholder until the checkout branch is merged)"
+  local jar page cookie token result
+  jar=$(mktemp -t bench_pages_cookies.XXXXXX)
+  page=$(curl -fsS -c "$jar" "${BASE}/checkout/${CHECKOUT_PRODUCT}/?quantity=${CHECKOUT_QUANTITY}")
+  cookie=$(awk '$6 == "csrftoken" {print $7}' "$jar")
+  token=$(grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' <<<"$page" | head -n 1 | sed 's/.*value="//; s/"$//')
+  rm -f "$jar"
+  if [ -z "$cookie" ] || [ -z "$token" ]; then
+    echo "--- no CSRF cookie or form token on /checkout/${CHECKOUT_PRODUCT}/" >&2
+    return 1
+  fi
+  curl -s -o /dev/null -w "%{http_code}" -b "csrftoken=${cookie}" \
+    --data "csrfmiddlewaretoken=${token}&product=${CHECKOUT_PRODUCT}&quantity=${CHECKOUT_QUANTITY}" \
+    "${BASE}/checkout/start/" | grep -qx 303 || { echo "--- a single checkout POST was not answered 303" >&2; return 1; }
+  result=$(BENCH_CSRF_COOKIE="$cookie" BENCH_CSRF_TOKEN="$token" BENCH_PRODUCT="$CHECKOUT_PRODUCT" \
+    BENCH_QUANTITY="$CHECKOUT_QUANTITY" wrk -t"$WRK_THREADS" -c"$CHECKOUT_CONNECTIONS" -d"$DURATION" --latency \
+    -s scripts/bench_checkout.lua "${BASE}/checkout/start/" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}')
+  echo "$result"
 }
 
 echo "--- wrk: ${CONNECTIONS} connections, ${WRK_THREADS} thread(s), ${DURATION} per target, $(nproc) cores"
@@ -114,7 +160,19 @@ for path in "${PAGES[@]}"; do
   RATIO=$(awk -v a="$RPS" -v b="$STATIC_RPS" 'BEGIN {printf "%.2f", a / b}')
   row "$path" "$RPS" "$P50" "$P99" "$BAD" "$N" "$ERR" "$RATIO"
 done
-measure_checkout_post
+if read -r RPS P50 P99 BAD N ERR <<<"$(measure_checkout_post)" && [ -n "${P99:-}" ]; then
+  verdict=PASS
+  if [ "$ERR" != 0 ] || [ "$BAD" != 0 ] || awk -v p="$P99" 'BEGIN {exit !(p >= 100)}'; then
+    verdict=FAIL
+    failed=1
+  fi
+  printf "%-28s %10s %9s %9s %8s %10s %7s  %s\n" "POST /checkout/start/ (303)" "$RPS" "$P50" "$P99" "$BAD" "$N" "-" \
+    "$verdict"
+  echo "    checkout POST: ${CHECKOUT_CONNECTIONS} connections, p99 floor 100 ms; non-2xx column counts answers other than 303"
+else
+  printf "%-28s %s\n" "POST /checkout/start/ (303)" "not measured  FAIL"
+  failed=1
+fi
 
 if [ "$failed" != 0 ]; then
   echo "--- FAIL: at least one target missed a floor (see the verdict column)"

@@ -23,6 +23,11 @@ Usage:
     fake.stop()
 
 The pytest fixtures live in tests/checkout/conftest.py (`fake_stripe`, `deliver_event`).
+
+As a standalone server (scripts/bench_pages.sh points a gunicorn at it), printing its URL on the first line
+and serving until interrupted or terminated:
+
+    python -m tests.stripe_fake --port 0
 """
 
 import copy
@@ -221,14 +226,14 @@ class FakeStripe:
 
     # Lifecycle
 
-    def start(self) -> "FakeStripe":
+    def start(self, port: int = 0) -> "FakeStripe":
         fake = self
 
         class Handler(_Handler):
             stripe = fake
 
         self._stopping.clear()
-        self._server = _QuietServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-stripe", daemon=True)
         self._thread.start()
         return self
@@ -424,6 +429,9 @@ class _QuietServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     stripe: FakeStripe
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm holds the body back
+    # until the client's delayed ACK (about 40 ms on Linux), which made every fake call take that long.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output clean."""
@@ -487,3 +495,26 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = _handle
     do_POST = _handle
     do_DELETE = _handle
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description="Serve the fake Stripe API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (0: any free port)")
+    args = parser.parse_args(argv)
+    fake = FakeStripe().start(port=args.port)
+    print(fake.url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

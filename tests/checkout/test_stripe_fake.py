@@ -1,12 +1,20 @@
 """The fake Stripe server holds the app to Stripe's real API: these tests keep the fake honest."""
 
+import json
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 import stripe
 
 from checkout.stripe_client import stripe_client, verified_event
-from tests.stripe_fake import decode_form, parameter_problems, sign_payload
+from tests.stripe_fake import _Handler, decode_form, parameter_problems, sign_payload
+
+ROOT = Path(__file__).resolve().parents[2]
 
 VALID = {
     "mode": "payment",
@@ -79,3 +87,32 @@ def test_sign_payload_is_accepted_by_the_stripe_library(settings):
     assert verified_event(body, sign_payload(body, "whsec_check"))["id"] == "evt_1"
     with pytest.raises(stripe.SignatureVerificationError):
         verified_event(body, sign_payload(body, "whsec_check", timestamp=int(time.time()) - 600))
+
+
+def test_fake_sends_its_answers_without_waiting_for_nagle():
+    """Headers and body go out in two writes; with Nagle's algorithm on, each answer waited for the client's
+    delayed ACK (about 40 ms), most of a checkout POST's time in scripts/bench_pages.sh."""
+    assert _Handler.disable_nagle_algorithm is True
+
+
+def test_fake_runs_standalone_for_the_benchmark():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.stripe_fake", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        request = urllib.request.Request(
+            f"{url}/v1/checkout/sessions/cs_test_missing", headers={"Authorization": "Bearer sk_test_x"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=10)
+        assert answer.value.code == 404
+        assert json.loads(answer.value.read())["error"]["code"] == "resource_missing"
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+        process.stdout.close()
