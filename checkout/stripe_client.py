@@ -1,5 +1,6 @@
 """The one place that builds a Stripe client, so every call shares the key, address, timeout and retries."""
 
+import functools
 import json
 from typing import Any
 
@@ -13,15 +14,24 @@ def checkout_enabled() -> bool:
 
 
 def stripe_client() -> stripe.StripeClient:
-    """A client for the configured Stripe-compatible server (Stripe, stripe-mock or the tests' fake).
-
-    Built per call: it is cheap, and tests change the settings between calls.
-    """
-    return stripe.StripeClient(
+    """A client for the configured Stripe-compatible server (Stripe, stripe-mock or the tests' fake)."""
+    return _client(
         settings.STRIPE_SECRET_KEY,
-        base_addresses={"api": settings.STRIPE_API_BASE},
-        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_MAX_NETWORK_RETRIES,
+        settings.STRIPE_TIMEOUT_SECONDS,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _client(secret_key: str, api_base: str, max_network_retries: int, timeout: float) -> stripe.StripeClient:
+    # Kept per configuration so its HTTP connections (TLS to Stripe) are reused across requests; the
+    # stripe library's RequestsClient keeps one session per thread. Keyed on the settings, which tests change.
+    return stripe.StripeClient(
+        secret_key,
+        base_addresses={"api": api_base},
+        max_network_retries=max_network_retries,
+        http_client=stripe.RequestsClient(timeout=timeout),
     )
 
 

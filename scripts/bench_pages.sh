@@ -12,7 +12,7 @@
 #
 #   scripts/bench_pages.sh
 #   BENCH_DURATION=30s BENCH_PORT=8650 scripts/bench_pages.sh
-#   BENCH_CHECKOUT_CONNECTIONS=16 CONN_MAX_AGE=60 scripts/bench_pages.sh
+#   BENCH_CHECKOUT_CONNECTIONS=16 scripts/bench_pages.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
