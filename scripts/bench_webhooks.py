@@ -69,6 +69,7 @@ def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], int, float]:
             body,
             content_type="application/json",
             HTTP_STRIPE_SIGNATURE=sign_payload(body, WEBHOOK_SECRET),
+            secure=True,  # Stripe delivers over https; production redirects plain http
         )
         key = response.content if response.status_code == 200 else f"HTTP {response.status_code}".encode()
         outcomes[key] = outcomes.get(key, 0) + 1
