@@ -114,12 +114,12 @@ done
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "${BASE}/" >/dev/null
 
 measure() {  # path -> "req/s p50 p99 non2xx requests socket_errors"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/bench_report.lua "${BASE}$1" |
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/bench_wrk.lua "${BASE}$1" |
     awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}'
 }
 
 # The checkout POST: one GET of the review page for the CSRF cookie and form token (curl), then wrk POSTs
-# the form with them (scripts/bench_checkout.lua). Only a 303 to the Checkout session counts as success.
+# the form with them (scripts/bench_wrk.lua). Only a 303 to the Checkout session counts as success.
 measure_checkout_post() {
   local jar page cookie token result
   jar=$(mktemp -t bench_pages_cookies.XXXXXX)
@@ -136,7 +136,7 @@ measure_checkout_post() {
     "${BASE}/checkout/start/" | grep -qx 303 || { echo "--- a single checkout POST was not answered 303" >&2; return 1; }
   result=$(BENCH_CSRF_COOKIE="$cookie" BENCH_CSRF_TOKEN="$token" BENCH_PRODUCT="$CHECKOUT_PRODUCT" \
     BENCH_QUANTITY="$CHECKOUT_QUANTITY" wrk -t"$WRK_THREADS" -c"$CHECKOUT_CONNECTIONS" -d"$DURATION" --latency \
-    -s scripts/bench_checkout.lua "${BASE}/checkout/start/" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}')
+    -s scripts/bench_wrk.lua "${BASE}/checkout/start/" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}')
   echo "$result"
 }
 
