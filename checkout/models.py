@@ -63,6 +63,19 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_name}"
 
+    @classmethod
+    def snapshot(cls, order: Order, product: Product, quantity: int) -> "OrderLine":
+        """An unsaved line that copies the product's name and current price onto the order."""
+        return cls(
+            order=order,
+            product=product,
+            product_slug=product.slug,
+            product_name=product.name,
+            unit_price_cents=product.price_cents,
+            quantity=quantity,
+            amount_cents=product.price_cents * quantity,
+        )
+
 
 class StripeEvent(models.Model):
     """Every webhook event we accepted, recorded by id before acting so a redelivery does nothing."""

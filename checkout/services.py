@@ -59,15 +59,7 @@ def create_pending_order(*, product: Product, quantity: int) -> Order:
         )
         order.reference = order_reference(order.pk)
         order.save(update_fields=["reference"])
-        OrderLine.objects.create(
-            order=order,
-            product=product,
-            product_slug=product.slug,
-            product_name=product.name,
-            unit_price_cents=product.price_cents,
-            quantity=quantity,
-            amount_cents=amount,
-        )
+        OrderLine.snapshot(order, product, quantity).save()
     return order
 
 

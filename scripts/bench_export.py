@@ -122,15 +122,7 @@ def fill(target: int) -> tuple[int, float]:
             )
         Order.objects.bulk_create(orders)
         OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                product=product,
-                product_slug=product.slug,
-                product_name=product.name,
-                unit_price_cents=product.price_cents,
-                quantity=quantity,
-                amount_cents=product.price_cents * quantity,
-            )
+            OrderLine.snapshot(order, product, quantity)
             for order, lines in zip(orders, plans, strict=True)
             for product, quantity in lines
         )

@@ -62,16 +62,5 @@ def make_order(lines: list[tuple[Product, int]], status: str = "paid", **fields)
     order = Order.objects.create(**defaults)
     order.reference = order_reference(order.pk)
     order.save(update_fields=["reference"])
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            product=product,
-            product_slug=product.slug,
-            product_name=product.name,
-            unit_price_cents=product.price_cents,
-            quantity=quantity,
-            amount_cents=product.price_cents * quantity,
-        )
-        for product, quantity in lines
-    )
+    OrderLine.objects.bulk_create(OrderLine.snapshot(order, product, quantity) for product, quantity in lines)
     return order
