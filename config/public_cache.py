@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, patch_cache_control
 
 VERSION_KEY = "public-page:version"
@@ -95,8 +96,10 @@ def _may_be_personal(request: HttpRequest) -> bool:
 
 
 def _is_public_page(request: HttpRequest) -> bool:
-    match = request.resolver_match
-    if match is None:
+    """Resolved here, before the view runs, so other pages (checkout, admin, healthz) never touch the cache."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
         return False
     return (
         bool(set(match.namespaces) & set(settings.PUBLIC_CACHE_URL_NAMESPACES))
@@ -129,6 +132,7 @@ class PublicPageCacheMiddleware:
             not settings.PUBLIC_CACHE_ENABLED
             or request.method not in ("GET", "HEAD")
             or _may_be_personal(request)
+            or not _is_public_page(request)
         ):
             return self.get_response(request)
 
@@ -140,7 +144,7 @@ class PublicPageCacheMiddleware:
             return self._replay(request, entry)
 
         response = self.get_response(request)
-        if request.method == "GET" and _is_public_page(request) and _is_storable(response):
+        if request.method == "GET" and _is_storable(response):
             headers = [(name, response[name]) for name in _STORED_HEADERS if name in response]
             entry = (version, headers, response.content)
             cache.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
