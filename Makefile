@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate seed serve
+.PHONY: run test lint format install install-dev migrate seed serve worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ install-dev: $(VENV)/.installed-dev
 
 # `make run` serves the development settings on SQLite unless you export DEBUG or DATABASE_URL yourself.
 run: export DEBUG ?= true
+# The background worker (emails, Stripe sync) runs beside the server and stops with it.
 run: install seed
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --interval 1 --no-reload & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# One background worker alone (production runs N of them: README "Background work").
+worker: export DEBUG ?= true
+worker: install
+	$(BIN)/python manage.py db_worker --interval 1 --no-reload
 
 migrate: export DEBUG ?= true
 migrate: install
@@ -60,4 +68,6 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalog
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --interval 1 --no-reload & \
 	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi

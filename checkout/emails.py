@@ -1,48 +1,84 @@
-"""The order confirmation email: sent once per order, however many times fulfilment runs."""
+"""Order emails, sent by background tasks: at most once per order, purpose and recipient.
 
+The task claims an `EmailDelivery` row under the order's row lock, sends outside any transaction (with
+`EMAIL_TIMEOUT`), then records the send. A failed send releases the claim and raises, so the task retries.
+A claim older than `CLAIM_TIMEOUT` belongs to a worker that died between claiming and sending; the next
+attempt takes it over.
+"""
+
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from checkout.models import Order
+from checkout import states
+from checkout.models import EmailDelivery, Order
 
 logger = logging.getLogger("checkout")
 
+CONFIRMATION = "order-confirmation"
+CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
-def send_order_confirmation(order: Order) -> bool:
-    """Send the confirmation (HTML and text) for an order whose `confirmation_sent_at` fulfilment has
-    just claimed under the order's row lock; run it with `transaction.on_commit`.
 
-    A failed send releases the claim, so the next fulfilment (the buyer's success page, say) tries again.
-    """
-    if not order.email:
-        logger.warning("order %s: no buyer email, confirmation not sent", order.reference)
-        _release_claim(order)
-        return False
+class EmailBusy(Exception):
+    """Another worker claimed this email moments ago; try again later."""
+
+
+def _claim(order_id: int, purpose: str) -> tuple[Order, EmailDelivery] | None:
+    """Claim the email for sending; None when it was already sent or there is nobody to send it to."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if not order.email:
+            logger.warning("order %s: no buyer email, %s not sent", order.reference, purpose)
+            return None
+        delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=order.email)
+        if delivery.sent_at is not None:
+            return None
+        now = timezone.now()
+        if delivery.claimed_at is not None and now - delivery.claimed_at < CLAIM_TIMEOUT:
+            raise EmailBusy(f"{purpose} for {order.reference} is being sent by another worker")
+        delivery.claimed_at = now
+        delivery.attempts += 1
+        delivery.save(update_fields=["claimed_at", "attempts"])
+        return order, delivery
+
+
+def confirmation_message(order: Order) -> EmailMultiAlternatives:
     lines = list(order.lines.all())
     context = {"order": order, "lines": lines, "site_url": settings.SITE_URL}
-    subject = render_to_string("email/order_confirmation_subject.txt", context).strip()
+    subject = " ".join(render_to_string("email/order_confirmation_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("email/order_confirmation.txt", context),
         to=[order.email],
+        reply_to=[settings.ORDER_REPLY_TO_EMAIL] if settings.ORDER_REPLY_TO_EMAIL else None,
     )
     message.attach_alternative(render_to_string("email/order_confirmation.html", context), "text/html")
+    return message
+
+
+def send_order_confirmation(order_id: int) -> str:
+    """Send the order's confirmation once. Returns "sent" or "skipped"; raises when sending failed."""
+    claimed = _claim(order_id, CONFIRMATION)
+    if claimed is None:
+        return "skipped"
+    order, delivery = claimed
     try:
-        message.send()
-    except Exception:
-        logger.exception(
-            "order %s: confirmation email failed; will retry on the next fulfilment", order.reference
+        confirmation_message(order).send()
+    except Exception as exc:
+        EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
+            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        _release_claim(order)
-        return False
+        logger.warning("order %s: confirmation email failed: %s", order.reference, type(exc).__name__)
+        raise
+    with transaction.atomic():
+        sent_at = timezone.now()
+        EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=sent_at, last_error="")
+        Order.objects.filter(pk=order.pk).update(confirmation_sent_at=sent_at)
+        states.note(order, "email", f"Confirmation sent to {order.email}.", source="task")
     logger.info("order %s: confirmation email sent", order.reference)
-    return True
-
-
-def _release_claim(order: Order) -> None:
-    Order.objects.filter(pk=order.pk, confirmation_sent_at=order.confirmation_sent_at).update(
-        confirmation_sent_at=None
-    )
+    return "sent"

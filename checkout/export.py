@@ -46,7 +46,7 @@ HEADER = [
 ]
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel and Sheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)

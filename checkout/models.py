@@ -1,6 +1,12 @@
+import secrets
+
 from django.db import models
 
 from catalog.models import Product, currency_validator
+
+
+def new_order_token() -> str:
+    return secrets.token_hex(16)
 
 
 class Order(models.Model):
@@ -14,6 +20,27 @@ class Order(models.Model):
         EXPIRED = "expired", "Expired"
 
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
+    token = models.CharField(
+        max_length=32,
+        default=new_order_token,
+        editable=False,
+        help_text="Random per order: keeps Stripe idempotency keys unique across databases sharing an account.",
+    )
+    visitor_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Hash of the browser's checkout cookie: who may see the order on the success page.",
+    )
+    checkout_url = models.URLField(max_length=2000, blank=True, editable=False)
+    checkout_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Held by a fresh pending order: one order per browser, product and seats.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     currency = models.CharField(max_length=3, validators=[currency_validator])
     email = models.EmailField(blank=True)
@@ -35,12 +62,15 @@ class Order(models.Model):
     review_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the confirmation email task sent the email."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("export_orders", "Can export orders")]
+        indexes = [models.Index(fields=["visitor_key", "status"], name="order_visitor_status")]
 
     def __str__(self) -> str:
         return self.reference or f"Order #{self.pk}"
@@ -87,6 +117,9 @@ class StripeEvent(models.Model):
     )
     created = models.DateTimeField(null=True, blank=True, help_text="When Stripe created the event.")
     received_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the background task brought the order in line."
+    )
     payload = models.JSONField(default=dict)
 
     class Meta:
@@ -94,3 +127,122 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class Payment(models.Model):
+    """Money received (or on its way) for an order: one row per Checkout Session, keyed by its id."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    stripe_session_id = models.CharField(max_length=255, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    paid_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the money was received."
+    )
+    stripe_balance_transaction_id = models.CharField(max_length=255, blank=True)
+    fee_cents = models.IntegerField(
+        null=True, blank=True, help_text="Stripe's fee, from the balance transaction."
+    )
+    net_cents = models.IntegerField(null=True, blank=True, help_text="What Stripe pays out: amount - fee.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} payment {self.amount_cents} {self.currency} for {self.order}"
+
+
+class Refund(models.Model):
+    """One Stripe refund, keyed by its id, with Stripe's own creation time."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=30, help_text="Stripe's refund status: pending, succeeded, failed…")
+    reason = models.CharField(max_length=100, blank=True)
+    created = models.DateTimeField(db_index=True, help_text="When the refund was made at Stripe.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"refund {self.stripe_refund_id}"
+
+
+class Dispute(models.Model):
+    """One Stripe dispute (chargeback), keyed by its id; funds withdrawn and reinstated are dated."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=40, help_text="Stripe's dispute status: needs_response, won, lost…")
+    reason = models.CharField(max_length=100, blank=True)
+    created = models.DateTimeField(db_index=True, help_text="When the buyer's bank opened the dispute.")
+    funds_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    funds_reinstated_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"dispute {self.stripe_dispute_id}"
+
+
+class OrderEvent(models.Model):
+    """The order's history: one row per state change, money record or email, with where it came from."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(
+        max_length=255, help_text="A Stripe event id, success-page, reconcile, task or staff."
+    )
+    kind = models.CharField(max_length=40)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+class EmailDelivery(models.Model):
+    """At most one email per order, purpose and recipient: the task claims a row, sends, then records it.
+
+    A claim older than the claim timeout (a worker killed between claiming and sending) may be taken over.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    purpose = models.CharField(max_length=40)
+    recipient = models.EmailField(max_length=254)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "purpose", "recipient"], name="one_email_per_purpose")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} to {self.recipient}"

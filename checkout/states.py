@@ -2,11 +2,16 @@
 
 import logging
 
-from checkout.models import Order
+from checkout.models import Order, OrderEvent
 
 logger = logging.getLogger("checkout")
 
 Status = Order.Status
+
+# Money has been received for an order in one of these states (the confirmation email is due).
+MONEY_RECEIVED = frozenset({Status.PAID, Status.PARTIALLY_REFUNDED, Status.REFUNDED})
+# States an order never leaves.
+FINISHED_UNPAID = frozenset({Status.FAILED, Status.EXPIRED})
 
 # A refund can arrive before the completion event (Stripe does not promise delivery order), so pending and
 # processing orders may move straight to a refund state; nothing ever moves back towards pending.
@@ -48,4 +53,10 @@ def move(order: Order, new: str, *, source: str) -> bool:
         return False
     order.status = new
     logger.info("order %s %s: %s -> %s", order.reference, source, old, new)
+    note(order, "status", f"{Order.Status(old).label} → {Order.Status(new).label}", source=source)
     return True
+
+
+def note(order: Order, kind: str, message: str, *, source: str) -> None:
+    """One row of the order's history (shown on its admin page)."""
+    OrderEvent.objects.create(order=order, kind=kind, message=message, source=source[:255])

@@ -2,6 +2,8 @@
 
 import functools
 import json
+import re
+import time
 from typing import Any
 
 import stripe
@@ -39,13 +41,21 @@ def verified_event(payload: bytes, signature_header: str | None) -> dict[str, An
     """The webhook body as a dict, after the stripe library has checked its signature (default 300 s
     tolerance).
 
-    Raises stripe.SignatureVerificationError for a bad, missing or stale signature and ValueError for a
+    Raises stripe.SignatureVerificationError for a bad, missing, stale or future-dated signature and ValueError for a
     body that is not a JSON object. (Verifying, then parsing with json, skips building StripeObjects that
     the handlers would only turn back into dicts.)
     """
+    tolerance = stripe.Webhook.DEFAULT_TOLERANCE
     stripe.WebhookSignature.verify_header(
-        payload, signature_header, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+        payload, signature_header, settings.STRIPE_WEBHOOK_SECRET, tolerance
     )
+    # The library only refuses old timestamps; a signature dated further ahead than the tolerance is
+    # refused too, so a captured request cannot be kept for replay later.
+    signed_at = re.search(r"(?:^|,)t=(\d{1,12})(?:,|$)", signature_header or "")
+    if signed_at is None or int(signed_at.group(1)) > time.time() + tolerance:
+        raise stripe.SignatureVerificationError(
+            "Timestamp is too far in the future.", signature_header, payload
+        )
     event = json.loads(payload)
     if not isinstance(event, dict):
         raise ValueError("A Stripe event is a JSON object.")

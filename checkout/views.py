@@ -8,10 +8,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalog.models import Product
 from catalog.money import format_money
-from checkout import services
+from checkout import fulfilment, services, stripe_sync
 from checkout.forms import BuyForm, seats_from_query
 from checkout.models import Order
-from checkout.stripe_client import checkout_enabled, stripe_client
+from checkout.stripe_client import checkout_enabled
+from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
 
@@ -54,7 +55,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     form = BuyForm(
         initial={"product": product.slug, "quantity": seats_from_query(request.GET.get("quantity"))}
     )
-    return _render_review(request, product, form)
+    return remember_visitor(_render_review(request, product, form), ensure_visitor_id(request))
 
 
 @never_cache
@@ -69,34 +70,42 @@ def start(request: HttpRequest) -> HttpResponse:
         return _render_review(request, product, form, status=400)
     if not checkout_enabled():
         return _render_review(request, product, form, status=503)
+    visitor = ensure_visitor_id(request)
     try:
-        started = services.start_checkout(product=product, quantity=form.cleaned_data["quantity"])
+        started = services.start_checkout(
+            product=product, quantity=form.cleaned_data["quantity"], visitor=visitor
+        )
     except services.CheckoutUnavailable:
         return render(request, "checkout/unavailable.html", {"product": product}, status=502)
     response = redirect(started.checkout_url)
     response.status_code = 303
-    return response
+    return remember_visitor(response, visitor)
 
 
 @never_cache
 @require_safe
 def success(request: HttpRequest) -> HttpResponse:
-    """Where Stripe sends the buyer back. The session is fetched from Stripe, never read from the URL."""
+    """Where Stripe sends the buyer back. The session is fetched from Stripe and the order converged at
+    once (the webhook's task does the same later). Buyer details only for the browser that started it."""
     session_id = request.GET.get("session_id", "")
     if not SESSION_ID.fullmatch(session_id):
         return render(request, "checkout/success_unknown.html", status=400)
     if not checkout_enabled():
         raise Http404("Checkout is not configured.")
+    visitor = visitor_id(request)
     try:
-        session = stripe_client().v1.checkout.sessions.retrieve(session_id).to_dict()
+        session = stripe_sync.fetch_session(session_id)
     except stripe.InvalidRequestError:
         return render(request, "checkout/success_unknown.html", status=404)
     except stripe.StripeError:
         order = Order.objects.filter(stripe_session_id=session_id).first()
-        return render(request, "checkout/success.html", {"order": order, "stripe_down": True}, status=503)
-    order = services.fulfil_checkout_session(session, source="success-page")
+        shown = order if order and services.order_visible_to(order, visitor) else None
+        return render(request, "checkout/success.html", {"order": shown, "stripe_down": True}, status=503)
+    order = fulfilment.converge_session(session, source="success-page")
     if order is None:
         return render(request, "checkout/success_unknown.html", status=404)
+    if not services.order_visible_to(order, visitor):
+        return render(request, "checkout/success_private.html", {"status": order.status})
     lines = list(order.lines.all())
     context = {
         "order": order,

@@ -1,12 +1,13 @@
-"""The Stripe webhook: verify the raw body, record the event id, route by type, answer.
+"""The Stripe webhook: verify the raw body, record the event id, enqueue its handling, answer.
 
-2xx for events we handled, repeated or ignore; 4xx for bad input (nothing changes); 5xx when our own
-handling failed (the event record rolls back with it, so Stripe's retry is processed afresh).
+No network I/O besides the database: the background task `handle_stripe_event` fetches the current state
+from Stripe and converges the order. 2xx for events we accepted, repeated or ignore; 4xx for bad input
+(nothing changes); 5xx when recording failed (nothing was written, so Stripe's retry starts afresh).
 """
 
 import datetime
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import stripe
@@ -17,62 +18,54 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from checkout import services
-from checkout.models import Order, StripeEvent
+from checkout import tasks
+from checkout.models import StripeEvent
 from checkout.stripe_client import verified_event
+from checkout.stripe_sync import HANDLERS
+from checkout.text import single_line, without_nul
 
 logger = logging.getLogger("checkout")
 
 MAX_BODY_BYTES = 1024 * 1024
 
-Handler = Callable[..., Order | None]
-
-HANDLERS: dict[str, Handler] = {
-    "checkout.session.completed": services.fulfil_checkout_session,
-    "checkout.session.async_payment_succeeded": services.fulfil_checkout_session,
-    "checkout.session.async_payment_failed": services.fail_checkout_session,
-    "checkout.session.expired": services.expire_checkout_session,
-    "charge.refunded": services.record_refund,
-}
-
 
 def process_event(event: Mapping[str, Any]) -> str:
-    """Record the event by id, then act on it once. Returns "processed", "duplicate" or "ignored".
+    """Record the event by id and enqueue its handling, together. Returns "processed", "duplicate" or
+    "ignored".
 
-    The record and the handler's changes commit together: if handling fails, the record rolls back too
-    and Stripe's retry is processed afresh. A concurrent delivery of the same id waits on the unique
-    index, then fails its insert and is answered as a duplicate.
+    A concurrent delivery of the same id waits on the unique index, then fails its insert and is answered
+    as a duplicate; the task row and the event row commit or roll back as one.
     """
-    event_id = event["id"]
+    event_id = single_line(event["id"], 255)
     if StripeEvent.objects.filter(event_id=event_id).exists():
         return "duplicate"
-    handler = HANDLERS.get(event["type"])
     created = event.get("created")
+    handled = event["type"] in HANDLERS
     try:
         with transaction.atomic():
             record = StripeEvent.objects.create(
                 event_id=event_id,
-                type=event["type"],
-                created=datetime.datetime.fromtimestamp(created, tz=datetime.UTC) if created else None,
-                payload=event,
+                type=single_line(event["type"], 100),
+                created=datetime.datetime.fromtimestamp(created, tz=datetime.UTC)
+                if isinstance(created, int) and 0 < created < 253_402_300_800
+                else None,
+                handled_at=None if handled else datetime.datetime.now(tz=datetime.UTC),
+                payload=without_nul(event),
             )
-            if handler is None:
-                return "ignored"
-            order = handler(event["data"]["object"], source=event_id)
-            if order is not None:
-                record.order = order
-                record.save(update_fields=["order"])
+            if handled:
+                tasks.handle_stripe_event.enqueue(record.pk)
     except IntegrityError:
         if StripeEvent.objects.filter(event_id=event_id).exists():
             return "duplicate"
         raise
-    return "processed"
+    return "processed" if handled else "ignored"
 
 
 def _looks_like_event(event: Mapping[str, Any]) -> bool:
     data = event.get("data")
     return (
         isinstance(event.get("id"), str)
+        and 0 < len(event["id"]) <= 255
         and isinstance(event.get("type"), str)
         and isinstance(data, dict)
         and isinstance(data.get("object"), dict)

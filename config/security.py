@@ -1,6 +1,10 @@
 """The Content-Security-Policy header, built from settings on every response."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseBadRequest
 
 
 def content_security_policy() -> str:
@@ -21,3 +25,29 @@ class ContentSecurityPolicyMiddleware:
             return response  # Django's debug error pages are built from inline styles and scripts
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
+
+
+# C0 control characters (NUL included) and DEL; tab and line breaks stay allowed for textareas.
+FORM_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RefuseControlCharactersMiddleware:
+    """A query parameter or form field holding NUL or another control character is a 400 with a message,
+    before any view or form sees it (no legitimate browser input contains them)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            fields = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+        except RequestDataTooBig:
+            return self.get_response(request)  # Django answers 400 for oversized bodies itself
+        for name, values in fields:
+            if any(FORM_CONTROL_CHARACTERS.search(text) for text in [name, *values]):
+                return HttpResponseBadRequest(
+                    "A form field or link parameter contains a control character (such as NUL). "
+                    "Please retype it and try again.",
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "checkout",
     "faq",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "config.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.security.RefuseControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -91,6 +94,18 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPMA <orders@example.com>")
+# Seconds an SMTP connection may wait on the server; a mail server that accepts and never answers fails the
+# email task (which retries later) instead of holding a worker for minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Where buyers' replies to order emails go (empty: to the sender, DEFAULT_FROM_EMAIL).
+ORDER_REPLY_TO_EMAIL = env("ORDER_REPLY_TO_EMAIL", default="")
+
+# Background work (django-tasks with its database backend): every side effect of a payment is a task row
+# written in the same transaction as the change that causes it; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often a failed task is tried in all, and the cap on the wait between tries (README "Background work").
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
+TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -129,6 +144,10 @@ if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
     )
 if STRIPE_PUBLISHABLE_KEY.startswith("pk_live_"):
     raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY is a live-mode key; use a pk_test_ key.")
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is: without it no payment is ever confirmed."
+    )
 
 
 # --- Production readiness: security, logging, caching, admin (README "Serving in production") ---

@@ -4,11 +4,17 @@ The app talks to it through the real stripe library (settings.STRIPE_API_BASE = 
 library is patched. It serves the endpoints the app uses, in Stripe's JSON shapes:
 
     POST /v1/checkout/sessions          create (honours Idempotency-Key like Stripe: same key, same answer)
-    GET  /v1/checkout/sessions/<id>     retrieve (404 resource_missing for an unknown id)
+    GET  /v1/checkout/sessions/<id>     retrieve (404 resource_missing for an unknown id; `expand[]`)
+    GET  /v1/checkout/sessions          list (`created[gte]`, `limit`, `starting_after`)
+    GET  /v1/payment_intents/<id>, /v1/charges/<id>, /v1/balance_transactions/<id>
+    GET  /v1/refunds, /v1/refunds/<id>, /v1/disputes, /v1/disputes/<id>
 
-Create requests are checked against the stripe library's own parameter types
-(`stripe.params.checkout.SessionCreateParams`): an unknown parameter or a missing required one gets Stripe's
-400 `invalid_request_error`, so a request the fake accepts is one Stripe itself would accept.
+Every request is checked against the stripe library's own parameter types (`SessionCreateParams`,
+`SessionRetrieveParams`, `RefundListParams` and so on): an unknown parameter or a missing required one gets
+Stripe's 400 `invalid_request_error`, so a request the fake accepts is one Stripe itself would accept.
+
+Behind a paid session the fake keeps what Stripe keeps: a PaymentIntent, its Charge and the Charge's balance
+transaction (with a fee), and refunds and disputes made with `refund()` and `dispute()`.
 
 Usage:
 
@@ -17,6 +23,8 @@ Usage:
     fake.requests[-1].form                 # decoded form body; .header("Idempotency-Key"), .path
     fake.fail_next("500")                  # or "timeout", "card_error"; times=n
     session = fake.complete_session(session_id, email="buyer@example.com")   # the buyer paid
+    refund = fake.refund(session_id, amount=500)          # staff refunded in Stripe's dashboard
+    dispute = fake.dispute(session_id, status="lost")     # the buyer's bank took the money back
     body = json.dumps(make_event("checkout.session.completed", session)).encode()
     client.post("/stripe/webhook/", body, content_type="application/json",
                 HTTP_STRIPE_SIGNATURE=sign_payload(body, webhook_secret))
@@ -37,6 +45,7 @@ import itertools
 import json
 import re
 import secrets
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -44,7 +53,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from stripe.params import (
+    _balance_transaction_retrieve_params,
+    _charge_retrieve_params,
+    _dispute_list_params,
+    _dispute_retrieve_params,
+    _payment_intent_retrieve_params,
+    _refund_list_params,
+    _refund_retrieve_params,
+)
 from stripe.params.checkout import _session_create_params as session_create_types
+from stripe.params.checkout import _session_list_params, _session_retrieve_params
 
 FAILURES = ("500", "timeout", "card_error")
 
@@ -148,9 +167,9 @@ def _annotation_text(typed_dict: type, key: str) -> str | None:
     return None if annotation is None else repr(annotation)
 
 
-def _nested_type(text: str) -> type | None:
-    match = re.search(r"'(SessionCreateParams\w+)'", text)
-    return getattr(session_create_types, match.group(1)) if match else None
+def _nested_type(text: str, typed_dict: type) -> type | None:
+    match = re.search(r"'(\w+Params\w+)", text)
+    return getattr(sys.modules[typed_dict.__module__], match.group(1), None) if match else None
 
 
 def _known(typed_dict: type, segments: list[str]) -> bool:
@@ -166,7 +185,7 @@ def _known(typed_dict: type, segments: list[str]) -> bool:
         return True
     if "Dict[" in text or "UntypedStripeObject" in text:
         return len(rest) == 1
-    nested = _nested_type(text)
+    nested = _nested_type(text, typed_dict)
     return nested is not None and _known(nested, rest)
 
 
@@ -178,7 +197,7 @@ def _missing(typed_dict: type, values: Any, prefix: str) -> list[str]:
     ]
     for key, value in values.items():
         text = _annotation_text(typed_dict, key) or ""
-        nested = _nested_type(text)
+        nested = _nested_type(text, typed_dict)
         if nested is None:
             continue
         for index, item in enumerate(value if isinstance(value, list) else [value]):
@@ -217,9 +236,16 @@ class FakeStripe:
         self.hosted_visits: list[str] = []
         self.requests: list[RecordedRequest] = []
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.payment_intents: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
+        self.balance_transactions: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self.disputes: dict[str, dict[str, Any]] = {}
         self._failures: list[str] = []
         self._replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        # Like Stripe, concurrent requests with one Idempotency-Key are answered one after the other.
+        self._key_locks: dict[str, threading.Lock] = {}
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -256,6 +282,8 @@ class FakeStripe:
         with self._lock:
             self.requests.clear()
             self.hosted_visits.clear()
+            for store in self._stores().values():
+                store.clear()
             self.sessions.clear()
             self._failures.clear()
             self._replays.clear()
@@ -285,7 +313,11 @@ class FakeStripe:
         amount_total: int | None = None,
         currency: str | None = None,
     ) -> dict[str, Any]:
-        """Play the buyer paying on the hosted page; returns the session as events and retrieve show it."""
+        """Play the buyer paying on the hosted page; returns the session as events and retrieve show it.
+
+        "paid" makes a succeeded PaymentIntent with its Charge and balance transaction; "unpaid" (a delayed
+        method such as a bank debit) a processing PaymentIntent; "no_payment_required" no PaymentIntent.
+        """
         with self._lock:
             session = self.sessions[session_id]
             session.update(
@@ -299,7 +331,6 @@ class FakeStripe:
                     "tax_ids": [],
                     "address": None,
                 },
-                payment_intent=session["payment_intent"] or f"pi_test_{secrets.token_hex(8)}",
                 total_details={
                     "amount_discount": amount_discount,
                     "amount_shipping": 0,
@@ -313,7 +344,173 @@ class FakeStripe:
             )
             if currency is not None:
                 session["currency"] = currency
+            if payment_status != "no_payment_required" and not session["payment_intent"]:
+                intent_id = f"pi_test_{secrets.token_hex(8)}"
+                session["payment_intent"] = intent_id
+                self.payment_intents[intent_id] = {
+                    "id": intent_id,
+                    "object": "payment_intent",
+                    "amount": session["amount_total"],
+                    "currency": session["currency"],
+                    "created": int(time.time()),
+                    "latest_charge": None,
+                    "livemode": False,
+                    "metadata": dict(session["_payment_intent_metadata"]),
+                    "status": "processing",
+                }
+            if payment_status == "paid":
+                self._charge(session)
             return copy.deepcopy(session)
+
+    def settle_async(self, session_id: str, *, succeeded: bool = True) -> dict[str, Any]:
+        """A delayed payment clears (or fails) after the buyer completed Checkout."""
+        with self._lock:
+            session = self.sessions[session_id]
+            intent = self.payment_intents[session["payment_intent"]]
+            if succeeded:
+                session["payment_status"] = "paid"
+                self._charge(session)
+            else:
+                intent["status"] = "requires_payment_method"
+            return copy.deepcopy(session)
+
+    def expire_session(self, session_id: str) -> dict[str, Any]:
+        with self._lock:
+            self.sessions[session_id].update(status="expired")
+            return copy.deepcopy(self.sessions[session_id])
+
+    def _charge(self, session: dict[str, Any]) -> dict[str, Any]:
+        """The Charge (and its balance transaction, fee 2.9% + 30) behind a paid session's PaymentIntent."""
+        intent = self.payment_intents[session["payment_intent"]]
+        intent["status"] = "succeeded"
+        if intent["latest_charge"]:
+            return self.charges[intent["latest_charge"]]
+        amount = session["amount_total"]
+        now = int(time.time())
+        fee = round(amount * 0.029) + 30
+        transaction = self._balance_transaction(amount, fee, session["currency"], "charge")
+        charge_id = f"ch_test_{secrets.token_hex(8)}"
+        self.charges[charge_id] = {
+            "id": charge_id,
+            "object": "charge",
+            "amount": amount,
+            "amount_captured": amount,
+            "amount_refunded": 0,
+            "balance_transaction": transaction["id"],
+            "captured": True,
+            "created": now,
+            "currency": session["currency"],
+            "livemode": False,
+            "metadata": dict(intent["metadata"]),
+            "paid": True,
+            "payment_intent": intent["id"],
+            "refunded": False,
+            "status": "succeeded",
+        }
+        intent["latest_charge"] = charge_id
+        return self.charges[charge_id]
+
+    def _balance_transaction(self, amount: int, fee: int, currency: str, kind: str) -> dict[str, Any]:
+        transaction_id = f"txn_test_{secrets.token_hex(8)}"
+        self.balance_transactions[transaction_id] = {
+            "id": transaction_id,
+            "object": "balance_transaction",
+            "amount": amount,
+            "created": int(time.time()),
+            "currency": currency,
+            "fee": fee,
+            "net": amount - fee,
+            "status": "pending",
+            "type": kind,
+        }
+        return self.balance_transactions[transaction_id]
+
+    def charge_for(self, session_id: str) -> dict[str, Any]:
+        with self._lock:
+            intent = self.payment_intents[self.sessions[session_id]["payment_intent"]]
+            return copy.deepcopy(self.charges[intent["latest_charge"]])
+
+    def refund(
+        self,
+        session_id: str,
+        *,
+        amount: int | None = None,
+        status: str = "succeeded",
+        reason: str | None = "requested_by_customer",
+        created: int | None = None,
+    ) -> dict[str, Any]:
+        """Staff refund the session's charge (in full unless `amount`); returns the Refund."""
+        with self._lock:
+            intent = self.payment_intents[self.sessions[session_id]["payment_intent"]]
+            charge = self.charges[intent["latest_charge"]]
+            amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
+            refund_id = f"re_test_{secrets.token_hex(8)}"
+            self.refunds[refund_id] = {
+                "id": refund_id,
+                "object": "refund",
+                "amount": amount,
+                "charge": charge["id"],
+                "created": int(time.time()) if created is None else created,
+                "currency": charge["currency"],
+                "metadata": {},
+                "payment_intent": intent["id"],
+                "reason": reason,
+                "status": status,
+            }
+            self._refresh_charge(charge)
+            return copy.deepcopy(self.refunds[refund_id])
+
+    def update_refund(self, refund_id: str, **fields: Any) -> dict[str, Any]:
+        with self._lock:
+            refund = self.refunds[refund_id]
+            refund.update(fields)
+            self._refresh_charge(self.charges[refund["charge"]])
+            return copy.deepcopy(refund)
+
+    def _refresh_charge(self, charge: dict[str, Any]) -> None:
+        counted = ("pending", "requires_action", "succeeded")
+        charge["amount_refunded"] = sum(
+            r["amount"]
+            for r in self.refunds.values()
+            if r["charge"] == charge["id"] and r["status"] in counted
+        )
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+
+    def dispute(
+        self, session_id: str, *, status: str = "needs_response", reason: str = "fraudulent"
+    ) -> dict[str, Any]:
+        """The buyer's bank disputes the charge and withdraws its amount (plus Stripe's 15.00 fee)."""
+        with self._lock:
+            intent = self.payment_intents[self.sessions[session_id]["payment_intent"]]
+            charge = self.charges[intent["latest_charge"]]
+            withdrawal = self._balance_transaction(-charge["amount"], 1500, charge["currency"], "adjustment")
+            dispute_id = f"dp_test_{secrets.token_hex(8)}"
+            self.disputes[dispute_id] = {
+                "id": dispute_id,
+                "object": "dispute",
+                "amount": charge["amount"],
+                "balance_transactions": [withdrawal],
+                "charge": charge["id"],
+                "created": int(time.time()),
+                "currency": charge["currency"],
+                "livemode": False,
+                "metadata": {},
+                "payment_intent": intent["id"],
+                "reason": reason,
+                "status": status,
+            }
+            return copy.deepcopy(self.disputes[dispute_id])
+
+    def close_dispute(self, dispute_id: str, *, won: bool) -> dict[str, Any]:
+        """Stripe closes the dispute; a won dispute reinstates the funds."""
+        with self._lock:
+            dispute = self.disputes[dispute_id]
+            dispute["status"] = "won" if won else "lost"
+            if won:
+                dispute["balance_transactions"].append(
+                    self._balance_transaction(dispute["amount"], -1500, dispute["currency"], "adjustment")
+                )
+            return copy.deepcopy(dispute)
 
     def set_session(self, session_id: str, **fields: Any) -> dict[str, Any]:
         with self._lock:
@@ -371,19 +568,91 @@ class FakeStripe:
             self.sessions[session_id] = session
         return 200, _public(session)
 
-    def _retrieve_session(self, session_id: str) -> tuple[int, dict[str, Any]]:
+    def _stores(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return {
+            "checkout.session": self.sessions,
+            "payment_intent": self.payment_intents,
+            "charge": self.charges,
+            "balance_transaction": self.balance_transactions,
+            "refund": self.refunds,
+            "dispute": self.disputes,
+        }
+
+    def _by_id(self, object_id: str) -> dict[str, Any] | None:
+        for store in self._stores().values():
+            if object_id in store:
+                return store[object_id]
+        return None
+
+    def _expanded(self, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+        """A copy of `obj` with each `expand[]` path (`payment_intent.latest_charge`) replaced by its object."""
+        result = _public(obj)
+        for path in paths:
+            node = result
+            for key in path.split("."):
+                value = node.get(key)
+                if isinstance(value, str) and (found := self._by_id(value)) is not None:
+                    node[key] = _public(found)
+                    value = node[key]
+                if not isinstance(value, dict):
+                    break
+                node = value
+        return result
+
+    def _retrieve(self, kind: str, object_id: str, query: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
-            session = self.sessions.get(session_id)
-        if session is None:
+            found = self._stores()[kind].get(object_id)
+            body = self._expanded(found, query.get("expand") or []) if found is not None else None
+        if body is None:
             return 404, _error(
-                "invalid_request_error", f"No such checkout.session: '{session_id}'", code="resource_missing"
+                "invalid_request_error", f"No such {kind}: '{object_id}'", code="resource_missing"
             )
-        return 200, _public(session)
+        return 200, body
+
+    def _list(self, kind: str, path: str, query: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Stripe's list shape, newest first, filtered by `created[...]` and `payment_intent`/`charge`."""
+        created = query.get("created") or {}
+        if not isinstance(created, dict):
+            created = {"eq": created}
+        tests = {
+            "gte": lambda a, b: a >= b,
+            "gt": lambda a, b: a > b,
+            "lte": lambda a, b: a <= b,
+            "lt": lambda a, b: a < b,
+            "eq": lambda a, b: a == b,
+        }
+        limit = int(query.get("limit") or 10)
+        if not 1 <= limit <= 100:
+            return 400, _error("invalid_request_error", "limit must be between 1 and 100.")
+        with self._lock:
+            items = [
+                item
+                for item in self._stores()[kind].values()
+                if all(tests[op](item["created"], int(value)) for op, value in created.items())
+                and all(item.get(key) == query[key] for key in ("payment_intent", "charge") if key in query)
+            ]
+            items.sort(key=lambda item: (-item["created"], item["id"]))
+            if query.get("starting_after"):
+                ids = [item["id"] for item in items]
+                if query["starting_after"] in ids:
+                    items = items[ids.index(query["starting_after"]) + 1 :]
+            page = [self._expanded(item, []) for item in items[:limit]]
+        return 200, {"object": "list", "data": page, "has_more": len(items) > limit, "url": path}
 
     def _answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
         if not (request.header("Authorization") or "").startswith("Bearer sk_test_"):
             return 401, _error("invalid_request_error", "Invalid API Key provided."), {}
         key = request.header("Idempotency-Key")
+        if request.method != "POST" or not key:
+            return self._answer_once(request, None)
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            return self._answer_once(request, key)
+
+    def _answer_once(
+        self, request: RecordedRequest, key: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if request.method == "POST" and key:
             with self._lock:
                 replay = self._replays.get((key, request.path))
@@ -391,10 +660,16 @@ class FakeStripe:
                 return replay[0], replay[1], {"Idempotent-Replayed": "true"}
         if request.method == "POST" and request.path == "/v1/checkout/sessions":
             status, body = self._create_session(request)
-        elif request.method == "GET" and (
-            match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)", request.path)
-        ):
-            status, body = self._retrieve_session(match.group(1))
+        elif request.method == "GET" and (route := _route(request.path)):
+            kind, object_id, params_type = route
+            query = decode_form(request.query) if request.query else {}
+            problems = parameter_problems(request.query, params_type)
+            if problems:
+                status, body = 400, _error("invalid_request_error", problems[0], code="parameter_unknown")
+            elif object_id:
+                status, body = self._retrieve(kind, object_id, query)
+            else:
+                status, body = self._list(kind, request.path, query)
         else:
             status, body = (
                 404,
@@ -406,6 +681,35 @@ class FakeStripe:
             with self._lock:
                 self._replays[(key, request.path)] = (status, body)
         return status, body, {}
+
+
+# GET routes: path pattern -> (object kind, parameter types of the retrieve or list call).
+_GET_ROUTES = [
+    (r"/v1/checkout/sessions", "checkout.session", _session_list_params.SessionListParams),
+    (r"/v1/checkout/sessions/([^/]+)", "checkout.session", _session_retrieve_params.SessionRetrieveParams),
+    (
+        r"/v1/payment_intents/([^/]+)",
+        "payment_intent",
+        _payment_intent_retrieve_params.PaymentIntentRetrieveParams,
+    ),
+    (r"/v1/charges/([^/]+)", "charge", _charge_retrieve_params.ChargeRetrieveParams),
+    (
+        r"/v1/balance_transactions/([^/]+)",
+        "balance_transaction",
+        _balance_transaction_retrieve_params.BalanceTransactionRetrieveParams,
+    ),
+    (r"/v1/refunds", "refund", _refund_list_params.RefundListParams),
+    (r"/v1/refunds/([^/]+)", "refund", _refund_retrieve_params.RefundRetrieveParams),
+    (r"/v1/disputes", "dispute", _dispute_list_params.DisputeListParams),
+    (r"/v1/disputes/([^/]+)", "dispute", _dispute_retrieve_params.DisputeRetrieveParams),
+]
+
+
+def _route(path: str) -> tuple[str, str, type] | None:
+    for pattern, kind, params_type in _GET_ROUTES:
+        if match := re.fullmatch(pattern, path):
+            return kind, (match.group(1) if match.groups() else ""), params_type
+    return None
 
 
 def _public(session: dict[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 - `stripe_server`: one FakeStripe for the whole run (session scope), started on 127.0.0.1:0.
 - `fake_stripe`: the same server, reset, with the STRIPE_* settings pointing at it (test keys, a short
   timeout and no library retries so failure tests are fast).
-- `deliver_event(event, ...)`: POST a signed event to /stripe/webhook/ and run on-commit callbacks
-  (the confirmation email) as a real commit would.
+- `deliver_event(event, ...)`: POST a signed event to /stripe/webhook/, then run the background tasks it
+  enqueued (as `manage.py db_worker` would), unless `run=False`.
+- `run_tasks()`: run every ready background task, as a worker in batch mode does; returns how many ran.
 - `buy(slug, quantity)`: drive the review page's form to the Stripe redirect; returns (response, order).
 """
 
@@ -52,12 +53,40 @@ def signed_post(client, body: bytes, *, secret: str = WEBHOOK_SECRET, timestamp:
     )
 
 
+def run_ready_tasks() -> int:
+    """Run ready background tasks until none is left, in this process, as `db_worker --batch` does."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    while DBTaskResult.objects.ready().exists():
+        worker = Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        worker.run()
+        ran += worker._run_tasks
+    return ran
+
+
 @pytest.fixture
-def deliver_event(client, fake_stripe, django_capture_on_commit_callbacks) -> Callable[..., Any]:
-    def deliver(event: dict[str, Any], **kwargs):
-        body = json.dumps(event).encode()
-        with django_capture_on_commit_callbacks(execute=True):
-            return signed_post(client, body, **kwargs)
+def run_tasks(fake_stripe) -> Callable[[], int]:
+    return run_ready_tasks
+
+
+@pytest.fixture
+def deliver_event(client, fake_stripe) -> Callable[..., Any]:
+    def deliver(event: dict[str, Any], run: bool = True, **kwargs):
+        response = signed_post(client, json.dumps(event).encode(), **kwargs)
+        if run:
+            run_ready_tasks()
+        return response
 
     return deliver
 

@@ -45,7 +45,7 @@ def test_full_purchase_of_each_product(client, catalog, fake_stripe, buy, delive
     assert sent.form["allow_promotion_codes"] == "true"
     assert sent.form["success_url"].endswith("/checkout/success/?session_id={CHECKOUT_SESSION_ID}")
     assert sent.form["cancel_url"].startswith(f"http://testserver/checkout/{slug}/?cancelled=1")
-    assert sent.header("Idempotency-Key") == f"order-{order.reference}-session"
+    assert sent.header("Idempotency-Key") == f"order-{order.reference}-{order.token}-session"
 
     event = completed_event(fake_stripe, order, email="coordinator@example.com", name="Sam Buyer")
     assert deliver_event(event).status_code == 200

@@ -1,0 +1,115 @@
+"""Reconciliation with Stripe: walk Stripe's lists for a window, converge every order they touch, and
+re-enqueue background work that is stuck. Used by `manage.py reconcile_stripe`."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from checkout import stripe_sync, tasks
+from checkout.fulfilment import object_id
+from checkout.models import EmailDelivery, Order, Payment, StripeEvent
+from checkout.states import MONEY_RECEIVED
+from checkout.stripe_client import stripe_client
+
+DEFAULT_DAYS = 3
+# A task still running after this long lost its worker (killed, machine gone): run it again.
+STUCK_AFTER = dt.timedelta(minutes=30)
+# Work that should have happened by now if its task ran.
+OVERDUE_AFTER = dt.timedelta(minutes=10)
+
+
+def default_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
+
+
+def _fingerprint(order: Order) -> tuple:
+    order.refresh_from_db()
+    return (
+        order.status,
+        order.amount_refunded_cents,
+        order.paid_at,
+        order.needs_review,
+        order.refunds.count(),
+        order.disputes.count(),
+    )
+
+
+def _orders_in_window(start: dt.datetime) -> dict[int, str]:
+    """Our orders that Stripe shows activity for since `start`, with what pointed at them."""
+    client = stripe_client().v1
+    created = {"gte": int(start.timestamp())}
+    found: dict[int, str] = {}
+    for session in stripe_sync._listed(client.checkout.sessions, {"created": created}):
+        order = Order.objects.filter(stripe_session_id=object_id(session.get("id"))).first()
+        if order is None:
+            reference = session.get("client_reference_id") or ""
+            order = Order.objects.filter(reference=reference, stripe_session_id__isnull=True).first()
+            if order is not None:
+                # Checkout started, then the request died before the session id was stored.
+                stripe_sync.fulfilment.converge_session(
+                    stripe_sync.fetch_session(session["id"]), source="reconcile"
+                )
+        if order is not None:
+            found.setdefault(order.pk, f"session {session.get('id')}")
+    for kind, resource in (("refund", client.refunds), ("dispute", client.disputes)):
+        for item in stripe_sync._listed(resource, {"created": created}):
+            order = stripe_sync.order_for_payment_intent(object_id(item.get("payment_intent")))
+            if order is not None:
+                found.setdefault(order.pk, f"{kind} {item.get('id')}")
+    # Pending orders of ours whose sessions Stripe may no longer list (older sessions still open).
+    for pk in Order.objects.filter(
+        status__in=[Order.Status.PENDING, Order.Status.PROCESSING],
+        created_at__gte=start,
+        stripe_session_id__isnull=False,
+    ).values_list("pk", flat=True):
+        found.setdefault(pk, "pending here")
+    return found
+
+
+def reconcile(start: dt.datetime) -> Iterator[str]:
+    """Converge the window's orders, then re-enqueue stuck work; yields one line per change."""
+    for order_id, why in _orders_in_window(start).items():
+        order = Order.objects.get(pk=order_id)
+        before = _fingerprint(order)
+        stripe_sync.sync_order(order_id, source="reconcile")
+        after = _fingerprint(order)
+        if after != before:
+            yield (
+                f"{order.reference}: {before[0]} -> {after[0]}, refunded {before[1]} -> {after[1]}, "
+                f"refunds {before[4]} -> {after[4]}, disputes {before[5]} -> {after[5]} ({why})"
+            )
+    yield from requeue_stuck_work()
+
+
+def requeue_stuck_work() -> Iterator[str]:
+    now = timezone.now()
+    for result in DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - STUCK_AFTER):
+        updated = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
+            status="FAILED", finished_at=now, traceback="Worker lost: re-enqueued by reconcile_stripe."
+        )
+        if updated:
+            result.task.using(run_after=now).enqueue(
+                *result.args_kwargs["args"], **result.args_kwargs["kwargs"]
+            )
+            yield f"task {result.task_path} {result.pk}: worker lost, enqueued again"
+    overdue = now - OVERDUE_AFTER
+    for event in StripeEvent.objects.filter(handled_at__isnull=True, received_at__lt=overdue):
+        tasks.handle_stripe_event.enqueue(event.pk)
+        yield f"event {event.event_id}: not handled yet, enqueued again"
+    sent = EmailDelivery.objects.filter(purpose="order-confirmation", sent_at__isnull=False)
+    unconfirmed = (
+        Order.objects.filter(status__in=MONEY_RECEIVED, paid_at__lt=overdue)
+        .exclude(email="")
+        .exclude(pk__in=sent.values("order_id"))
+    )
+    for order in unconfirmed:
+        tasks.send_order_confirmation.enqueue(order.pk)
+        yield f"{order.reference}: confirmation not sent yet, enqueued again"
+    for payment in Payment.objects.filter(
+        Q(fee_cents__isnull=True), status=Payment.Status.SUCCEEDED, paid_at__lt=overdue
+    ):
+        tasks.record_payment_fees.enqueue(payment.pk)
+        yield f"payment {payment.pk} ({payment.order_id}): fee not recorded yet, enqueued again"

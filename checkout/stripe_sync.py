@@ -1,0 +1,143 @@
+"""Ask Stripe what is true now, then converge the order (checkout.fulfilment). Called by background tasks,
+the success page (for the buyer's own session) and `reconcile_stripe`; never by the webhook request.
+
+An event only tells us which order to look at: its snapshot may be stale or arrive out of order, so the
+session, refunds and disputes are fetched before anything is written.
+"""
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from checkout import fulfilment
+from checkout.fulfilment import object_id
+from checkout.models import Order, Payment, StripeEvent
+from checkout.stripe_client import stripe_client
+from checkout.text import single_line
+
+logger = logging.getLogger("checkout")
+
+SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge"]
+PAGE_SIZE = 100
+
+
+def fetch_session(session_id: str) -> dict[str, Any]:
+    session = stripe_client().v1.checkout.sessions.retrieve(session_id, params={"expand": SESSION_EXPAND})
+    return session.to_dict()
+
+
+def _listed(resource: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for item in resource.list(params={"limit": PAGE_SIZE, **params}).auto_paging_iter():
+        yield item.to_dict()
+
+
+def sync_order(order_id: int, *, source: str) -> Order | None:
+    """Fetch the order's session, refunds and disputes from Stripe and converge on all of them."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or not order.stripe_session_id:
+        return order
+    session = fetch_session(order.stripe_session_id)
+    fulfilment.converge_session(session, source=source)
+    intent_id = object_id(session.get("payment_intent"))
+    if intent_id:
+        client = stripe_client().v1
+        for refund in _listed(client.refunds, {"payment_intent": intent_id}):
+            fulfilment.converge_refund(refund, source=source, reference=order.reference or "")
+        for dispute in _listed(client.disputes, {"payment_intent": intent_id}):
+            fulfilment.converge_dispute(dispute, source=source, reference=order.reference or "")
+    return Order.objects.get(pk=order_id)
+
+
+def order_for_payment_intent(intent_id: str, reference: str = "") -> Order | None:
+    """Our order for a PaymentIntent: from our records, else from the reference Stripe keeps in the
+    PaymentIntent's metadata (a refund or dispute may arrive before the payment was recorded here)."""
+    if not intent_id and not reference:
+        return None
+    order = Order.objects.filter(stripe_payment_intent_id=intent_id).first() if intent_id else None
+    if order is None and intent_id:
+        payment = Payment.objects.filter(stripe_payment_intent_id=intent_id).select_related("order").first()
+        order = payment.order if payment else None
+    if order is None and not reference and intent_id:
+        intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
+        reference = single_line((intent.get("metadata") or {}).get("order_reference"), 20)
+    if order is None and reference:
+        order = Order.objects.filter(reference=reference).first()
+    return order
+
+
+def handle_session_event(data: Mapping[str, Any], *, source: str) -> Order | None:
+    session_id = object_id(data.get("id"))
+    if not session_id.startswith("cs_"):
+        return None
+    return fulfilment.converge_session(fetch_session(session_id), source=source)
+
+
+def handle_money_event(data: Mapping[str, Any], *, source: str) -> Order | None:
+    """A charge, refund or dispute event: find the order, then sync everything Stripe has for it."""
+    reference = single_line((data.get("metadata") or {}).get("order_reference"), 20)
+    order = order_for_payment_intent(object_id(data.get("payment_intent")), reference)
+    if order is None:
+        logger.warning("%s %s (%s) matches no order", data.get("object"), object_id(data.get("id")), source)
+        return None
+    return sync_order(order.pk, source=source)
+
+
+HANDLERS = {
+    "checkout.session.completed": handle_session_event,
+    "checkout.session.async_payment_succeeded": handle_session_event,
+    "checkout.session.async_payment_failed": handle_session_event,
+    "checkout.session.expired": handle_session_event,
+    "charge.refunded": handle_money_event,
+    "charge.refund.updated": handle_money_event,
+    "refund.created": handle_money_event,
+    "refund.updated": handle_money_event,
+    "refund.failed": handle_money_event,
+    "charge.dispute.created": handle_money_event,
+    "charge.dispute.updated": handle_money_event,
+    "charge.dispute.closed": handle_money_event,
+    "charge.dispute.funds_withdrawn": handle_money_event,
+    "charge.dispute.funds_reinstated": handle_money_event,
+}
+
+
+def handle_event(event_pk: int) -> str:
+    """Act on a recorded webhook event once (the background task's body)."""
+    record = StripeEvent.objects.filter(pk=event_pk).first()
+    if record is None or record.handled_at is not None:
+        return "done"
+    handler = HANDLERS.get(record.type)
+    order = None
+    if handler is not None:
+        data = (record.payload.get("data") or {}).get("object") or {}
+        order = handler(data, source=record.event_id)
+    StripeEvent.objects.filter(pk=event_pk).update(handled_at=timezone.now(), order=order)
+    return "handled"
+
+
+def record_payment_fees(payment_id: int) -> str:
+    """Store Stripe's fee and net for a payment from its charge's balance transaction."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.fee_cents is not None:
+        return "done"
+    if not payment.stripe_charge_id:
+        if not payment.stripe_payment_intent_id:
+            return "no charge"
+        intent = stripe_client().v1.payment_intents.retrieve(payment.stripe_payment_intent_id).to_dict()
+        payment.stripe_charge_id = object_id(intent.get("latest_charge"))
+        if not payment.stripe_charge_id:
+            raise LookupError(f"payment {payment_id}: Stripe shows no charge yet")
+    charge = stripe_client().v1.charges.retrieve(
+        payment.stripe_charge_id, params={"expand": ["balance_transaction"]}
+    )
+    transaction = charge.to_dict().get("balance_transaction")
+    if not isinstance(transaction, Mapping):
+        raise LookupError(f"payment {payment_id}: Stripe has no balance transaction for the charge yet")
+    Payment.objects.filter(pk=payment_id).update(
+        stripe_charge_id=payment.stripe_charge_id,
+        stripe_balance_transaction_id=object_id(transaction),
+        fee_cents=transaction.get("fee"),
+        net_cents=transaction.get("net"),
+    )
+    return "recorded"

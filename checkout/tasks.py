@@ -1,0 +1,33 @@
+"""Background tasks for payments. Each takes ids, is idempotent and retries with backoff (checkout.background).
+
+Enqueue them inside the transaction of the change that causes them: the webhook enqueues
+`handle_stripe_event` with the event record; fulfilment enqueues the confirmation and the fee lookup with the
+state change.
+"""
+
+from checkout import emails, stripe_sync
+from checkout.background import retrying_task
+
+
+@retrying_task
+def handle_stripe_event(event_pk: int) -> str:
+    """Fetch the current state from Stripe for a received webhook event and converge the order."""
+    return stripe_sync.handle_event(event_pk)
+
+
+@retrying_task
+def send_order_confirmation(order_id: int) -> str:
+    return emails.send_order_confirmation(order_id)
+
+
+@retrying_task
+def record_payment_fees(payment_id: int) -> str:
+    """Stripe's fee and net for a payment, from its charge's balance transaction."""
+    return stripe_sync.record_payment_fees(payment_id)
+
+
+@retrying_task
+def sync_order(order_id: int, source: str) -> str:
+    """Bring one order in line with Stripe (used by reconcile_stripe and staff)."""
+    stripe_sync.sync_order(order_id, source=source)
+    return "synced"

@@ -1,0 +1,50 @@
+"""Text from outside (Stripe payloads, form fields) made safe to store and to put in an email header."""
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+# C0 and C1 control characters, NUL included; tabs and line breaks too, since every field we store from
+# Stripe is a single line (a name, an email address, an id).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# In a form field: the same, less tab and line breaks, which a textarea may hold.
+FORM_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def single_line(value: object, max_length: int) -> str:
+    """`value` as one line of at most `max_length` characters: control characters removed, spaces collapsed.
+
+    Anything that is not a string (None, a number, a nested object in a hostile payload) becomes "".
+    """
+    if not isinstance(value, str):
+        return ""
+    cleaned = " ".join(CONTROL_CHARACTERS.sub(" ", value[: max_length * 4]).split())
+    return cleaned[:max_length]
+
+
+def email_address(value: object) -> str:
+    """A usable email address from outside, or "" when it is not one (never a broken email header)."""
+    if not isinstance(value, str) or len(value) > 254 or CONTROL_CHARACTERS.search(value):
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def has_form_control_characters(value: str) -> bool:
+    return bool(FORM_CONTROL_CHARACTERS.search(value))
+
+
+def without_nul(value: Any) -> Any:
+    """A JSON value with NUL characters removed from every string (PostgreSQL's jsonb refuses them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
