@@ -16,10 +16,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.money import format_money
-from checkout import export
+from checkout import admin_tasks, export  # noqa: F401  (admin_tasks registers the task admin)
 from checkout.charts import bar_chart
 from checkout.finance_forms import DashboardForm, ExportForm
-from checkout.models import Order, OrderLine, StripeEvent
+from checkout.models import Dispute, EmailDelivery, Order, OrderEvent, OrderLine, Payment, Refund, StripeEvent
 from checkout.reports import add_months, first_of_month, revenue_report
 
 EXPORT_PERMISSION = "checkout.export_orders"
@@ -100,6 +100,57 @@ class StripeEventInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, event.event_id)
 
 
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = [
+        "status",
+        "amount_cents",
+        "currency",
+        "paid_at",
+        "fee_cents",
+        "net_cents",
+        "stripe_payment_intent_id",
+        "stripe_charge_id",
+    ]
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["stripe_refund_id", "status", "amount_cents", "currency", "reason", "created"]
+    readonly_fields = fields
+
+
+class DisputeInline(ReadOnlyInline):
+    model = Dispute
+    fields = [
+        "stripe_dispute_id",
+        "status",
+        "amount_cents",
+        "currency",
+        "reason",
+        "created",
+        "funds_withdrawn_at",
+        "funds_reinstated_at",
+    ]
+    readonly_fields = fields
+
+
+class EmailDeliveryInline(ReadOnlyInline):
+    model = EmailDelivery
+    fields = ["purpose", "recipient", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+    verbose_name = "email"
+
+
+class OrderHistoryInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["at", "kind", "message", "source"]
+    readonly_fields = fields
+    verbose_name = "history entry"
+    verbose_name_plural = "History"
+
+
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
     list_display = [
@@ -122,8 +173,16 @@ class OrderAdmin(ReadOnlyAdmin):
     )
     date_hierarchy = "paid_at"
     list_per_page = 50
-    actions = ["export_selected"]
-    inlines = [OrderLineInline, StripeEventInline]
+    actions = ["export_selected", "sync_with_stripe"]
+    inlines = [
+        OrderLineInline,
+        PaymentInline,
+        RefundInline,
+        DisputeInline,
+        EmailDeliveryInline,
+        OrderHistoryInline,
+        StripeEventInline,
+    ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "needs_review", "review_reason"]}),
         ("Buyer", {"fields": ["email", "buyer_name"]}),
@@ -154,6 +213,16 @@ class OrderAdmin(ReadOnlyAdmin):
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(EXPORT_PERMISSION)
+
+    @admin.action(description="Bring in line with Stripe (in the background)", permissions=["view"])
+    def sync_with_stripe(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        from checkout import tasks
+
+        count = 0
+        for order_id in queryset.values_list("pk", flat=True):
+            tasks.sync_order.enqueue(order_id, f"staff:{request.user.get_username()}")
+            count += 1
+        self.message_user(request, f"{count} order(s) queued to be brought in line with Stripe.")
 
     def get_queryset(self, request) -> QuerySet[Order]:
         seats = (

@@ -157,7 +157,9 @@ def test_library_retry_reuses_the_idempotency_key_and_makes_one_session(catalog,
     assert response.status_code == 303
     attempts = fake_stripe.session_requests()
     assert len(attempts) == 2
-    assert {a.header("Idempotency-Key") for a in attempts} == {f"order-{order.reference}-session"}
+    assert {a.header("Idempotency-Key") for a in attempts} == {
+        f"order-{order.reference}-{order.token}-session"
+    }
     assert list(fake_stripe.sessions) == [order.stripe_session_id]
 
 

@@ -8,8 +8,8 @@ from django.core import mail
 
 from catalog.money import format_money
 from checkout.models import Order, StripeEvent
-from tests.checkout.conftest import WEBHOOK_URL, completed_event, signed_post
-from tests.stripe_fake import make_charge, make_event, sign_payload
+from tests.checkout.conftest import WEBHOOK_URL, completed_event, run_ready_tasks, signed_post
+from tests.stripe_fake import make_event, sign_payload
 
 
 @pytest.fixture
@@ -169,17 +169,23 @@ def test_expired_after_completed_leaves_the_order_paid(fake_stripe, order, deliv
     assert snapshot(order)["status"] == Order.Status.PAID
 
 
-def test_completed_after_refund_does_not_reopen_or_email(fake_stripe, order, deliver_event):
+def test_refund_delivered_before_completion_ends_paid_then_refunded_with_one_email(
+    fake_stripe, order, deliver_event
+):
     session = fake_stripe.complete_session(order.stripe_session_id)
-    deliver_event(
-        make_event("charge.refunded", make_charge(session, amount_refunded=session["amount_total"]))
-    )
-    assert snapshot(order)["status"] == Order.Status.REFUNDED
+    refund = fake_stripe.refund(order.stripe_session_id)
+    deliver_event(make_event("charge.refunded", fake_stripe.charge_for(order.stripe_session_id)))
+
+    after = snapshot(order)
+    assert after["status"] == Order.Status.REFUNDED
+    assert after["paid_at"] is not None
+    assert order.refunds.get().stripe_refund_id == refund["id"]
+    assert len(mail.outbox) == 1
 
     deliver_event(make_event("checkout.session.completed", session))
 
     assert snapshot(order)["status"] == Order.Status.REFUNDED
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
 
 
 def test_expired_session_expires_a_pending_order(fake_stripe, order, deliver_event):
@@ -198,7 +204,7 @@ def test_payment_for_an_order_already_failed_is_flagged_for_staff(fake_stripe, o
     order.refresh_from_db()
     assert order.status == Order.Status.FAILED
     assert order.needs_review is True
-    assert "was paid but the order is failed" in order.review_reason
+    assert "received money but the order is failed" in order.review_reason
     assert mail.outbox == []
 
 
@@ -251,7 +257,7 @@ def test_async_payment_success_marks_paid_after_processing(fake_stripe, order, d
 def test_async_payment_failure_fails_the_order(fake_stripe, order, deliver_event):
     deliver_event(completed_event(fake_stripe, order, payment_status="unpaid"))
 
-    session = fake_stripe.sessions[order.stripe_session_id]
+    session = fake_stripe.settle_async(order.stripe_session_id, succeeded=False)
     deliver_event(make_event("checkout.session.async_payment_failed", session))
 
     assert snapshot(order)["status"] == Order.Status.FAILED
@@ -264,15 +270,15 @@ def test_async_payment_failure_fails_the_order(fake_stripe, order, deliver_event
 # Refunds.
 
 
-def test_partial_then_full_refund(fake_stripe, order, deliver_event):
-    session = fake_stripe.sessions[order.stripe_session_id]
+def test_partial_then_full_refund_are_two_dated_records(fake_stripe, order, deliver_event):
     deliver_event(completed_event(fake_stripe, order))
     total = snapshot(order)["total_cents"]
-    session = fake_stripe.sessions[order.stripe_session_id]
 
-    deliver_event(make_event("charge.refunded", make_charge(session, amount_refunded=1000)))
+    fake_stripe.refund(order.stripe_session_id, amount=1000)
+    deliver_event(make_event("charge.refunded", fake_stripe.charge_for(order.stripe_session_id)))
     after_partial = snapshot(order)
-    deliver_event(make_event("charge.refunded", make_charge(session, amount_refunded=total)))
+    fake_stripe.refund(order.stripe_session_id)
+    deliver_event(make_event("charge.refunded", fake_stripe.charge_for(order.stripe_session_id)))
     after_full = snapshot(order)
 
     assert (after_partial["status"], after_partial["amount_refunded_cents"]) == (
@@ -280,15 +286,19 @@ def test_partial_then_full_refund(fake_stripe, order, deliver_event):
         1000,
     )
     assert (after_full["status"], after_full["amount_refunded_cents"]) == (Order.Status.REFUNDED, total)
+    assert sorted(order.refunds.values_list("amount_cents", flat=True)) == sorted([1000, total - 1000])
+    assert all(refund.created for refund in order.refunds.all())
 
 
 def test_late_partial_refund_event_never_lowers_the_refunded_amount(fake_stripe, order, deliver_event):
     deliver_event(completed_event(fake_stripe, order))
-    session = fake_stripe.sessions[order.stripe_session_id]
-    total = session["amount_total"]
+    fake_stripe.refund(order.stripe_session_id, amount=1000)
+    stale_charge = fake_stripe.charge_for(order.stripe_session_id)
+    fake_stripe.refund(order.stripe_session_id)
+    total = fake_stripe.sessions[order.stripe_session_id]["amount_total"]
 
-    deliver_event(make_event("charge.refunded", make_charge(session, amount_refunded=total)))
-    deliver_event(make_event("charge.refunded", make_charge(session, amount_refunded=1000)))
+    deliver_event(make_event("charge.refunded", fake_stripe.charge_for(order.stripe_session_id)))
+    deliver_event(make_event("charge.refunded", stale_charge))
 
     after = snapshot(order)
     assert (after["status"], after["amount_refunded_cents"]) == (Order.Status.REFUNDED, total)
@@ -296,13 +306,41 @@ def test_late_partial_refund_event_never_lowers_the_refunded_amount(fake_stripe,
 
 def test_refund_is_matched_by_payment_intent_when_metadata_is_missing(fake_stripe, order, deliver_event):
     deliver_event(completed_event(fake_stripe, order))
-    session = fake_stripe.sessions[order.stripe_session_id]
-    charge = {**make_charge(session, amount_refunded=700), "metadata": {}}
+    refund = fake_stripe.refund(order.stripe_session_id, amount=700)
 
-    deliver_event(make_event("charge.refunded", charge))
+    deliver_event(make_event("refund.created", refund))
 
     after = snapshot(order)
     assert (after["status"], after["amount_refunded_cents"]) == (Order.Status.PARTIALLY_REFUNDED, 700)
+
+
+def test_failed_refund_is_not_counted(fake_stripe, order, deliver_event):
+    deliver_event(completed_event(fake_stripe, order))
+    refund = fake_stripe.refund(order.stripe_session_id, amount=700, status="pending")
+    deliver_event(make_event("refund.created", refund))
+    assert snapshot(order)["amount_refunded_cents"] == 700
+
+    deliver_event(make_event("refund.updated", fake_stripe.update_refund(refund["id"], status="failed")))
+
+    after = snapshot(order)
+    assert after["amount_refunded_cents"] == 0
+    assert order.refunds.get().status == "failed"
+
+
+def test_dispute_is_recorded_with_withdrawal_and_reinstatement_dates(fake_stripe, order, deliver_event):
+    deliver_event(completed_event(fake_stripe, order))
+    dispute = fake_stripe.dispute(order.stripe_session_id)
+    deliver_event(make_event("charge.dispute.created", dispute))
+
+    record = order.disputes.get()
+    assert record.funds_withdrawn_at is not None and record.funds_reinstated_at is None
+    deliver_event(make_event("charge.dispute.closed", fake_stripe.close_dispute(dispute["id"], won=True)))
+
+    record.refresh_from_db()
+    order.refresh_from_db()
+    assert (record.status, record.funds_reinstated_at is not None) == ("won", True)
+    assert order.needs_review is True
+    assert order.history.filter(kind="dispute").count() == 2
 
 
 # Events we do not act on.
@@ -359,22 +397,39 @@ def test_confirmation_email_has_text_and_html_with_reference_lines_and_total(
     assert message.to == ["lead@example.com"]
 
 
-def test_failed_handling_answers_500_and_the_retry_is_processed(fake_stripe, order, monkeypatch):
+def test_failed_recording_answers_500_and_the_retry_is_processed(fake_stripe, order, monkeypatch):
+    from types import SimpleNamespace
+
     from django.test import Client
 
     from checkout import webhooks
 
-    def broken(session, *, source):
+    def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
     body = json.dumps(completed_event(fake_stripe, order)).encode()
     client = Client(raise_request_exception=False)
-    monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", broken)
+    monkeypatch.setattr(
+        webhooks, "tasks", SimpleNamespace(handle_stripe_event=SimpleNamespace(enqueue=broken))
+    )
 
     assert signed_post(client, body).status_code == 500
     assert StripeEvent.objects.count() == 0
-    assert snapshot(order)["status"] == Order.Status.PENDING
 
     monkeypatch.undo()
     assert signed_post(client, body).status_code == 200
+    run_ready_tasks()
+    assert snapshot(order)["status"] == Order.Status.PAID
+
+
+def test_the_webhook_request_does_no_stripe_call_and_the_task_does(fake_stripe, order, deliver_event):
+    event = completed_event(fake_stripe, order)
+    calls_before = len(fake_stripe.requests)
+
+    deliver_event(event, run=False)
+
+    assert len(fake_stripe.requests) == calls_before
+    assert snapshot(order)["status"] == Order.Status.PENDING
+    run_ready_tasks()
+    assert len(fake_stripe.requests) > calls_before
     assert snapshot(order)["status"] == Order.Status.PAID
