@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from checkout.models import Order
@@ -54,25 +55,29 @@ def signed_post(client, body: bytes, *, secret: str = WEBHOOK_SECRET, timestamp:
 
 
 def run_ready_tasks() -> int:
-    """Run ready background tasks until none is left, in this process, as `db_worker --batch` does."""
+    """Run ready background tasks until none is left, in this process, with django-tasks-db's own Worker
+    (claim, run, record success or failure), minus its polling loop, which closes database connections
+    between tasks (that would end a test's transaction)."""
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    ran = 0
-    while DBTaskResult.objects.ready().exists():
-        worker = Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        )
-        worker.run()
-        ran += worker._run_tasks
-    return ran
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    while True:
+        with transaction.atomic():  # as the worker claims: SELECT … FOR UPDATE SKIP LOCKED
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return worker._run_tasks
+            result.claim(worker.worker_id)
+        worker.run_task(result)
 
 
 @pytest.fixture

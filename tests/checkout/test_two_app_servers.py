@@ -1,16 +1,21 @@
-"""Two real app servers (separate gunicorn processes, production settings) fulfil the same Stripe events
-against one PostgreSQL database: the order is paid once, logged once, recorded once and emailed once.
+"""Two real app servers (separate gunicorn processes, production settings) receive the same Stripe events
+and two real background workers (`manage.py db_worker` processes) handle them, all against one PostgreSQL
+database: the order is paid once, logged once, recorded once and emailed once.
 
 This is the multi-instance deployment of README "Deploying and scaling": nothing that keeps fulfilment
 single may live in one process's memory, only in the database (the unique event id and the order row lock).
 """
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
 from contextlib import ExitStack
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -31,6 +36,7 @@ pytestmark = [
 ]
 
 ROUNDS = 5
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def app_database_url() -> str:
@@ -42,6 +48,20 @@ def app_database_url() -> str:
     host = db["HOST"] or "127.0.0.1"
     port = db["PORT"] or "5432"
     return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+def run_worker(env_overrides: dict[str, str]) -> subprocess.Popen:
+    """`manage.py db_worker --batch` in its own process with the app servers' environment."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SECURE_", "PUBLIC_"))}
+    env.update(env_overrides)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--interval", "0", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def post_webhook(server: GunicornServer, body: bytes) -> tuple[int, str]:
@@ -113,11 +133,16 @@ def test_two_app_servers_fulfil_the_same_events_once(catalog, buy, fake_stripe: 
             answers.append(
                 deliver_together([(server, body) for body in bodies for server in (first, second)])
             )
-        stdout = [first.log(), second.log()]
+        app_logs = [first.log(), second.log()]
+    # Two workers drain the queue side by side (SELECT … FOR UPDATE SKIP LOCKED keeps each task single).
+    workers = [run_worker(app_env) for _ in range(2)]
+    worker_logs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], worker_logs
+    stdout = app_logs + worker_logs
 
-    messages = checkout_log(stdout[0]) + checkout_log(stdout[1])
+    messages = [message for log in stdout for message in checkout_log(log)]
     # Both processes served deliveries (their JSON access logs).
-    for server_stdout in stdout:
+    for server_stdout in app_logs:
         assert '"path": "/stripe/webhook/"' in server_stdout
     for (order, completed, succeeded), round_answers in zip(rounds, answers, strict=True):
         assert [status for status, _ in round_answers] == [200] * 4, round_answers
