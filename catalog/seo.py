@@ -34,7 +34,7 @@ def product_offer(product: Product) -> dict:
         "url": absolute(product.get_absolute_url()),
         "offers": {
             "@type": "Offer",
-            "price": str(to_decimal(product.price_cents)),
+            "price": str(to_decimal(product.price_cents, product.currency)),
             "priceCurrency": product.currency,
             "availability": "https://schema.org/InStock",
             "url": absolute(product.get_absolute_url()),

@@ -24,3 +24,16 @@ def test_format_money(cents, currency, expected):
 def test_to_decimal_keeps_two_places_without_floats():
     assert to_decimal(14700) == Decimal("147.00")
     assert str(to_decimal(1)) == "0.01"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown", "decimal"),
+    [
+        (14700, "JPY", "¥14,700", Decimal("14700")),
+        (5, "KRW", "5 KRW", Decimal("5")),
+        (14700, "usd", "$147", Decimal("147.00")),
+    ],
+)
+def test_zero_decimal_currencies_are_whole_units(amount, currency, shown, decimal):
+    assert format_money(amount, currency) == shown
+    assert to_decimal(amount, currency) == decimal

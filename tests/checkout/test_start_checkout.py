@@ -231,3 +231,18 @@ def test_product_pages_stay_free_of_forms_and_link_to_the_review_page(client, ca
     assert b"<form" not in response.content
     assert b"csrfmiddlewaretoken" not in response.content
     assert b'href="/checkout/bundle/"' in response.content
+
+
+def test_a_yen_price_goes_to_stripe_as_whole_yen_and_shows_without_decimals(db, client, fake_stripe, buy):
+    from tests.factories import make_product
+
+    product = make_product(price_cents=14700, currency="JPY")
+
+    review = client.get(reverse("checkout:review", kwargs={"slug": product.slug}))
+    response, order = buy(product.slug)
+
+    assert "¥14,700" in review.content.decode()
+    assert response.status_code == 303
+    item = fake_stripe.session_requests()[-1].form["line_items"][0]
+    assert (item["price_data"]["unit_amount"], item["price_data"]["currency"]) == ("14700", "jpy")
+    assert order.total_cents == 14700
