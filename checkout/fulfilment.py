@@ -174,7 +174,7 @@ def derive_status(order: Order) -> str | None:
     )
     order.amount_refunded_cents = refunded
     if succeeded:
-        order.paid_at = min(p.paid_at for p in succeeded if p.paid_at)
+        order.paid_at = min((p.paid_at for p in succeeded if p.paid_at), default=timezone.now())
         received = sum(p.amount_cents for p in succeeded)
         if refunded and refunded >= received:
             return Status.REFUNDED

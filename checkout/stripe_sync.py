@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import stripe
 from django.utils import timezone
 
 from checkout import fulfilment
@@ -111,7 +112,14 @@ def handle_event(event_pk: int) -> str:
     order = None
     if handler is not None:
         data = (record.payload.get("data") or {}).get("object") or {}
-        order = handler(data, source=record.event_id)
+        try:
+            order = handler(data, source=record.event_id)
+        except stripe.InvalidRequestError as exc:
+            # Stripe says the object does not exist (another account's id, a deleted test object):
+            # retrying cannot help. Other Stripe errors (outage, timeout) raise and the task retries.
+            logger.warning(
+                "event %s: Stripe refused the lookup: %s", record.event_id, exc.user_message or exc
+            )
     StripeEvent.objects.filter(pk=event_pk).update(handled_at=timezone.now(), order=order)
     return "handled"
 

@@ -433,3 +433,52 @@ def test_the_webhook_request_does_no_stripe_call_and_the_task_does(fake_stripe, 
     run_ready_tasks()
     assert len(fake_stripe.requests) > calls_before
     assert snapshot(order)["status"] == Order.Status.PAID
+
+
+def test_event_for_a_session_stripe_does_not_know_is_handled_once_without_retries(
+    db, fake_stripe, deliver_event
+):
+    from django_tasks_db.models import DBTaskResult
+
+    unknown = {"id": "cs_test_not_at_stripe", "object": "checkout.session", "mode": "payment"}
+
+    response = deliver_event(make_event("checkout.session.completed", unknown))
+
+    assert response.status_code == 200
+    assert StripeEvent.objects.get().handled_at is not None
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"]
+
+
+def test_stripe_outage_during_handling_is_retried_later_and_converges(fake_stripe, order, deliver_event):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    event = completed_event(fake_stripe, order)
+    fake_stripe.fail_next("500")
+
+    deliver_event(event)
+
+    assert snapshot(order)["status"] == Order.Status.PENDING
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after > timezone.now()
+    assert retry.args_kwargs["kwargs"] == {"attempt": 2}
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_ready_tasks()
+    assert snapshot(order)["status"] == Order.Status.PAID
+    assert len(mail.outbox) == 1
+
+
+def test_order_admin_page_shows_payment_refund_and_history(fake_stripe, order, deliver_event, admin_client):
+    from django.urls import reverse
+
+    deliver_event(completed_event(fake_stripe, order))
+    refund = fake_stripe.refund(order.stripe_session_id, amount=500)
+    deliver_event(make_event("refund.created", refund))
+
+    page = admin_client.get(reverse("admin:checkout_order_change", args=[order.pk])).content.decode()
+
+    assert refund["id"] in page
+    assert order.payments.get().stripe_payment_intent_id in page
+    assert "Pending payment → Paid" in page
+    assert "Paid → Partially refunded" in page
+    assert "Confirmation sent to" in page
