@@ -1,38 +1,23 @@
-"""Order admin for finance: read-only payment data, the CSV export and the revenue dashboard.
+"""Order admin: read-only orders with their payments, refunds, disputes, emails and history.
 
 Orders are written by checkout and Stripe only. Staff can look (the `view_order` permission is enough),
-never add, edit or delete. The export needs `checkout.export_orders`.
+never add, edit or delete. The finance app adds its export action and pages (finance/admin.py).
 """
 
 import datetime as dt
 import json
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.http import HttpRequest, StreamingHttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.money import format_money
-from checkout import admin_tasks, export  # noqa: F401  (admin_tasks registers the task admin)
-from checkout.charts import bar_chart
-from checkout.finance_forms import DashboardForm, ExportForm
+from checkout import admin_tasks  # noqa: F401  (registers the task admin)
 from checkout.models import Dispute, EmailDelivery, Order, OrderEvent, OrderLine, Payment, Refund, StripeEvent
-from checkout.reports import add_months, first_of_month, revenue_report
 
 EXPORT_PERMISSION = "checkout.export_orders"
-
-
-def csv_response(filters: export.ExportFilter, bom: bool = False) -> StreamingHttpResponse:
-    """The export as a download, streamed: rows are read and written while the client receives them."""
-    response = StreamingHttpResponse(
-        export.csv_stream(filters, bom=bom), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{export.filename(filters)}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def compact_time(moment: dt.datetime | None) -> str:
@@ -173,7 +158,7 @@ class OrderAdmin(ReadOnlyAdmin):
     )
     date_hierarchy = "paid_at"
     list_per_page = 50
-    actions = ["export_selected", "sync_with_stripe"]
+    actions = ["sync_with_stripe"]
     inlines = [
         OrderLineInline,
         PaymentInline,
@@ -277,69 +262,9 @@ class OrderAdmin(ReadOnlyAdmin):
     def refunded(self, order: Order) -> str:
         return format_money(order.amount_refunded_cents, order.currency)
 
-    @admin.action(description="Export selected orders to CSV", permissions=["export"])
-    def export_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> StreamingHttpResponse:
-        return csv_response(export.ExportFilter(orders=queryset))
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_export": self.has_export_permission(request)}
         return super().changelist_view(request, extra_context)
-
-    def get_urls(self):
-        finance_urls = [
-            path("export/", self.admin_site.admin_view(self.export_view), name="checkout_order_export"),
-            path(
-                "dashboard/",
-                self.admin_site.admin_view(self.dashboard_view),
-                name="checkout_order_dashboard",
-            ),
-        ]
-        return finance_urls + super().get_urls()
-
-    def finance_context(self, request: HttpRequest, title: str) -> dict:
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "can_export": self.has_export_permission(request),
-        }
-
-    def export_view(self, request: HttpRequest):
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            form = ExportForm(request.POST)
-            if form.is_valid():
-                return csv_response(form.export_filter(), bom=form.cleaned_data["bom"])
-        else:
-            this_month = first_of_month(dt.datetime.now(dt.UTC).date())
-            form = ExportForm(initial={"since": this_month, "until": add_months(this_month, 1)})
-        context = {**self.finance_context(request, "Export orders"), "form": form, "columns": export.HEADER}
-        return TemplateResponse(request, "admin/checkout/order/export.html", context)
-
-    def dashboard_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = DashboardForm.from_query(request.GET)
-        context = {**self.finance_context(request, "Revenue dashboard"), "form": form}
-        if form.is_valid():
-            report = revenue_report(form.period())
-            currency = report.period.currency
-            context.update(
-                report=report,
-                currency=currency,
-                month_chart=bar_chart(
-                    f"Net revenue by month ({currency})",
-                    [(month.month.strftime("%b %Y"), month.net_cents) for month in report.months],
-                    currency,
-                ),
-                product_chart=bar_chart(
-                    f"Line sales by product ({currency})",
-                    [(product.name, product.line_sales_cents) for product in report.products],
-                    currency,
-                ),
-            )
-        return TemplateResponse(request, "admin/checkout/order/dashboard.html", context)
 
 
 @admin.register(StripeEvent)

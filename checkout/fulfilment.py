@@ -265,6 +265,7 @@ def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = 
         "currency": currency,
         "status": single_line(refund.get("status"), 30),
         "reason": single_line(refund.get("reason"), 100),
+        "stripe_balance_transaction_id": object_id(refund.get("balance_transaction")),
     }
     record, created = Refund.objects.get_or_create(
         stripe_refund_id=refund_id,
@@ -299,15 +300,16 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
         logger.warning("dispute %s (%s) matches no order", dispute_id, source)
         return None
     withdrawn = reinstated = None
+    withdrawal_id = reinstatement_id = ""
     for transaction_ in dispute.get("balance_transactions") or []:
         if not isinstance(transaction_, Mapping):
             continue
         moment = stripe_time(transaction_.get("created"))
         amount = transaction_.get("amount") or 0
-        if isinstance(amount, int) and amount < 0:
-            withdrawn = withdrawn or moment
-        elif isinstance(amount, int) and amount > 0:
-            reinstated = reinstated or moment
+        if isinstance(amount, int) and amount < 0 and withdrawn is None:
+            withdrawn, withdrawal_id = moment, object_id(transaction_)
+        elif isinstance(amount, int) and amount > 0 and reinstated is None:
+            reinstated, reinstatement_id = moment, object_id(transaction_)
     values = {
         "stripe_charge_id": object_id(dispute.get("charge")),
         "amount_cents": dispute.get("amount") if isinstance(dispute.get("amount"), int) else 0,
@@ -316,6 +318,8 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
         "reason": single_line(dispute.get("reason"), 100),
         "funds_withdrawn_at": withdrawn,
         "funds_reinstated_at": reinstated,
+        "withdrawal_balance_transaction_id": withdrawal_id,
+        "reinstatement_balance_transaction_id": reinstatement_id,
     }
     record, created = Dispute.objects.get_or_create(
         stripe_dispute_id=dispute_id,
@@ -324,7 +328,7 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
     changed = [
         field
         for field, value in values.items()
-        if getattr(record, field) != value and not (field.startswith("funds_") and value is None)
+        if getattr(record, field) != value and not (field.startswith(("funds_", "withdrawal_", "reinstatement_")) and not value)
     ]
     if changed:
         for field in changed:

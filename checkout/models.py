@@ -172,6 +172,7 @@ class Refund(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=30, help_text="Stripe's refund status: pending, succeeded, failed…")
     reason = models.CharField(max_length=100, blank=True)
+    stripe_balance_transaction_id = models.CharField(max_length=255, blank=True)
     created = models.DateTimeField(db_index=True, help_text="When the refund was made at Stripe.")
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -195,7 +196,9 @@ class Dispute(models.Model):
     reason = models.CharField(max_length=100, blank=True)
     created = models.DateTimeField(db_index=True, help_text="When the buyer's bank opened the dispute.")
     funds_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_balance_transaction_id = models.CharField(max_length=255, blank=True)
     funds_reinstated_at = models.DateTimeField(null=True, blank=True)
+    reinstatement_balance_transaction_id = models.CharField(max_length=255, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -246,3 +249,41 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} to {self.recipient}"
+
+
+class Payout(models.Model):
+    """A Stripe payout to the bank, with the balance transactions it settles (PayoutLine)."""
+
+    stripe_payout_id = models.CharField(max_length=255, unique=True)
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=30)
+    arrival_date = models.DateTimeField(null=True, blank=True, db_index=True)
+    created = models.DateTimeField(db_index=True)
+    lines_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.stripe_payout_id
+
+
+class PayoutLine(models.Model):
+    """One balance transaction settled by a payout (a charge, refund, dispute adjustment or fee)."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
+    stripe_balance_transaction_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=255, blank=True, help_text="The charge, refund or dispute id.")
+    amount_cents = models.BigIntegerField()
+    fee_cents = models.BigIntegerField()
+    net_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return self.stripe_balance_transaction_id

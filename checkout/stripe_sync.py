@@ -13,8 +13,8 @@ import stripe
 from django.utils import timezone
 
 from checkout import fulfilment
-from checkout.fulfilment import object_id
-from checkout.models import Order, Payment, StripeEvent
+from checkout.fulfilment import object_id, stripe_time
+from checkout.models import Order, Payment, Payout, PayoutLine, StripeEvent
 from checkout.stripe_client import stripe_client
 from checkout.text import single_line
 
@@ -85,7 +85,51 @@ def handle_money_event(data: Mapping[str, Any], *, source: str) -> Order | None:
     return sync_order(order.pk, source=source)
 
 
+def sync_payout(payout_id: str) -> Payout:
+    """Record a Stripe payout and, once it is paid, the balance transactions it settles."""
+    client = stripe_client().v1
+    data = client.payouts.retrieve(payout_id).to_dict()
+    payout, _ = Payout.objects.update_or_create(
+        stripe_payout_id=object_id(data.get("id")),
+        defaults={
+            "amount_cents": data.get("amount") or 0,
+            "currency": single_line(data.get("currency"), 3).upper(),
+            "status": single_line(data.get("status"), 30),
+            "arrival_date": stripe_time(data.get("arrival_date")),
+            "created": stripe_time(data.get("created")) or timezone.now(),
+        },
+    )
+    if payout.status == "paid" and payout.lines_fetched_at is None:
+        for item in _listed(client.balance_transactions, {"payout": payout.stripe_payout_id}):
+            if item.get("type") == "payout":
+                continue  # the payout's own withdrawal from the balance
+            PayoutLine.objects.update_or_create(
+                stripe_balance_transaction_id=object_id(item.get("id")),
+                defaults={
+                    "payout": payout,
+                    "type": single_line(item.get("type"), 40),
+                    "source_id": object_id(item.get("source")),
+                    "amount_cents": item.get("amount") or 0,
+                    "fee_cents": item.get("fee") or 0,
+                    "net_cents": item.get("net") or 0,
+                    "currency": single_line(item.get("currency"), 3).upper(),
+                    "created": stripe_time(item.get("created")) or timezone.now(),
+                },
+            )
+        Payout.objects.filter(pk=payout.pk).update(lines_fetched_at=timezone.now())
+    return payout
+
+
+def handle_payout_event(data: Mapping[str, Any], *, source: str) -> None:
+    payout_id = object_id(data.get("id"))
+    if payout_id.startswith("po_"):
+        sync_payout(payout_id)
+
+
 HANDLERS = {
+    "payout.paid": handle_payout_event,
+    "payout.updated": handle_payout_event,
+    "payout.failed": handle_payout_event,
     "checkout.session.completed": handle_session_event,
     "checkout.session.async_payment_succeeded": handle_session_event,
     "checkout.session.async_payment_failed": handle_session_event,

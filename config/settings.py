@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "catalog",
     "checkout",
+    "finance",
     "faq",
     "axes",
     "django_tasks",

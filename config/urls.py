@@ -11,6 +11,7 @@ admin.site.site_header = "CPMA storefront"
 admin.site.site_title = "CPMA admin"
 
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}finance/", include("finance.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("catalog.urls")),

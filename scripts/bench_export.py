@@ -5,7 +5,7 @@
 
 It creates its own database (default `finance_bench`; the name must end in `_bench`), migrates it,
 bulk-creates orders with one or two lines each, then exports them through the same code the admin's
-download uses (`checkout.admin.csv_response`, a StreamingHttpResponse over `checkout.export.csv_stream`)
+download uses (`checkout.admin.csv_response`, a StreamingHttpResponse over `finance.export.csv_stream`)
 into /dev/null. Each export runs in a fresh child process so that its peak memory is its own and not
 that of the data generation. The database is dropped at the end unless --keep is given.
 
@@ -143,7 +143,7 @@ def measure() -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from checkout.admin import csv_response
-    from checkout.export import ExportFilter
+    from finance.export import ExportFilter
     from checkout.models import OrderLine
 
     expected_rows = OrderLine.objects.count()

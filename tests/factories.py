@@ -40,11 +40,22 @@ def make_staff(username: str, group: str | None = None, password: str = "a-long-
     return user
 
 
-def make_order(lines: list[tuple[Product, int]], status: str = "paid", **fields):
-    """An order with one line per (product, quantity), priced at the products' current prices."""
+def make_order(
+    lines: list[tuple[Product, int]],
+    status: str = "paid",
+    refunded_at=None,
+    fee_cents: int | None = None,
+    **fields,
+):
+    """An order with one line per (product, quantity), priced at the products' current prices.
+
+    An order that has received money gets its Payment record (paid at `paid_at`, with `fee_cents` when
+    given), and a refunded amount its Refund record (made at `refunded_at`, default the payment time), as
+    checkout's fulfilment would write them.
+    """
     from django.utils import timezone
 
-    from checkout.models import Order, OrderLine
+    from checkout.models import Order, OrderLine, Payment, Refund
     from checkout.services import order_reference
 
     currency = lines[0][0].currency if lines else "USD"
@@ -63,4 +74,25 @@ def make_order(lines: list[tuple[Product, int]], status: str = "paid", **fields)
     order.reference = order_reference(order.pk)
     order.save(update_fields=["reference"])
     OrderLine.objects.bulk_create(OrderLine.snapshot(order, product, quantity) for product, quantity in lines)
+    if order.paid_at is not None and status in ("paid", "partially_refunded", "refunded"):
+        Payment.objects.create(
+            order=order,
+            stripe_session_id=f"cs_test_factory_{order.pk}",
+            stripe_payment_intent_id=order.stripe_payment_intent_id or f"pi_test_factory_{order.pk}",
+            status=Payment.Status.SUCCEEDED,
+            amount_cents=order.total_cents,
+            currency=order.currency,
+            paid_at=order.paid_at,
+            fee_cents=fee_cents,
+            net_cents=None if fee_cents is None else order.total_cents - fee_cents,
+        )
+        if order.amount_refunded_cents:
+            Refund.objects.create(
+                order=order,
+                stripe_refund_id=f"re_test_factory_{order.pk}",
+                amount_cents=order.amount_refunded_cents,
+                currency=order.currency,
+                status="succeeded",
+                created=refunded_at or order.paid_at,
+            )
     return order

@@ -54,11 +54,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from stripe.params import (
+    _balance_transaction_list_params,
     _balance_transaction_retrieve_params,
     _charge_retrieve_params,
     _dispute_list_params,
     _dispute_retrieve_params,
     _payment_intent_retrieve_params,
+    _payout_list_params,
+    _payout_retrieve_params,
     _refund_list_params,
     _refund_retrieve_params,
 )
@@ -241,6 +244,7 @@ class FakeStripe:
         self.balance_transactions: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.disputes: dict[str, dict[str, Any]] = {}
+        self.payouts: dict[str, dict[str, Any]] = {}
         self._failures: list[str] = []
         self._replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -388,8 +392,8 @@ class FakeStripe:
         amount = session["amount_total"]
         now = int(time.time())
         fee = round(amount * 0.029) + 30
-        transaction = self._balance_transaction(amount, fee, session["currency"], "charge")
         charge_id = f"ch_test_{secrets.token_hex(8)}"
+        transaction = self._balance_transaction(amount, fee, session["currency"], "charge", charge_id)
         self.charges[charge_id] = {
             "id": charge_id,
             "object": "charge",
@@ -410,7 +414,9 @@ class FakeStripe:
         intent["latest_charge"] = charge_id
         return self.charges[charge_id]
 
-    def _balance_transaction(self, amount: int, fee: int, currency: str, kind: str) -> dict[str, Any]:
+    def _balance_transaction(
+        self, amount: int, fee: int, currency: str, kind: str, source: str | None = None
+    ) -> dict[str, Any]:
         transaction_id = f"txn_test_{secrets.token_hex(8)}"
         self.balance_transactions[transaction_id] = {
             "id": transaction_id,
@@ -420,10 +426,41 @@ class FakeStripe:
             "currency": currency,
             "fee": fee,
             "net": amount - fee,
+            "source": source,
             "status": "pending",
             "type": kind,
+            "_payout": None,
         }
         return self.balance_transactions[transaction_id]
+
+    def payout(self, currency: str = "usd") -> dict[str, Any]:
+        """Stripe pays the available balance out: every balance transaction not yet in a payout."""
+        with self._lock:
+            swept = [
+                t
+                for t in self.balance_transactions.values()
+                if t["_payout"] is None and t["currency"] == currency and t["type"] != "payout"
+            ]
+            payout_id = f"po_test_{secrets.token_hex(8)}"
+            amount = sum(t["net"] for t in swept)
+            for transaction in swept:
+                transaction["_payout"] = payout_id
+                transaction["status"] = "available"
+            own = self._balance_transaction(-amount, 0, currency, "payout", payout_id)
+            own["_payout"] = payout_id
+            self.payouts[payout_id] = {
+                "id": payout_id,
+                "object": "payout",
+                "amount": amount,
+                "arrival_date": int(time.time()) + 2 * 86400,
+                "balance_transaction": own["id"],
+                "created": int(time.time()),
+                "currency": currency,
+                "livemode": False,
+                "metadata": {},
+                "status": "paid",
+            }
+            return copy.deepcopy(self.payouts[payout_id])
 
     def charge_for(self, session_id: str) -> dict[str, Any]:
         with self._lock:
@@ -445,10 +482,12 @@ class FakeStripe:
             charge = self.charges[intent["latest_charge"]]
             amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
             refund_id = f"re_test_{secrets.token_hex(8)}"
+            transaction = self._balance_transaction(-amount, 0, charge["currency"], "refund", refund_id)
             self.refunds[refund_id] = {
                 "id": refund_id,
                 "object": "refund",
                 "amount": amount,
+                "balance_transaction": transaction["id"],
                 "charge": charge["id"],
                 "created": int(time.time()) if created is None else created,
                 "currency": charge["currency"],
@@ -483,8 +522,10 @@ class FakeStripe:
         with self._lock:
             intent = self.payment_intents[self.sessions[session_id]["payment_intent"]]
             charge = self.charges[intent["latest_charge"]]
-            withdrawal = self._balance_transaction(-charge["amount"], 1500, charge["currency"], "adjustment")
             dispute_id = f"dp_test_{secrets.token_hex(8)}"
+            withdrawal = self._balance_transaction(
+                -charge["amount"], 1500, charge["currency"], "adjustment", dispute_id
+            )
             self.disputes[dispute_id] = {
                 "id": dispute_id,
                 "object": "dispute",
@@ -508,7 +549,9 @@ class FakeStripe:
             dispute["status"] = "won" if won else "lost"
             if won:
                 dispute["balance_transactions"].append(
-                    self._balance_transaction(dispute["amount"], -1500, dispute["currency"], "adjustment")
+                    self._balance_transaction(
+                        dispute["amount"], -1500, dispute["currency"], "adjustment", dispute_id
+                    )
                 )
             return copy.deepcopy(dispute)
 
@@ -576,6 +619,7 @@ class FakeStripe:
             "balance_transaction": self.balance_transactions,
             "refund": self.refunds,
             "dispute": self.disputes,
+            "payout": self.payouts,
         }
 
     def _by_id(self, object_id: str) -> dict[str, Any] | None:
@@ -630,6 +674,7 @@ class FakeStripe:
                 for item in self._stores()[kind].values()
                 if all(tests[op](item["created"], int(value)) for op, value in created.items())
                 and all(item.get(key) == query[key] for key in ("payment_intent", "charge") if key in query)
+                and ("payout" not in query or item.get("_payout") == query["payout"])
             ]
             items.sort(key=lambda item: (-item["created"], item["id"]))
             if query.get("starting_after"):
@@ -698,6 +743,13 @@ _GET_ROUTES = [
         "balance_transaction",
         _balance_transaction_retrieve_params.BalanceTransactionRetrieveParams,
     ),
+    (
+        r"/v1/balance_transactions",
+        "balance_transaction",
+        _balance_transaction_list_params.BalanceTransactionListParams,
+    ),
+    (r"/v1/payouts", "payout", _payout_list_params.PayoutListParams),
+    (r"/v1/payouts/([^/]+)", "payout", _payout_retrieve_params.PayoutRetrieveParams),
     (r"/v1/refunds", "refund", _refund_list_params.RefundListParams),
     (r"/v1/refunds/([^/]+)", "refund", _refund_retrieve_params.RefundRetrieveParams),
     (r"/v1/disputes", "dispute", _dispute_list_params.DisputeListParams),

@@ -10,8 +10,8 @@ from tests.factories import make_order, make_product, make_staff
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:checkout_order_changelist")
-EXPORT = reverse("admin:checkout_order_export")
-DASHBOARD = reverse("admin:checkout_order_dashboard")
+EXPORT = reverse("finance:export_orders")
+DASHBOARD = reverse("finance:dashboard")
 
 
 def detail_url(order: Order) -> str:
@@ -21,7 +21,19 @@ def detail_url(order: Order) -> str:
 def test_finance_group_can_view_and_export_orders_and_nothing_else():
     codenames = set(Group.objects.get(name="Finance").permissions.values_list("codename", flat=True))
 
-    assert codenames == {"view_order", "view_orderline", "view_stripeevent", "export_orders"}
+    assert codenames == {
+        "view_order",
+        "view_orderline",
+        "view_stripeevent",
+        "export_orders",
+        "view_payment",
+        "view_refund",
+        "view_dispute",
+        "view_orderevent",
+        "view_emaildelivery",
+        "view_payout",
+        "view_payoutline",
+    }
 
 
 def test_catalogue_editors_have_no_order_permissions():
@@ -162,9 +174,18 @@ def test_payment_data_cannot_be_changed_added_or_deleted_even_by_a_superuser(cli
     assert Order.objects.filter(pk=order.pk).exists()
 
 
-@pytest.mark.parametrize("url_name", ["changelist", "export", "dashboard"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:checkout_order_changelist",
+        "finance:export_orders",
+        "finance:export_transactions",
+        "finance:dashboard",
+        "finance:payouts",
+    ],
+)
 def test_catalogue_editors_are_refused_the_order_pages(editor_client, url_name):
-    url = reverse(f"admin:checkout_order_{url_name}")
+    url = reverse(url_name)
 
     assert editor_client.get(url).status_code == 403
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from checkout.export import HEADER
+from finance.export import HEADER
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv
 
@@ -83,7 +83,28 @@ def test_an_unwritable_output_is_a_clear_message_and_exit_code_2(tmp_path):
         run("--output", str(tmp_path / "missing-folder" / "orders.csv"))
 
     assert caught.value.returncode == 2
-    assert "cannot write" in str(caught.value)
+    assert "does not exist" in str(caught.value)
+    assert not (tmp_path / "missing-folder").exists()
+
+
+def test_a_directory_as_output_is_a_clear_message_and_leaves_no_file(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        run("--output", str(tmp_path))
+
+    assert caught.value.returncode == 2
+    assert "is a directory" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_cannot_be_replaced_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "orders.csv"
+    target.mkdir()  # exists, but as a folder: the final rename fails
+    (target / "keep").write_text("x")
+
+    with pytest.raises(CommandError):
+        run("--output", str(target))
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv"]
 
 
 def test_manage_py_exits_with_2_and_no_traceback_on_a_bad_date(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from checkout.export import HEADER, ExportFilter, csv_stream, export_lines, iter_rows, neutralise
+from finance.export import HEADER, ExportFilter, csv_stream, export_lines, iter_rows, neutralise
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv
 
@@ -31,7 +31,27 @@ def test_header_row_is_the_stable_column_list():
     first_line = export_text().split("\r\n", 1)[0]
 
     assert first_line.split(",") == HEADER
-    assert HEADER[0] == "order_reference" and HEADER[-1] == "stripe_payment_intent_id"
+    # The first 17 columns never change; newer ones are appended.
+    assert HEADER[:17] == [
+        "order_reference",
+        "paid_at",
+        "status",
+        "buyer_email",
+        "buyer_name",
+        "product_sku",
+        "product_name",
+        "quantity",
+        "unit_price",
+        "line_amount",
+        "order_discount",
+        "order_tax",
+        "order_total",
+        "amount_refunded",
+        "currency",
+        "stripe_checkout_session_id",
+        "stripe_payment_intent_id",
+    ]
+    assert HEADER[17:] == ["stripe_fee", "net_after_fee", "needs_review"]
 
 
 def test_one_row_per_line_with_the_order_columns_repeated():

@@ -6,7 +6,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checkout.export import HEADER
+from finance.export import HEADER
 from checkout.models import Order
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv, streamed_text
@@ -14,7 +14,7 @@ from tests.finance.conftest import read_csv, streamed_text
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:checkout_order_changelist")
-EXPORT = reverse("admin:checkout_order_export")
+EXPORT = reverse("finance:export_orders")
 
 
 def january(day: int) -> dt.datetime:

@@ -4,13 +4,13 @@ import pytest
 from django.urls import reverse
 
 from catalog.money import format_money
-from checkout.charts import BAR_MIN, VALUE_SPACE, WIDTH, bar_chart
-from checkout.reports import ReportPeriod, default_period, revenue_report
+from finance.charts import BAR_MIN, VALUE_SPACE, WIDTH, bar_chart
+from finance.reports import ReportPeriod, default_period, revenue_report
 from tests.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("admin:checkout_order_dashboard")
+DASHBOARD = reverse("finance:dashboard")
 JAN_TO_MAR = ReportPeriod(since=dt.date(2026, 1, 1), until=dt.date(2026, 3, 1), currency="USD")
 
 
@@ -20,17 +20,28 @@ def at(month: int, day: int, hour: int = 12) -> dt.datetime:
 
 @pytest.fixture
 def sales():
-    """Hand-built orders around January and February 2026, with the figures each one contributes."""
+    """Hand-built orders, payments and refunds around January and February 2026 (USD), and others that
+    must not count."""
     course = make_product(name="Course A", slug="course-a", price_cents=10000)
     kit = make_product(name="Kit B", slug="kit-b", price_cents=2500)
-    # January: a discounted and taxed two-product order, and a fully refunded one.
-    discounted = make_order([(course, 1), (kit, 2)], paid_at=at(1, 10), discount_cents=1000, tax_cents=800)
-    refunded = make_order(
-        [(course, 1)], status="refunded", amount_refunded_cents=course.price_cents, paid_at=at(1, 20)
+    # January: a discounted and taxed two-product order (fee 300), and one refunded in full in February.
+    discounted = make_order(
+        [(course, 1), (kit, 2)], paid_at=at(1, 10), discount_cents=1000, tax_cents=800, fee_cents=300
     )
-    # February: three kits, one of them refunded.
+    refunded = make_order(
+        [(course, 1)],
+        status="refunded",
+        amount_refunded_cents=course.price_cents,
+        paid_at=at(1, 20),
+        refunded_at=at(2, 2),
+    )
+    # February: three kits, one refunded the same month; paid exactly at the start of February.
     partial = make_order(
-        [(kit, 3)], status="partially_refunded", amount_refunded_cents=kit.price_cents, paid_at=at(2, 3)
+        [(kit, 3)],
+        status="partially_refunded",
+        amount_refunded_cents=kit.price_cents,
+        paid_at=dt.datetime(2026, 2, 1, 0, 0, tzinfo=dt.UTC),
+        refunded_at=at(2, 5),
     )
     # None of these count: unpaid, failed, outside the period on either side, another currency.
     make_order([(course, 5)], status="pending")
@@ -41,80 +52,114 @@ def sales():
     return {"course": course, "kit": kit, "orders": (discounted, refunded, partial)}
 
 
-def test_monthly_figures_come_from_the_paid_orders_in_the_period(sales):
+def test_money_is_counted_in_the_month_it_moved(sales):
     discounted, refunded, partial = sales["orders"]
 
     report = revenue_report(JAN_TO_MAR)
 
     january, february = report.months
     assert january.month == dt.date(2026, 1, 1) and february.month == dt.date(2026, 2, 1)
-    assert january.orders == 2 and february.orders == 1
-    assert january.seats == 4 and february.seats == 3
     assert january.gross_cents == discounted.total_cents + refunded.total_cents == 24800
-    assert january.refunded_cents == refunded.total_cents
-    assert january.net_cents == discounted.total_cents
+    assert january.refunded_cents == 0  # the January sale refunded in February leaves January closed
+    assert january.fee_cents == 300
+    assert january.net_cents == 24800 - 300
     assert february.gross_cents == partial.total_cents == 7500
-    assert february.net_cents == partial.total_cents - sales["kit"].price_cents
+    assert february.refunded_cents == refunded.total_cents + sales["kit"].price_cents == 12500
+    assert february.net_cents == 7500 - 12500
 
 
-def test_totals_refunds_and_average_order_value(sales):
-    discounted, refunded, partial = sales["orders"]
-    gross = discounted.total_cents + refunded.total_cents + partial.total_cents
-
-    totals = revenue_report(JAN_TO_MAR).totals
-
-    assert (totals.orders, totals.seats) == (3, 7)
-    assert totals.gross_cents == gross == 32300
-    assert totals.refunded_cents == refunded.amount_refunded_cents + partial.amount_refunded_cents == 12500
-    assert totals.net_cents == 19800
-    assert totals.discount_cents == 1000 and totals.tax_cents == 800
-    assert totals.average_order_cents == 10767  # 32300 / 3 = 10766.67, rounded to the cent
-
-
-def test_product_figures_reconcile_with_the_monthly_net_revenue(sales):
+def test_orders_and_seats_are_net_of_fully_refunded_orders(sales):
     report = revenue_report(JAN_TO_MAR)
 
-    by_slug = {product.slug: product for product in report.products}
-    assert [product.slug for product in report.products] == ["course-a", "kit-b"]
-    assert (by_slug["course-a"].orders, by_slug["course-a"].seats) == (2, 2)
-    assert by_slug["course-a"].line_sales_cents == 2 * sales["course"].price_cents
-    assert (by_slug["kit-b"].orders, by_slug["kit-b"].seats) == (2, 5)
-    assert by_slug["kit-b"].line_sales_cents == 5 * sales["kit"].price_cents
-    totals = report.totals
-    assert report.reconciles
-    assert (
-        report.line_sales_cents - totals.discount_cents + totals.tax_cents - totals.refunded_cents
-        == totals.net_cents
+    january, february = report.months
+    assert (january.orders, january.seats) == (1, 3)  # the fully refunded order is not kept
+    assert (february.orders, february.seats) == (1, 3)  # a partial refund keeps the order
+    assert (report.totals.orders, report.totals.seats) == (2, 6)
+
+
+def test_average_order_value_is_over_the_payments_received(sales):
+    report = revenue_report(JAN_TO_MAR)
+
+    assert report.totals.payments == 3
+    assert report.totals.gross_cents == 32300
+    assert report.totals.average_order_cents == 10767  # 32300 / 3, rounded half up
+
+
+def test_a_payment_at_the_very_start_of_the_period_counts_and_one_at_its_end_does_not(sales):
+    february_only = revenue_report(ReportPeriod(since=dt.date(2026, 2, 1), until=dt.date(2026, 3, 1)))
+
+    assert february_only.totals.gross_cents == 7500
+    assert february_only.totals.payments == 1
+
+
+def test_a_refund_later_than_the_period_does_not_change_it(sales):
+    january_only = revenue_report(ReportPeriod(since=dt.date(2026, 1, 1), until=dt.date(2026, 2, 1)))
+
+    assert january_only.totals.refunded_cents == 0
+    assert january_only.totals.net_cents == 24800 - 300
+
+
+def test_disputes_count_when_funds_are_withdrawn_and_reinstated(sales):
+    from checkout.models import Dispute
+
+    discounted = sales["orders"][0]
+    Dispute.objects.create(
+        order=discounted,
+        stripe_dispute_id="dp_1",
+        amount_cents=discounted.total_cents,
+        currency="USD",
+        status="won",
+        created=at(1, 25),
+        funds_withdrawn_at=at(1, 25),
+        funds_reinstated_at=at(2, 20),
     )
+
+    january, february = revenue_report(JAN_TO_MAR).months
+
+    assert january.disputed_cents == discounted.total_cents
+    assert february.disputed_cents == -discounted.total_cents
+    assert revenue_report(JAN_TO_MAR).totals.disputed_cents == 0
+
+
+def test_processing_orders_are_shown_apart_and_not_counted(sales):
+    processing = make_order([(sales["course"], 2)], status="processing", paid_at=None)
+    processing.created_at = at(1, 5)
+    processing.save(update_fields=["created_at"])
+
+    report = revenue_report(JAN_TO_MAR)
+
+    assert (report.processing.orders, report.processing.amount_cents) == (1, 20000)
+    assert report.totals.gross_cents == 32300
+
+
+def test_product_figures_count_the_orders_kept(sales):
+    report = revenue_report(JAN_TO_MAR)
+
+    by_slug = {row.slug: row for row in report.products}
+    assert set(by_slug) == {"course-a", "kit-b"}
+    assert (by_slug["course-a"].orders, by_slug["course-a"].seats) == (1, 1)
+    assert (by_slug["kit-b"].orders, by_slug["kit-b"].seats) == (2, 5)
+    assert report.line_sales_cents == 10000 + 5 * 2500
 
 
 def test_months_without_sales_are_listed_as_zero(sales):
-    report = revenue_report(ReportPeriod(since=dt.date(2025, 11, 15), until=dt.date(2026, 4, 1)))
+    report = revenue_report(ReportPeriod(since=dt.date(2025, 11, 1), until=dt.date(2026, 3, 1)))
 
-    assert [row.month.isoformat()[:7] for row in report.months] == [
-        "2025-11",
-        "2025-12",
-        "2026-01",
-        "2026-02",
-        "2026-03",
+    assert [m.month for m in report.months] == [
+        dt.date(2025, 11, 1),
+        dt.date(2025, 12, 1),
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
     ]
-    assert [row.orders for row in report.months] == [0, 1, 2, 1, 1]
-    assert report.months[0].net_cents == 0 and report.months[0].seats == 0
+    assert report.months[0].gross_cents == 0 and report.months[0].orders == 0
+    assert report.months[1].gross_cents == 50000
 
 
 def test_other_currencies_are_reported_on_their_own(sales):
-    report = revenue_report(
-        ReportPeriod(since=dt.date(2026, 1, 1), until=dt.date(2026, 3, 1), currency="EUR")
-    )
+    report = revenue_report(ReportPeriod(since=dt.date(2026, 1, 1), until=dt.date(2026, 3, 1), currency="EUR"))
 
-    assert report.totals.orders == 1
-    assert report.totals.gross_cents == 5 * 999
-
-
-def test_a_stored_total_that_disagrees_with_its_lines_is_flagged():
-    make_order([(make_product(price_cents=1000), 1)], paid_at=at(1, 5), total_cents=900)
-
-    assert not revenue_report(JAN_TO_MAR).reconciles
+    assert report.totals.gross_cents == 999 * 5
+    assert report.totals.payments == 1
 
 
 def test_default_period_is_the_last_twelve_months_including_this_one():
@@ -143,9 +188,9 @@ def test_dashboard_shows_the_figures_as_an_accessible_svg_chart_and_a_table(fina
     assert response.status_code == 200
     assert page.count('role="img"') == 2
     assert '<title id="month-chart-title">Net revenue by month (USD)</title>' in page
-    assert "Jan 2026: $148; Feb 2026: $50" in page
+    assert "Jan 2026: $245; Feb 2026: -$50" in page
     assert "<script" not in page.split('<div id="content-main">')[1]
-    for figure in [19800, 32300, 12500, 10767, 24800, 14800, 5000, 20000, 12500]:
+    for figure in [32300 - 12500 - 300, 32300, 12500, 300, 10767, 24800, 7500]:
         assert format_money(figure) in page
     assert ">Jan 2026</th>" in page and ">Course A<br>" in page
 

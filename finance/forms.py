@@ -5,9 +5,13 @@ import datetime as dt
 from django import forms
 
 from catalog.models import Product
-from checkout.export import ExportFilter
 from checkout.models import Order
-from checkout.reports import ReportPeriod, default_period
+from finance.export import ExportFilter
+from finance.reports import MAX_PERIOD_YEARS, ReportPeriod, add_months, default_period
+from finance.transactions import TransactionFilter
+
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2999, 12, 1)
 
 DATE_FORMATS = ["%Y-%m-%d"]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,12 +35,30 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        for name in ("since", "until"):
+            day = cleaned.get(name)
+            if day and not EARLIEST <= day <= LATEST:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        "Choose a day between %(earliest)s and %(latest)s.",
+                        code="out_of_range",
+                        params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+                    ),
+                )
+                cleaned.pop(name, None)
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since >= until:
             raise forms.ValidationError(
                 "“Paid before” must be a later day than “Paid from”: the range %(since)s to %(until)s is empty.",
                 code="reversed_range",
                 params={"since": since.isoformat(), "until": until.isoformat()},
+            )
+        if since and until and until > add_months(since.replace(day=1), 12 * MAX_PERIOD_YEARS + 1):
+            raise forms.ValidationError(
+                "Choose a period of at most %(years)s years.",
+                code="too_long",
+                params={"years": MAX_PERIOD_YEARS},
             )
         return cleaned
 
@@ -55,6 +77,11 @@ class ExportForm(PeriodForm):
         required=False,
         empty_label="Any product",
         help_text="Orders that include this product, with all of their lines.",
+    )
+    currency = forms.ChoiceField(
+        choices=lambda: [("", "Any currency"), *currency_choices()],
+        required=False,
+        help_text="Only orders in this currency.",
     )
     bom = forms.BooleanField(
         label="Add a byte-order mark",
@@ -77,6 +104,34 @@ class ExportForm(PeriodForm):
             until=data.get("until"),
             status=data.get("status") or "",
             product=data.get("product"),
+            currency=data.get("currency") or "",
+        )
+
+
+class TransactionForm(PeriodForm):
+    """Filters of the money-movements export: dates are those of the movements themselves."""
+
+    currency = forms.ChoiceField(
+        choices=lambda: [("", "Any currency"), *currency_choices()],
+        required=False,
+        help_text="Only movements in this currency.",
+    )
+    bom = forms.BooleanField(
+        label="Add a byte-order mark",
+        required=False,
+        help_text="Helps older Excel versions recognise UTF-8. Sheets does not need it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["since"].label, self.fields["until"].label = "From", "Before"
+        self.fields["since"].help_text = "Movements on or after 00:00 UTC on this day (YYYY-MM-DD)."
+        self.fields["until"].help_text = "Movements before 00:00 UTC on this day, not included (YYYY-MM-DD)."
+
+    def transaction_filter(self) -> TransactionFilter:
+        data = self.cleaned_data
+        return TransactionFilter(
+            since=data["since"], until=data["until"], currency=data.get("currency") or ""
         )
 
 

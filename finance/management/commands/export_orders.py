@@ -1,17 +1,17 @@
 """`python manage.py export_orders --since 2026-01-01 --until 2026-02-01 [--status paid] [--output file.csv]`
 
-The same CSV as the admin export page, from the same code (checkout.export). Bad input prints a clear
+The same CSV as the admin export page, from the same code (finance.export). Bad input prints a clear
 message and exits with status 2, like a usage error.
 """
 
-import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from checkout import export
-from checkout.finance_forms import ExportForm
 from checkout.models import Order
+from finance import export
+from finance.files import write_csv_file
+from finance.forms import ExportForm
 
 USAGE_ERROR = 2
 
@@ -64,17 +64,4 @@ class Command(BaseCommand):
         return "invalid export filter. " + " ".join(messages)
 
     def write_file(self, target: Path, stream) -> None:
-        """Write beside the target and rename at the end, so a failed export never leaves half a file."""
-        partial = target.with_name(target.name + ".part")
-        try:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                for piece in stream:
-                    handle.write(piece)
-        except OSError as error:
-            partial.unlink(missing_ok=True)
-            raise CommandError(f"cannot write {target}: {error.strerror}", returncode=USAGE_ERROR) from error
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        os.replace(partial, target)
-        self.stderr.write(f"Wrote {target}")
+        write_csv_file(target, stream, self.stderr)

@@ -8,42 +8,23 @@ the number of queries does not depend on the number of orders.
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 
 from catalog.models import Product
 from catalog.money import to_decimal
-from checkout.models import Order, OrderLine
+from checkout.models import Order, OrderLine, Payment
+from finance.reports import day_start
 
 CHUNK_SIZE = 2000
 # Rows are joined into pieces of roughly this many characters before they are handed to the response,
 # so a 200,000-row export is a few thousand writes rather than 200,000.
 PIECE_SIZE = 64 * 1024
 BOM = "\ufeff"
-
-# Stable column names, documented in the README. Append new columns at the end; never rename one.
-HEADER = [
-    "order_reference",
-    "paid_at",
-    "status",
-    "buyer_email",
-    "buyer_name",
-    "product_sku",
-    "product_name",
-    "quantity",
-    "unit_price",
-    "line_amount",
-    "order_discount",
-    "order_tax",
-    "order_total",
-    "amount_refunded",
-    "currency",
-    "stripe_checkout_session_id",
-    "stripe_payment_intent_id",
-]
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel and Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -57,11 +38,8 @@ class ExportFilter:
     until: dt.date | None = None
     status: str = ""
     product: Product | None = None
+    currency: str = ""
     orders: QuerySet[Order] | None = field(default=None, compare=False)
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 def export_lines(filters: ExportFilter) -> QuerySet[OrderLine]:
@@ -79,6 +57,8 @@ def export_lines(filters: ExportFilter) -> QuerySet[OrderLine]:
         orders = orders.filter(status=filters.status)
     if filters.product:
         orders = orders.filter(lines__product=filters.product)
+    if filters.currency:
+        orders = orders.filter(currency=filters.currency)
     return OrderLine.objects.filter(order__in=orders.order_by().values("pk")).order_by(
         F("order__paid_at").asc(nulls_last=True), "order__created_at", "order_id", "id"
     )
@@ -97,73 +77,82 @@ def format_timestamp(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# What a row needs, read as plain tuples: one join query and no model instances, which is what keeps the
-# export fast (building 200,000 pairs of model objects costs more than writing the CSV).
-ROW_FIELDS = (
-    "order__reference",
-    "order__paid_at",
-    "order__status",
-    "order__email",
-    "order__buyer_name",
-    "product_slug",
-    "product_name",
-    "quantity",
-    "unit_price_cents",
-    "amount_cents",
-    "order__discount_cents",
-    "order__tax_cents",
-    "order__total_cents",
-    "order__amount_refunded_cents",
-    "order__currency",
-    "order__stripe_session_id",
-    "order__stripe_payment_intent_id",
-)
+def text(value: str | None, _row: dict) -> str:
+    return neutralise(value or "")
 
 
-def line_row(values: tuple) -> list[str]:
-    """One CSV row from the ROW_FIELDS values of an order line.
+def money(value: int | None, row: dict) -> str:
+    """Decimal units of the row's currency; blank when unknown (a fee not fetched yet)."""
+    return "" if value is None else str(to_decimal(value, row["order__currency"]))
 
-    Text cells hold what buyers, staff and Stripe typed, so each is neutralised. Number cells are made
-    here from non-negative integers (digits and a dot only) and cannot start a formula.
-    """
-    (
-        reference,
-        paid_at,
-        status,
-        email,
-        buyer_name,
-        slug,
-        name,
-        quantity,
-        unit_price,
-        amount,
-        discount,
-        tax,
-        total,
-        refunded,
-        currency,
-        session_id,
-        payment_intent_id,
-    ) = values
-    return [
-        neutralise(reference or ""),
-        format_timestamp(paid_at),
-        neutralise(status),
-        neutralise(email),
-        neutralise(buyer_name),
-        neutralise(slug),
-        neutralise(name),
-        str(quantity),
-        str(to_decimal(unit_price, currency)),
-        str(to_decimal(amount, currency)),
-        str(to_decimal(discount, currency)),
-        str(to_decimal(tax, currency)),
-        str(to_decimal(total, currency)),
-        str(to_decimal(refunded, currency)),
-        neutralise(currency),
-        neutralise(session_id or ""),
-        neutralise(payment_intent_id),
-    ]
+
+def number(value: int, _row: dict) -> str:
+    return str(value)
+
+
+def timestamp(value: dt.datetime | None, _row: dict) -> str:
+    return format_timestamp(value)
+
+
+def yes_no(value: bool, _row: dict) -> str:
+    return "yes" if value else "no"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its stable name, the value it reads (a field path on OrderLine or an annotation),
+    and how that value is written. Text cells hold what buyers, staff and Stripe typed, so they are
+    neutralised; number cells are made here from integers and cannot start a formula."""
+
+    name: str
+    source: str
+    write: Callable[[Any, dict], str]
+
+
+def _payment_sum(field_name: str) -> Subquery:
+    total = (
+        Payment.objects.filter(order=OuterRef("order_id"), status=Payment.Status.SUCCEEDED)
+        .order_by()
+        .values("order")
+        .annotate(total=Sum(field_name))
+        .values("total")
+    )
+    return Subquery(total, output_field=IntegerField())
+
+
+# Documented in the README. Append new columns at the end; never rename, reorder or change one's meaning.
+COLUMNS = [
+    Column("order_reference", "order__reference", text),
+    Column("paid_at", "order__paid_at", timestamp),
+    Column("status", "order__status", text),
+    Column("buyer_email", "order__email", text),
+    Column("buyer_name", "order__buyer_name", text),
+    Column("product_sku", "product_slug", text),
+    Column("product_name", "product_name", text),
+    Column("quantity", "quantity", number),
+    Column("unit_price", "unit_price_cents", money),
+    Column("line_amount", "amount_cents", money),
+    Column("order_discount", "order__discount_cents", money),
+    Column("order_tax", "order__tax_cents", money),
+    Column("order_total", "order__total_cents", money),
+    Column("amount_refunded", "order__amount_refunded_cents", money),
+    Column("currency", "order__currency", text),
+    Column("stripe_checkout_session_id", "order__stripe_session_id", text),
+    Column("stripe_payment_intent_id", "order__stripe_payment_intent_id", text),
+    Column("stripe_fee", "stripe_fee_cents", money),
+    Column("net_after_fee", "net_after_fee_cents", money),
+    Column("needs_review", "order__needs_review", yes_no),
+]
+HEADER = [column.name for column in COLUMNS]
+ANNOTATIONS = {
+    "stripe_fee_cents": _payment_sum("fee_cents"),
+    "net_after_fee_cents": _payment_sum("net_cents"),
+}
+
+
+def line_row(values: dict) -> list[str]:
+    """One CSV row from an order line's values (one per column source)."""
+    return [column.write(values[column.source], values) for column in COLUMNS]
 
 
 def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
@@ -175,8 +164,9 @@ def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Itera
     but the snapshot; a client that disconnects closes the generator and ends the transaction.
     """
     yield HEADER
+    rows = lines.annotate(**ANNOTATIONS).values(*(column.source for column in COLUMNS))
     with transaction.atomic(using=lines.db):
-        for values in lines.values_list(*ROW_FIELDS).iterator(chunk_size=chunk_size):
+        for values in rows.iterator(chunk_size=chunk_size):
             yield line_row(values)
 
 
@@ -218,4 +208,6 @@ def filename(filters: ExportFilter) -> str:
         parts.append(filters.status)
     if filters.product:
         parts.append(filters.product.slug)
+    if filters.currency:
+        parts.append(filters.currency.lower())
     return "-".join(parts) + ".csv"

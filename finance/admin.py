@@ -1,0 +1,54 @@
+"""Finance's part of the admin: the order list's CSV action, and payouts (read-only).
+
+The finance pages themselves (dashboard, exports, payouts) are plain views in finance/views.py.
+"""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+
+from checkout.admin import OrderAdmin, ReadOnlyAdmin, ReadOnlyInline
+from checkout.models import Order, Payout, PayoutLine
+from finance.export import ExportFilter
+from finance.views import orders_csv
+
+
+@admin.action(description="Export selected orders to CSV", permissions=["export"])
+def export_selected(modeladmin, request: HttpRequest, queryset: QuerySet[Order]) -> StreamingHttpResponse:
+    return orders_csv(ExportFilter(orders=queryset))
+
+
+# Finance reads checkout's orders and adds its export to checkout's order list (checkout never imports finance).
+OrderAdmin.actions = [*OrderAdmin.actions, export_selected]
+
+
+class PayoutLineInline(ReadOnlyInline):
+    model = PayoutLine
+    fields = [
+        "created",
+        "type",
+        "source_id",
+        "amount_cents",
+        "fee_cents",
+        "net_cents",
+        "stripe_balance_transaction_id",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_payout_id", "status", "amount_cents", "currency", "arrival_date", "created"]
+    list_filter = ["status", "currency"]
+    search_fields = ["=stripe_payout_id", "=lines__stripe_balance_transaction_id", "=lines__source_id"]
+    inlines = [PayoutLineInline]
+    fields = [
+        "stripe_payout_id",
+        "status",
+        "amount_cents",
+        "currency",
+        "arrival_date",
+        "created",
+        "lines_fetched_at",
+    ]
+    readonly_fields = fields
