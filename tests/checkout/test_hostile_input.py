@@ -400,6 +400,11 @@ def test_secret_key_with_webhook_secret_starts():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: checkout.text.single_line keeps lone surrogates; saving buyer_name raises UnicodeEncodeError, "
+    "so the event's task fails on every retry and the paid order stays pending",
+)
 def test_lone_surrogate_in_the_name_stripe_returns_is_stored_safely(client, fake_stripe, order, deliver_event):
     event = completed_event(fake_stripe, order)  # the event's snapshot is clean; Stripe's current copy is not
     fake_stripe.set_session(

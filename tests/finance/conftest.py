@@ -37,3 +37,7 @@ def read_csv(text: str) -> list[dict[str, str]]:
 
 def streamed_text(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
+
+
+# Finance tests that drive real payments through the fake Stripe server reuse checkout's fixtures.
+from tests.checkout.conftest import buy, deliver_event, fake_stripe, stripe_server  # noqa: E402, F401

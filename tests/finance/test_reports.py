@@ -218,3 +218,32 @@ def test_bad_dashboard_input_is_a_form_error(finance_client, query, message):
     assert response.status_code == 200
     assert message in page
     assert 'role="img"' not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"since": "9999-12-01", "until": "9999-12-31", "currency": "USD"}, "Choose a day between"),
+        ({"since": "1900-01-01", "until": "2026-01-01", "currency": "USD"}, "Choose a day between"),
+        ({"since": "2010-01-01", "until": "2026-01-01", "currency": "USD"}, "at most 10 years"),
+    ],
+)
+def test_absurd_periods_are_form_errors_not_500s(finance_client, query, message):
+    response = finance_client.get(DASHBOARD, query)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert "Jan 1900" not in page
+
+
+def test_the_dashboard_carries_its_period_and_currency_into_the_exports(finance_client, sales):
+    page = finance_client.get(DASHBOARD, {"since": "2026-01-01", "until": "2026-03-01", "currency": "USD"})
+
+    text = page.content.decode()
+    assert "export/orders/?since=2026-01-01&amp;until=2026-03-01&amp;currency=USD" in text
+    export_page = finance_client.get(
+        reverse("finance:export_orders"), {"since": "2026-01-01", "until": "2026-03-01", "currency": "USD"}
+    ).content.decode()
+    assert 'value="2026-01-01"' in export_page
+    assert '<option value="USD" selected>' in export_page
