@@ -7,17 +7,39 @@ never add, edit or delete. The finance app adds its export action and pages (fin
 import datetime as dt
 import json
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.money import format_money
-from checkout import admin_tasks  # noqa: F401  (registers the task admin)
-from checkout.models import Dispute, EmailDelivery, Order, OrderEvent, OrderLine, Payment, Refund, StripeEvent
+from checkout import admin_tasks, review  # noqa: F401  (admin_tasks registers the task admin)
+from checkout.admin_inlines import (
+    DisputeInline,
+    EmailDeliveryInline,
+    OrderHistoryInline,
+    OrderLineInline,
+    PaymentInline,
+    ReadOnlyAdmin,
+    RefundInline,
+    StripeEventInline,
+)
+from checkout.models import Order, OrderLine, StripeEvent
 
 EXPORT_PERMISSION = "checkout.export_orders"
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text="What was checked and what was done (kept in the order's history).",
+    )
 
 
 def compact_time(moment: dt.datetime | None) -> str:
@@ -25,121 +47,11 @@ def compact_time(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Payment data comes from checkout and Stripe only: staff can look, never add, edit or delete."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class OrderLineInline(ReadOnlyInline):
-    model = OrderLine
-    fields = ["product_slug", "product_name", "unit_price", "quantity", "amount"]
-    readonly_fields = fields
-    verbose_name = "line"
-
-    @admin.display(description="unit price")
-    def unit_price(self, line: OrderLine) -> str:
-        return format_money(line.unit_price_cents, line.order.currency)
-
-    @admin.display(description="amount")
-    def amount(self, line: OrderLine) -> str:
-        return format_money(line.amount_cents, line.order.currency)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order")
-
-
-class StripeEventInline(ReadOnlyInline):
-    model = StripeEvent
-    fields = ["event", "type", "created", "received_at"]
-    readonly_fields = fields
-    verbose_name = "Stripe event received"
-    verbose_name_plural = "Stripe events received"
-
-    @admin.display(description="event id")
-    def event(self, event: StripeEvent) -> str:
-        url = reverse("admin:checkout_stripeevent_change", args=[event.pk])
-        return format_html('<a href="{}">{}</a>', url, event.event_id)
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = [
-        "status",
-        "amount_cents",
-        "currency",
-        "paid_at",
-        "fee_cents",
-        "net_cents",
-        "stripe_payment_intent_id",
-        "stripe_charge_id",
-    ]
-    readonly_fields = fields
-
-
-class RefundInline(ReadOnlyInline):
-    model = Refund
-    fields = ["stripe_refund_id", "status", "amount_cents", "currency", "reason", "created"]
-    readonly_fields = fields
-
-
-class DisputeInline(ReadOnlyInline):
-    model = Dispute
-    fields = [
-        "stripe_dispute_id",
-        "status",
-        "amount_cents",
-        "currency",
-        "reason",
-        "created",
-        "funds_withdrawn_at",
-        "funds_reinstated_at",
-    ]
-    readonly_fields = fields
-
-
-class EmailDeliveryInline(ReadOnlyInline):
-    model = EmailDelivery
-    fields = ["purpose", "recipient", "sent_at", "attempts", "last_error"]
-    readonly_fields = fields
-    verbose_name = "email"
-
-
-class OrderHistoryInline(ReadOnlyInline):
-    model = OrderEvent
-    fields = ["at", "kind", "message", "source"]
-    readonly_fields = fields
-    verbose_name = "history entry"
-    verbose_name_plural = "History"
-
-
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
     list_display = [
         "reference",
+        "review",
         "created",
         "paid",
         "status",
@@ -151,10 +63,16 @@ class OrderAdmin(ReadOnlyAdmin):
         "currency",
     ]
     list_display_links = ["reference"]
-    list_filter = ["status", "paid_at", ("lines__product", admin.RelatedOnlyFieldListFilter), "currency"]
-    search_fields = ["reference", "email", "=stripe_session_id", "=stripe_payment_intent_id"]
+    list_filter = [
+        ("needs_review", admin.BooleanFieldListFilter),
+        "status",
+        "paid_at",
+        ("lines__product", admin.RelatedOnlyFieldListFilter),
+        "currency",
+    ]
+    search_fields = ["reference", "email", "buyer_name", "=stripe_session_id", "=stripe_payment_intent_id"]
     search_help_text = (
-        "Search by order reference, buyer email, or an exact Stripe session or payment intent id."
+        "Search by order reference, buyer email or name, or an exact Stripe session or payment intent id."
     )
     date_hierarchy = "paid_at"
     list_per_page = 50
@@ -169,7 +87,7 @@ class OrderAdmin(ReadOnlyAdmin):
         StripeEventInline,
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "needs_review", "review_reason"]}),
+        (None, {"fields": ["reference", "status", "review_state", "review_reason"]}),
         ("Buyer", {"fields": ["email", "buyer_name"]}),
         ("Amounts", {"fields": ["currency", "subtotal", "discount", "tax", "total", "refunded"]}),
         ("Stripe", {"fields": ["stripe_session_id", "stripe_payment_intent_id"]}),
@@ -178,7 +96,7 @@ class OrderAdmin(ReadOnlyAdmin):
     readonly_fields = [
         "reference",
         "status",
-        "needs_review",
+        "review_state",
         "review_reason",
         "email",
         "buyer_name",
@@ -223,6 +141,54 @@ class OrderAdmin(ReadOnlyAdmin):
             .annotate(seat_count=Subquery(seats, output_field=IntegerField()))
             .prefetch_related("lines")
         )
+
+    @admin.display(description="review", ordering="-needs_review")
+    def review(self, order: Order) -> str:
+        return format_html('<strong class="flagged">{}</strong>', "Needs review") if order.needs_review else ""
+
+    @admin.display(description="review")
+    def review_state(self, order: Order) -> str:
+        if not order.needs_review:
+            return "Nothing to check"
+        url = reverse("admin:checkout_order_resolve", args=[order.pk])
+        return format_html(
+            '<strong class="flagged">Needs review</strong> · <a href="{}">Resolve with a note</a>', url
+        )
+
+    def get_urls(self):
+        resolve = path(
+            "<int:order_id>/resolve/",
+            self.admin_site.admin_view(self.resolve_view),
+            name="checkout_order_resolve",
+        )
+        return [resolve, *super().get_urls()]
+
+    def resolve_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        """Clear a review flag with a note kept in the order's history (staff who may view orders)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=order_id)
+        form = ResolveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                review.resolve(
+                    order_id=order.pk, note=form.cleaned_data["note"], staff=request.user.get_username()
+                )
+            except review.NothingToResolve as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                self.message_user(
+                    request, f"Review of {order.reference} resolved; the note is in its history."
+                )
+            return redirect("admin:checkout_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "order": order,
+            "form": form,
+            "title": f"Resolve the review of {order.reference}",
+        }
+        return TemplateResponse(request, "admin/checkout/order/resolve.html", context)
 
     @admin.display(description="created (UTC)", ordering="created_at")
     def created(self, order: Order) -> str:

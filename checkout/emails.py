@@ -8,11 +8,13 @@ attempt takes it over.
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from checkout import states
@@ -28,14 +30,17 @@ class EmailBusy(Exception):
     """Another worker claimed this email moments ago; try again later."""
 
 
-def _claim(order_id: int, purpose: str) -> tuple[Order, EmailDelivery] | None:
-    """Claim the email for sending; None when it was already sent or there is nobody to send it to."""
+def _claim(order_id: int, purpose: str, recipient: str | None) -> tuple[Order, EmailDelivery] | None:
+    """Claim the email for sending; None when it was already sent or there is nobody to send it to.
+
+    `recipient` None means the order's buyer."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
-        if not order.email:
-            logger.warning("order %s: no buyer email, %s not sent", order.reference, purpose)
+        recipient = order.email if recipient is None else recipient
+        if not recipient:
+            logger.warning("order %s: no recipient, %s not sent", order.reference, purpose)
             return None
-        delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=order.email)
+        delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=recipient)
         if delivery.sent_at is not None:
             return None
         now = timezone.now()
@@ -61,24 +66,60 @@ def confirmation_message(order: Order) -> EmailMultiAlternatives:
     return message
 
 
-def send_order_confirmation(order_id: int) -> str:
-    """Send the order's confirmation once. Returns "sent" or "skipped"; raises when sending failed."""
-    claimed = _claim(order_id, CONFIRMATION)
+def send_once(
+    order_id: int,
+    purpose: str,
+    build: Callable[[Order], EmailMultiAlternatives],
+    recipient: str | None = None,
+    label: str = "Email",
+) -> str:
+    """Send one email for an order at most once per purpose and recipient. Returns "sent" or "skipped";
+    raises when sending failed (the claim is released, so the task's retry sends it)."""
+    claimed = _claim(order_id, purpose, recipient)
     if claimed is None:
         return "skipped"
     order, delivery = claimed
     try:
-        confirmation_message(order).send()
+        build(order).send()
     except Exception as exc:
         EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
             claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        logger.warning("order %s: confirmation email failed: %s", order.reference, type(exc).__name__)
+        logger.warning("order %s: %s email failed: %s", order.reference, purpose, type(exc).__name__)
         raise
     with transaction.atomic():
         sent_at = timezone.now()
         EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=sent_at, last_error="")
-        Order.objects.filter(pk=order.pk).update(confirmation_sent_at=sent_at)
-        states.note(order, "email", f"Confirmation sent to {order.email}.", source="task")
-    logger.info("order %s: confirmation email sent", order.reference)
+        if purpose == CONFIRMATION:
+            Order.objects.filter(pk=order.pk).update(confirmation_sent_at=sent_at)
+        states.note(order, "email", f"{label} sent to {delivery.recipient}.", source="task")
+    logger.info("order %s: %s email sent", order.reference, purpose)
     return "sent"
+
+
+def send_order_confirmation(order_id: int) -> str:
+    return send_once(order_id, CONFIRMATION, confirmation_message, label="Confirmation")
+
+
+def review_alert_message(order: Order, reason: str) -> EmailMultiAlternatives:
+    path = reverse("admin:checkout_order_change", args=[order.pk])
+    body = (
+        f"Order {order.reference} was flagged for review.\n\n{reason}\n\n"
+        f"Open it in admin: {settings.SITE_URL}{path}\n"
+        "Resolve the flag there with a note once it is dealt with.\n"
+    )
+    return EmailMultiAlternatives(
+        subject=f"Order {order.reference} needs review", body=body, to=[settings.FINANCE_ALERT_EMAIL]
+    )
+
+
+def send_review_alert(order_id: int, reason: str) -> str:
+    from checkout.review import alert_purpose
+
+    return send_once(
+        order_id,
+        alert_purpose(reason),
+        lambda order: review_alert_message(order, reason),
+        recipient=settings.FINANCE_ALERT_EMAIL,
+        label="Review alert",
+    )

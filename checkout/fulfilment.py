@@ -15,8 +15,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalog.money import format_money
 from checkout import states
 from checkout.models import Dispute, Order, Payment, Refund
+from checkout.review import flag
 from checkout.text import email_address, single_line
 
 logger = logging.getLogger("checkout")
@@ -65,17 +67,6 @@ def locked_order_for_session(session: Mapping[str, Any]) -> Order | None:
     return order
 
 
-def flag(order: Order, reason: str, *, source: str) -> None:
-    """Mark the order for staff review (once per reason) and say why in its history."""
-    if reason in order.review_reason:
-        return
-    order.needs_review = True
-    order.review_reason = f"{order.review_reason}\n{reason}".strip()
-    order.save(update_fields=["needs_review", "review_reason", "updated_at"])
-    states.note(order, "flagged", reason, source=source)
-    logger.warning("order %s %s: flagged for review: %s", order.reference, source, reason)
-
-
 def _capture_buyer(order: Order, session: Mapping[str, Any], *, source: str) -> None:
     details = session.get("customer_details") or {}
     raw_email = details.get("email") or session.get("customer_email")
@@ -97,10 +88,16 @@ def _amount_problem(order: Order, session: Mapping[str, Any]) -> str:
     total = session.get("amount_total")
     expected_total = order.subtotal_cents - discount + tax
     if currency != order.currency or subtotal != order.subtotal_cents or total != expected_total:
+        theirs = currency or order.currency
+
+        def shown(amount: Any, code: str) -> str:
+            return format_money(amount, code) if isinstance(amount, int) else "nothing"
+
         return (
-            f"Stripe session {object_id(session.get('id'))} reports subtotal {subtotal} and total {total} "
-            f"{currency} (discount {discount}, tax {tax}); the order expects subtotal {order.subtotal_cents} "
-            f"and total {expected_total} {order.currency}."
+            f"Stripe session {object_id(session.get('id'))} reports subtotal {shown(subtotal, theirs)} and total "
+            f"{shown(total, theirs)} in {currency or 'no currency'} (discount {shown(discount, theirs)}, tax "
+            f"{shown(tax, theirs)}); the order expects subtotal {format_money(order.subtotal_cents, order.currency)} "
+            f"and total {format_money(expected_total, order.currency)} in {order.currency}."
         )
     return ""
 
@@ -152,7 +149,7 @@ def _record_payment(order: Order, session: Mapping[str, Any], status: str, *, so
         states.note(
             order,
             "payment",
-            f"Payment {payment.status}: {payment.amount_cents} {payment.currency} "
+            f"Payment {payment.status}: {format_money(payment.amount_cents, payment.currency or order.currency)} "
             f"(session {payment.stripe_session_id}).",
             source=source,
         )
@@ -280,13 +277,18 @@ def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = 
         states.note(
             order,
             "refund",
-            f"Refund {refund_id} {record.status}: {record.amount_cents} {record.currency}.",
+            f"Refund {refund_id} {record.status}: {format_money(record.amount_cents, record.currency or order.currency)}.",
             source=source,
         )
     if currency != order.currency:
         flag(order, f"Refund {refund_id} is in {currency}, the order in {order.currency}.", source=source)
     elif order.status in states.FINISHED_UNPAID:
-        flag(order, f"Refund {refund_id} on an order that never completed.", source=source)
+        flag(
+            order,
+            f"Refund {refund_id} of {format_money(record.amount_cents, order.currency)} on an order that "
+            "never completed.",
+            source=source,
+        )
     _settle(order, derive_status(order), source=source, before=before)
     return order
 
@@ -328,7 +330,8 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
     changed = [
         field
         for field, value in values.items()
-        if getattr(record, field) != value and not (field.startswith(("funds_", "withdrawal_", "reinstatement_")) and not value)
+        if getattr(record, field) != value
+        and not (field.startswith(("funds_", "withdrawal_", "reinstatement_")) and not value)
     ]
     if changed:
         for field in changed:
@@ -338,8 +341,14 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
         states.note(
             order,
             "dispute",
-            f"Dispute {dispute_id} {record.status}: {record.amount_cents} {record.currency} ({record.reason}).",
+            f"Dispute {dispute_id} {record.status}: "
+            f"{format_money(record.amount_cents, record.currency or order.currency)} ({record.reason}).",
             source=source,
         )
-    flag(order, f"Dispute {dispute_id} opened by the buyer's bank.", source=source)
+    flag(
+        order,
+        f"Dispute {dispute_id} of {format_money(record.amount_cents, record.currency or order.currency)} "
+        "opened by the buyer's bank.",
+        source=source,
+    )
     return order

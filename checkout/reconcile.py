@@ -81,7 +81,9 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
                 f"{order.reference}: {before[0]} -> {after[0]}, refunded {before[1]} -> {after[1]}, "
                 f"refunds {before[4]} -> {after[4]}, disputes {before[5]} -> {after[5]} ({why})"
             )
-    for payout in stripe_sync._listed(stripe_client().v1.payouts, {"created": {"gte": int(start.timestamp())}}):
+    for payout in stripe_sync._listed(
+        stripe_client().v1.payouts, {"created": {"gte": int(start.timestamp())}}
+    ):
         record = stripe_sync.Payout.objects.filter(stripe_payout_id=payout.get("id")).first()
         before = (record.status, record.lines_fetched_at is not None) if record else None
         record = stripe_sync.sync_payout(payout["id"])

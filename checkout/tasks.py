@@ -31,3 +31,9 @@ def sync_order(order_id: int, source: str) -> str:
     """Bring one order in line with Stripe (used by reconcile_stripe and staff)."""
     stripe_sync.sync_order(order_id, source=source)
     return "synced"
+
+
+@retrying_task
+def alert_finance(order_id: int, reason: str) -> str:
+    """Tell FINANCE_ALERT_EMAIL that an order was flagged for review (once per order and reason)."""
+    return emails.send_review_alert(order_id, reason)

@@ -98,6 +98,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPMA <orders@example.com
 # Seconds an SMTP connection may wait on the server; a mail server that accepts and never answers fails the
 # email task (which retries later) instead of holding a worker for minutes.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Who is told when an order is flagged for review (empty: nobody; the admin home page still counts them).
+FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
 # Where buyers' replies to order emails go (empty: to the sender, DEFAULT_FROM_EMAIL).
 ORDER_REPLY_TO_EMAIL = env("ORDER_REPLY_TO_EMAIL", default="")
 

@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 
-from checkout.admin import OrderAdmin, ReadOnlyAdmin, ReadOnlyInline
+from checkout.admin import OrderAdmin
+from checkout.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
 from checkout.models import Order, Payout, PayoutLine
 from finance.export import ExportFilter
 from finance.views import orders_csv

@@ -5,59 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checkout', '0003_money_records'),
+        ("checkout", "0003_money_records"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_payout_id', models.CharField(max_length=255, unique=True)),
-                ('amount_cents', models.BigIntegerField()),
-                ('currency', models.CharField(max_length=3)),
-                ('status', models.CharField(max_length=30)),
-                ('arrival_date', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('created', models.DateTimeField(db_index=True)),
-                ('lines_fetched_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stripe_payout_id", models.CharField(max_length=255, unique=True)),
+                ("amount_cents", models.BigIntegerField()),
+                ("currency", models.CharField(max_length=3)),
+                ("status", models.CharField(max_length=30)),
+                ("arrival_date", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("created", models.DateTimeField(db_index=True)),
+                ("lines_fetched_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='dispute',
-            name='reinstatement_balance_transaction_id',
+            model_name="dispute",
+            name="reinstatement_balance_transaction_id",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='dispute',
-            name='withdrawal_balance_transaction_id',
+            model_name="dispute",
+            name="withdrawal_balance_transaction_id",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='refund',
-            name='stripe_balance_transaction_id',
+            model_name="refund",
+            name="stripe_balance_transaction_id",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.CreateModel(
-            name='PayoutLine',
+            name="PayoutLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_balance_transaction_id', models.CharField(max_length=255, unique=True)),
-                ('type', models.CharField(max_length=40)),
-                ('source_id', models.CharField(blank=True, help_text='The charge, refund or dispute id.', max_length=255)),
-                ('amount_cents', models.BigIntegerField()),
-                ('fee_cents', models.BigIntegerField()),
-                ('net_cents', models.BigIntegerField()),
-                ('currency', models.CharField(max_length=3)),
-                ('created', models.DateTimeField()),
-                ('payout', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='checkout.payout')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stripe_balance_transaction_id", models.CharField(max_length=255, unique=True)),
+                ("type", models.CharField(max_length=40)),
+                (
+                    "source_id",
+                    models.CharField(
+                        blank=True, help_text="The charge, refund or dispute id.", max_length=255
+                    ),
+                ),
+                ("amount_cents", models.BigIntegerField()),
+                ("fee_cents", models.BigIntegerField()),
+                ("net_cents", models.BigIntegerField()),
+                ("currency", models.CharField(max_length=3)),
+                ("created", models.DateTimeField()),
+                (
+                    "payout",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="checkout.payout",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
     ]
