@@ -5,7 +5,7 @@
 
 It creates its own database (default `finance_bench`; the name must end in `_bench`), migrates it,
 bulk-creates orders with one or two lines each, then exports them through the same code the admin's
-download uses (`checkout.admin.csv_response`, a StreamingHttpResponse over `finance.export.csv_stream`)
+download uses (`finance.views.orders_csv`, a StreamingHttpResponse over `finance.export.csv_stream`)
 into /dev/null. Each export runs in a fresh child process so that its peak memory is its own and not
 that of the data generation. The database is dropped at the end unless --keep is given.
 
@@ -142,7 +142,7 @@ def measure() -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from checkout.admin import csv_response
+    from finance.views import orders_csv
     from finance.export import ExportFilter
     from checkout.models import OrderLine
 
@@ -154,7 +154,7 @@ def measure() -> dict:
     written = line_ends = 0
     with CaptureQueriesContext(connection) as queries, open(os.devnull, "wb") as sink:
         began = time.perf_counter()
-        for chunk in csv_response(filters):
+        for chunk in orders_csv(filters):
             sink.write(chunk)
             written += len(chunk)
             line_ends += chunk.count(b"\r\n")
