@@ -90,6 +90,18 @@ class OrderAdmin(ReadOnlyAdmin):
         (None, {"fields": ["reference", "status", "review_state", "review_reason"]}),
         ("Buyer", {"fields": ["email", "buyer_name"]}),
         ("Amounts", {"fields": ["currency", "subtotal", "discount", "tax", "total", "refunded"]}),
+        (
+            "Invoice",
+            {
+                "fields": [
+                    "invoice_link",
+                    "company_name",
+                    "tax_ids",
+                    "billing_country",
+                    "po_number",
+                ]
+            },
+        ),
         ("Stripe", {"fields": ["stripe_session_id", "stripe_payment_intent_id"]}),
         ("Times (UTC)", {"fields": ["created_at", "paid_at", "confirmation_sent_at", "updated_at"]}),
     ]
@@ -108,6 +120,11 @@ class OrderAdmin(ReadOnlyAdmin):
         "refunded",
         "stripe_session_id",
         "stripe_payment_intent_id",
+        "invoice_link",
+        "company_name",
+        "tax_ids",
+        "billing_country",
+        "po_number",
         "created_at",
         "paid_at",
         "confirmation_sent_at",
@@ -144,7 +161,9 @@ class OrderAdmin(ReadOnlyAdmin):
 
     @admin.display(description="review", ordering="-needs_review")
     def review(self, order: Order) -> str:
-        return format_html('<strong class="flagged">{}</strong>', "Needs review") if order.needs_review else ""
+        return (
+            format_html('<strong class="flagged">{}</strong>', "Needs review") if order.needs_review else ""
+        )
 
     @admin.display(description="review")
     def review_state(self, order: Order) -> str:
@@ -189,6 +208,14 @@ class OrderAdmin(ReadOnlyAdmin):
             "title": f"Resolve the review of {order.reference}",
         }
         return TemplateResponse(request, "admin/checkout/order/resolve.html", context)
+
+    @admin.display(description="invoice")
+    def invoice_link(self, order: Order) -> str:
+        if not order.invoice_pdf_url:
+            return order.invoice_id or "No invoice yet"
+        return format_html(
+            '<a href="{}">{} (PDF)</a>', order.invoice_pdf_url, order.invoice_number or order.invoice_id
+        )
 
     @admin.display(description="created (UTC)", ordering="created_at")
     def created(self, order: Order) -> str:

@@ -42,6 +42,35 @@ def stripe_time(timestamp: Any) -> dt.datetime | None:
     return None
 
 
+INVOICE_FIELDS = [
+    "company_name",
+    "tax_ids",
+    "billing_country",
+    "invoice_id",
+    "invoice_number",
+    "invoice_url",
+    "invoice_pdf_url",
+]
+
+
+@transaction.atomic
+def converge_invoice(invoice: Mapping[str, Any], *, source: str) -> Order | None:
+    """Store the invoice Stripe made after payment on its order (found by the reference in its metadata)."""
+    reference = single_line((invoice.get("metadata") or {}).get("order_reference"), 20)
+    order = Order.objects.select_for_update().filter(reference=reference).first() if reference else None
+    if order is None:
+        logger.warning("invoice %s (%s) matches no order", object_id(invoice.get("id")), source)
+        return None
+    before = (order.invoice_number, order.invoice_pdf_url)
+    _capture_invoice(order, invoice)
+    order.save(update_fields=[*INVOICE_FIELDS, "updated_at"])
+    if (order.invoice_number, order.invoice_pdf_url) != before:
+        states.note(
+            order, "invoice", f"Invoice {order.invoice_number or order.invoice_id} recorded.", source=source
+        )
+    return order
+
+
 def locked_order_for_session(session: Mapping[str, Any]) -> Order | None:
     """The order a Checkout Session belongs to, locked for update; None when it is not one of ours.
 
@@ -67,15 +96,45 @@ def locked_order_for_session(session: Mapping[str, Any]) -> Order | None:
     return order
 
 
+def _tax_ids(details: Mapping[str, Any]) -> str:
+    ids = details.get("tax_ids") if isinstance(details.get("tax_ids"), list) else []
+    shown = [
+        f"{single_line(item.get('type'), 20)} {single_line(item.get('value'), 60)}".strip()
+        for item in ids
+        if isinstance(item, Mapping)
+    ]
+    return "; ".join(shown)[:500]
+
+
+def _capture_invoice(order: Order, invoice: Any) -> None:
+    """The invoice Stripe made for the order (an expanded object; a bare id until Stripe has made it)."""
+    if not isinstance(invoice, Mapping):
+        if invoice and not order.invoice_id:
+            order.invoice_id = object_id(invoice)
+        return
+    order.invoice_id = object_id(invoice) or order.invoice_id
+    order.invoice_number = single_line(invoice.get("number"), 100) or order.invoice_number
+    for field, key in (("invoice_url", "hosted_invoice_url"), ("invoice_pdf_url", "invoice_pdf")):
+        url = single_line(invoice.get(key), 2000)
+        if url.startswith("https://"):  # Stripe's own pages; anything else is never linked to buyers
+            setattr(order, field, url)
+
+
 def _capture_buyer(order: Order, session: Mapping[str, Any], *, source: str) -> None:
     details = session.get("customer_details") or {}
+    address = details.get("address") if isinstance(details.get("address"), Mapping) else {}
+    order.company_name = single_line(details.get("business_name"), 200) or order.company_name
+    order.tax_ids = _tax_ids(details) or order.tax_ids
+    country = single_line(address.get("country"), 2).upper()
+    order.billing_country = country if country.isalpha() else order.billing_country
+    _capture_invoice(order, session.get("invoice"))
     raw_email = details.get("email") or session.get("customer_email")
     email = email_address(raw_email)
     if raw_email and not email:
         flag(order, "Stripe gave a buyer email address that cannot be used.", source=source)
     order.email = email or order.email
     order.buyer_name = single_line(details.get("name"), 200) or order.buyer_name
-    order.save(update_fields=["email", "buyer_name", "updated_at"])
+    order.save(update_fields=["email", "buyer_name", *INVOICE_FIELDS, "updated_at"])
 
 
 def _amount_problem(order: Order, session: Mapping[str, Any]) -> str:

@@ -56,6 +56,19 @@ class Order(models.Model):
     amount_refunded_cents = models.PositiveIntegerField(default=0)
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    po_number = models.CharField(
+        "PO number / cost centre",
+        max_length=140,
+        blank=True,
+        help_text="Given by the buyer; printed on the invoice.",
+    )
+    company_name = models.CharField(max_length=200, blank=True)
+    tax_ids = models.CharField(max_length=500, blank=True, help_text="Business tax IDs given at checkout.")
+    billing_country = models.CharField(max_length=2, blank=True)
+    invoice_id = models.CharField(max_length=255, blank=True)
+    invoice_number = models.CharField(max_length=100, blank=True)
+    invoice_url = models.URLField(max_length=2000, blank=True, help_text="Stripe's hosted invoice page.")
+    invoice_pdf_url = models.URLField(max_length=2000, blank=True)
     needs_review = models.BooleanField(
         default=False, help_text="Set when Stripe's figures disagree with ours."
     )

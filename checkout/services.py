@@ -58,11 +58,13 @@ def visitor_key(visitor: str) -> str:
     return hashlib.sha256(visitor.encode()).hexdigest() if visitor else ""
 
 
-def checkout_key(*, product: Product, quantity: int, visitor: str) -> str | None:
-    """One pending order per browser, product, price and seat count: a second Pay click finds the first."""
+def checkout_key(*, product: Product, quantity: int, visitor: str, po_number: str = "") -> str | None:
+    """One pending order per browser, product, price, seat count and PO number: a second Pay click finds
+    the first."""
     if not visitor:
         return None
-    return hashlib.sha256(f"{visitor}:{product.pk}:{product.price_cents}:{quantity}".encode()).hexdigest()
+    fingerprint = f"{visitor}:{product.pk}:{product.price_cents}:{quantity}:{po_number}"
+    return hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
 def _claim_checkout_key(key: str) -> Order | None:
@@ -77,20 +79,29 @@ def _claim_checkout_key(key: str) -> Order | None:
     return None
 
 
-def create_pending_order(*, product: Product, quantity: int, visitor: str = "") -> Order:
+def create_pending_order(*, product: Product, quantity: int, visitor: str = "", po_number: str = "") -> Order:
     """A pending order with a snapshot line at the product's current catalogue price, or the same
     browser's fresh pending order for the same product and seats (a double-clicked Pay)."""
     if not MIN_SEATS <= quantity <= MAX_SEATS:
         raise ValueError(f"quantity must be between {MIN_SEATS} and {MAX_SEATS}")
-    key = checkout_key(product=product, quantity=quantity, visitor=visitor)
+    key = checkout_key(product=product, quantity=quantity, visitor=visitor, po_number=po_number)
+    values = {
+        "product": product,
+        "quantity": quantity,
+        "visitor": visitor,
+        "key": key,
+        "po_number": po_number,
+    }
     try:
-        return _create_pending_order(product=product, quantity=quantity, visitor=visitor, key=key)
+        return _create_pending_order(**values)
     except IntegrityError:
         # A concurrent click inserted the same key first and has committed: use its order.
-        return _create_pending_order(product=product, quantity=quantity, visitor=visitor, key=key)
+        return _create_pending_order(**values)
 
 
-def _create_pending_order(*, product: Product, quantity: int, visitor: str, key: str | None) -> Order:
+def _create_pending_order(
+    *, product: Product, quantity: int, visitor: str, key: str | None, po_number: str
+) -> Order:
     amount = product.price_cents * quantity
     with transaction.atomic():
         if key and (existing := _claim_checkout_key(key)) is not None:
@@ -102,6 +113,7 @@ def _create_pending_order(*, product: Product, quantity: int, visitor: str, key:
             total_cents=amount,
             visitor_key=visitor_key(visitor),
             checkout_key=key,
+            po_number=po_number,
         )
         order.reference = order_reference(order.pk)
         order.save(update_fields=["reference"])
@@ -141,10 +153,29 @@ def checkout_session_params(order: Order) -> dict[str, Any]:
         "success_url": f"{settings.SITE_URL}{success_path}?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.SITE_URL}{cancel_path}?cancelled=1&quantity={first.quantity}",
         "allow_promotion_codes": True,
+        # An invoice an employer accepts: Stripe makes it after payment, with the company name, business tax
+        # ID and billing address collected on the Checkout page, and the PO number from our review page.
+        "invoice_creation": {"enabled": True, "invoice_data": invoice_data(order)},
+        "tax_id_collection": {"enabled": True},
+        "billing_address_collection": "required",
+        "name_collection": {"business": {"enabled": True, "optional": True}},
     }
 
 
-def start_checkout(*, product: Product, quantity: int, visitor: str = "") -> StartedCheckout:
+def invoice_data(order: Order) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "description": f"CPMA order {order.reference}",
+        "metadata": {"order_reference": order.reference},
+        "footer": settings.INVOICE_FOOTER,
+    }
+    if order.po_number:
+        data["custom_fields"] = [{"name": "PO number", "value": order.po_number}]
+    return data
+
+
+def start_checkout(
+    *, product: Product, quantity: int, visitor: str = "", po_number: str = ""
+) -> StartedCheckout:
     """Create the pending order, then its Checkout Session; store the session id on the order.
 
     `visitor` is the browser's checkout cookie: a second Pay from the same browser for the same product and
@@ -152,7 +183,7 @@ def start_checkout(*, product: Product, quantity: int, visitor: str = "") -> Sta
     fails (error answer, timeout, unreachable) the order is marked failed, no session id is stored and
     CheckoutUnavailable is raised.
     """
-    order = create_pending_order(product=product, quantity=quantity, visitor=visitor)
+    order = create_pending_order(product=product, quantity=quantity, visitor=visitor, po_number=po_number)
     if order.checkout_url:
         return StartedCheckout(order=order, checkout_url=order.checkout_url)
     # New, or a concurrent click's order still waiting on Stripe: the same idempotency key gets the same

@@ -20,7 +20,7 @@ from checkout.text import single_line
 
 logger = logging.getLogger("checkout")
 
-SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge"]
+SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge", "invoice"]
 PAGE_SIZE = 100
 
 
@@ -120,6 +120,29 @@ def sync_payout(payout_id: str) -> Payout:
     return payout
 
 
+def handle_invoice_event(data: Mapping[str, Any], *, source: str) -> Order | None:
+    invoice_id = object_id(data.get("id"))
+    if not invoice_id.startswith("in_"):
+        return None
+    return fulfilment.converge_invoice(
+        stripe_client().v1.invoices.retrieve(invoice_id).to_dict(), source=source
+    )
+
+
+def refresh_invoice(order_id: int) -> None:
+    """Best effort: fetch the order's invoice when we know its id but not its links yet. A Stripe error
+    leaves the order as it is (the email then goes without the link; invoice events fill it in later)."""
+    order = Order.objects.filter(pk=order_id).only("invoice_id", "invoice_pdf_url").first()
+    if order is None or not order.invoice_id.startswith("in_") or order.invoice_pdf_url:
+        return
+    try:
+        invoice = stripe_client().v1.invoices.retrieve(order.invoice_id).to_dict()
+    except stripe.StripeError as exc:
+        logger.warning("order %s: invoice %s not fetched: %s", order_id, order.invoice_id, type(exc).__name__)
+        return
+    fulfilment.converge_invoice(invoice, source="task")
+
+
 def handle_payout_event(data: Mapping[str, Any], *, source: str) -> None:
     payout_id = object_id(data.get("id"))
     if payout_id.startswith("po_"):
@@ -127,6 +150,8 @@ def handle_payout_event(data: Mapping[str, Any], *, source: str) -> None:
 
 
 HANDLERS = {
+    "invoice.finalized": handle_invoice_event,
+    "invoice.paid": handle_invoice_event,
     "payout.paid": handle_payout_event,
     "payout.updated": handle_payout_event,
     "payout.failed": handle_payout_event,

@@ -17,6 +17,8 @@ def handle_stripe_event(event_pk: int) -> str:
 
 @retrying_task
 def send_order_confirmation(order_id: int) -> str:
+    """The buyer's confirmation, with the invoice link when Stripe has made the invoice by now."""
+    stripe_sync.refresh_invoice(order_id)
     return emails.send_order_confirmation(order_id)
 
 

@@ -111,6 +111,7 @@ def success(request: HttpRequest) -> HttpResponse:
         "order": order,
         "lines": lines,
         "several_seats": any(line.quantity > 1 for line in lines),
+        "refunds": list(order.refunds.all()),
         "stripe_down": False,
     }
     return render(request, "checkout/success.html", context)

@@ -98,6 +98,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPMA <orders@example.com
 # Seconds an SMTP connection may wait on the server; a mail server that accepts and never answers fails the
 # email task (which retries later) instead of holding a worker for minutes.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The academy's details printed at the foot of every Stripe invoice (name, address, registration, contact).
+INVOICE_FOOTER = env(
+    "INVOICE_FOOTER",
+    default="Creative Project Management Academy. Questions about this invoice: reply to your order email.",
+)[:5000]
 # Who is told when an order is flagged for review (empty: nobody; the admin home page still counts them).
 FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
 # Where buyers' replies to order emails go (empty: to the sender, DEFAULT_FROM_EMAIL).

@@ -142,6 +142,12 @@ COLUMNS = [
     Column("stripe_fee", "stripe_fee_cents", money),
     Column("net_after_fee", "net_after_fee_cents", money),
     Column("needs_review", "order__needs_review", yes_no),
+    Column("invoice_number", "order__invoice_number", text),
+    Column("invoice_pdf_url", "order__invoice_pdf_url", text),
+    Column("company_name", "order__company_name", text),
+    Column("tax_ids", "order__tax_ids", text),
+    Column("billing_country", "order__billing_country", text),
+    Column("po_number", "order__po_number", text),
 ]
 HEADER = [column.name for column in COLUMNS]
 ANNOTATIONS = {

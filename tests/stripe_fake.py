@@ -59,6 +59,7 @@ from stripe.params import (
     _charge_retrieve_params,
     _dispute_list_params,
     _dispute_retrieve_params,
+    _invoice_retrieve_params,
     _payment_intent_retrieve_params,
     _payout_list_params,
     _payout_retrieve_params,
@@ -171,7 +172,7 @@ def _annotation_text(typed_dict: type, key: str) -> str | None:
 
 
 def _nested_type(text: str, typed_dict: type) -> type | None:
-    match = re.search(r"'(\w+Params\w+)", text)
+    match = re.search(r"\b(\w+Params\w+)", text)
     return getattr(sys.modules[typed_dict.__module__], match.group(1), None) if match else None
 
 
@@ -245,6 +246,7 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.disputes: dict[str, dict[str, Any]] = {}
         self.payouts: dict[str, dict[str, Any]] = {}
+        self.invoices: dict[str, dict[str, Any]] = {}
         self._failures: list[str] = []
         self._replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -316,8 +318,13 @@ class FakeStripe:
         amount_tax: int = 0,
         amount_total: int | None = None,
         currency: str | None = None,
+        business_name: str | None = None,
+        tax_ids: list[dict[str, str]] | None = None,
+        country: str = "US",
     ) -> dict[str, Any]:
         """Play the buyer paying on the hosted page; returns the session as events and retrieve show it.
+
+        When the session asked for an invoice (`invoice_creation[enabled]`), a paid session gets one.
 
         "paid" makes a succeeded PaymentIntent with its Charge and balance transaction; "unpaid" (a delayed
         method such as a bank debit) a processing PaymentIntent; "no_payment_required" no PaymentIntent.
@@ -330,10 +337,19 @@ class FakeStripe:
                 customer_details={
                     "email": email,
                     "name": name,
+                    "business_name": business_name,
+                    "individual_name": None,
                     "phone": None,
                     "tax_exempt": "none",
-                    "tax_ids": [],
-                    "address": None,
+                    "tax_ids": tax_ids or [],
+                    "address": {
+                        "city": "Los Angeles",
+                        "country": country,
+                        "line1": "1 Studio Way",
+                        "line2": None,
+                        "postal_code": "90001",
+                        "state": "CA",
+                    },
                 },
                 total_details={
                     "amount_discount": amount_discount,
@@ -364,7 +380,42 @@ class FakeStripe:
                 }
             if payment_status == "paid":
                 self._charge(session)
+                self._invoice(session)
             return copy.deepcopy(session)
+
+    def _invoice(self, session: dict[str, Any]) -> None:
+        """The invoice Stripe makes after payment when the session asked for one."""
+        creation = session.get("_invoice_creation") or {}
+        if creation.get("enabled") != "true" or session.get("invoice"):
+            return
+        data = creation.get("invoice_data") or {}
+        invoice_id = f"in_test_{secrets.token_hex(8)}"
+        number = f"CPMA{len(self.invoices) + 1:04d}-0001"
+        details = session.get("customer_details") or {}
+        self.invoices[invoice_id] = {
+            "id": invoice_id,
+            "object": "invoice",
+            "amount_paid": session["amount_total"],
+            "created": int(time.time()),
+            "currency": session["currency"],
+            "custom_fields": data.get("custom_fields"),
+            "customer_name": details.get("business_name") or details.get("name"),
+            "customer_tax_ids": details.get("tax_ids") or [],
+            "description": data.get("description"),
+            "footer": data.get("footer"),
+            "hosted_invoice_url": f"https://invoice.stripe.com/i/test_{invoice_id}",
+            "invoice_pdf": f"https://pay.stripe.com/invoice/test_{invoice_id}/pdf",
+            "livemode": False,
+            "metadata": dict(data.get("metadata") or {}),
+            "number": number,
+            "status": "paid",
+        }
+        session["invoice"] = invoice_id
+
+    def invoice_for(self, session_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            invoice_id = self.sessions[session_id].get("invoice")
+            return copy.deepcopy(self.invoices[invoice_id]) if invoice_id else None
 
     def settle_async(self, session_id: str, *, succeeded: bool = True) -> dict[str, Any]:
         """A delayed payment clears (or fails) after the buyer completed Checkout."""
@@ -374,6 +425,7 @@ class FakeStripe:
             if succeeded:
                 session["payment_status"] = "paid"
                 self._charge(session)
+                self._invoice(session)
             else:
                 intent["status"] = "requires_payment_method"
             return copy.deepcopy(session)
@@ -605,7 +657,9 @@ class FakeStripe:
             "success_url": params.get("success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
             "url": f"{self.url if self.hosted_origin == 'self' else self.hosted_origin}/c/pay/{session_id}",
+            "invoice": None,
             "_payment_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
+            "_invoice_creation": params.get("invoice_creation") or {},
         }
         with self._lock:
             self.sessions[session_id] = session
@@ -620,6 +674,7 @@ class FakeStripe:
             "refund": self.refunds,
             "dispute": self.disputes,
             "payout": self.payouts,
+            "invoice": self.invoices,
         }
 
     def _by_id(self, object_id: str) -> dict[str, Any] | None:
@@ -750,6 +805,7 @@ _GET_ROUTES = [
     ),
     (r"/v1/payouts", "payout", _payout_list_params.PayoutListParams),
     (r"/v1/payouts/([^/]+)", "payout", _payout_retrieve_params.PayoutRetrieveParams),
+    (r"/v1/invoices/([^/]+)", "invoice", _invoice_retrieve_params.InvoiceRetrieveParams),
     (r"/v1/refunds", "refund", _refund_list_params.RefundListParams),
     (r"/v1/refunds/([^/]+)", "refund", _refund_retrieve_params.RefundRetrieveParams),
     (r"/v1/disputes", "dispute", _dispute_list_params.DisputeListParams),

@@ -49,6 +49,15 @@ def test_decode_form_builds_nested_dicts_and_lists():
             "line_items[0][price_data][currency]=usd&line_items[0][price_data][product_data][description]=x",
             "Missing required param: line_items[0].price_data.product_data.name",
         ),
+        (
+            "invoice_creation[enabled]=true&invoice_creation[invoice_data][custom_fields][0][label]=PO",
+            "Received unknown parameter: invoice_creation[invoice_data][custom_fields][0][label]",
+        ),
+        (
+            "invoice_creation[invoice_data][custom_fields][0][name]=PO",
+            "Missing required param: invoice_creation.enabled",
+        ),
+        ("tax_id_collection[required]=never", "Missing required param: tax_id_collection.enabled"),
     ],
 )
 def test_parameters_are_judged_by_the_stripe_library_types(body, problem):

@@ -51,7 +51,17 @@ def test_header_row_is_the_stable_column_list():
         "stripe_checkout_session_id",
         "stripe_payment_intent_id",
     ]
-    assert HEADER[17:] == ["stripe_fee", "net_after_fee", "needs_review"]
+    assert HEADER[17:] == [
+        "stripe_fee",
+        "net_after_fee",
+        "needs_review",
+        "invoice_number",
+        "invoice_pdf_url",
+        "company_name",
+        "tax_ids",
+        "billing_country",
+        "po_number",
+    ]
 
 
 def test_one_row_per_line_with_the_order_columns_repeated():
