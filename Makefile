@@ -34,6 +34,7 @@ seed: export DEBUG ?= true
 seed: migrate
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_faq
+	$(BIN)/python manage.py load_pages
 
 test: install-dev
 	$(BIN)/pytest

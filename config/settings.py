@@ -7,7 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "catalog",
     "checkout",
     "faq",
+    "pages",
     "axes",
 ]
 
@@ -91,6 +93,23 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPMA <orders@example.com>")
+
+
+def _email_address(name: str, default: str) -> str:
+    value = env(name, default=default)
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name} must be a plain email address such as academy@example.com."
+        ) from None
+    return value
+
+
+# The academy's address for buyers: the contact page, the site pages and the over-50-seats message.
+SITE_CONTACT_EMAIL = _email_address("SITE_CONTACT_EMAIL", "academy@example.com")
+# Reply-To of order confirmations, so a buyer's reply reaches the people who answer buyers.
+ORDER_REPLY_TO_EMAIL = _email_address("ORDER_REPLY_TO_EMAIL", SITE_CONTACT_EMAIL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,9 +215,9 @@ AXES_VERBOSE = False  # its start-up banner would land in management commands' s
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Public pages that are the same for every visitor are cached whole (config/public_cache.py) and
-# invalidated by `bump_public_cache()` when staff save a product or FAQ entry.
+# invalidated by `bump_public_cache()` when staff save a product, FAQ entry or site page.
 PUBLIC_CACHE_ENABLED = env.bool("PUBLIC_CACHE_ENABLED", default=True)
-PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq"]
+PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq", "pages"]
 PUBLIC_CACHE_URL_NAMES = ["sitemap", "robots"]
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)

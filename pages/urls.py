@@ -1,0 +1,8 @@
+from django.urls import path
+
+from pages import views
+from pages.models import PAGES
+
+app_name = "pages"
+
+urlpatterns = [path(address, views.page, {"slug": slug}, name=slug) for slug, address, _label in PAGES]
