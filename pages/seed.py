@@ -103,8 +103,8 @@ finance team can match the two.
 """
 
 CONTACT = """\
-Email is the way to reach the academy. Please write in English and give your order reference if your \
-message is about an order; it is on your confirmation email and looks like CPMA-000123.
+The academy answers by email. If your message is about an order, give its reference: it is on your \
+confirmation email and looks like CPMA-000123.
 
 ## What to include
 - A refund within the five days: the order reference is enough, no reason needed.
