@@ -55,9 +55,8 @@ company name, its tax ID and any PO number or cost centre you enter.
 - When you write to us: your message and your email address.
 
 ## What we do not collect
-Card details go straight to Stripe and never reach us. This site has no advertising or analytics trackers. \
-It sets a cookie only where it has to: a security cookie on the order review step, and the sign-in cookies \
-of academy staff.
+Card details go straight to Stripe and never reach us. This site has no advertising or analytics trackers, \
+and its cookies serve security and signing in only, such as the one that protects the order form.
 
 ## What we use it for
 - Taking payment, sending the order confirmation, the invoice and the access details, and answering you.
