@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 # (slug, address, link text). Every page has a fixed address; staff edit the words in admin.
-PAGES = (
+PAGE_ADDRESSES = (
     ("terms", "terms-of-sale/", "Terms of sale"),
     ("privacy", "privacy/", "Privacy notice"),
     ("refunds", "refund-policy/", "Refund policy"),
@@ -14,7 +14,7 @@ PAGES = (
 class Page(models.Model):
     """One of the site's fixed information pages (terms, privacy, refunds, contact, expensing).
 
-    Each has its fixed address in PAGES, so staff edit the wording here but never add or remove pages.
+    Each has its fixed address in PAGE_ADDRESSES, so staff edit the wording here but never add or remove pages.
     """
 
     slug = models.SlugField(max_length=40, unique=True, help_text="Which page this is; fixed.")

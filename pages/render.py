@@ -36,7 +36,8 @@ def unknown_page_placeholders(text: str, products: Mapping[str, Product]) -> lis
 
 
 def _inline(text: str) -> str:
-    return escape(text.strip()).replace(CONTACT_EMAIL, contact_link())
+    html = escape(text.strip())
+    return html.replace(CONTACT_EMAIL, contact_link()) if CONTACT_EMAIL in html else html
 
 
 def _blocks(text: str) -> Iterator[list[str]]:

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from catalog import seo
 from catalog.selectors import products_by_slug
-from pages.models import PAGES, Page
+from pages.models import PAGE_ADDRESSES, Page
 from pages.render import needs_products, render_body
 
 
@@ -18,6 +18,8 @@ def page(request, slug: str):
         page=page,
         body=render_body(page.body, products),
         contact_email=settings.SITE_CONTACT_EMAIL,
-        related=[(label, reverse(f"pages:{other}")) for other, _address, label in PAGES if other != slug],
+        related=[
+            (label, reverse(f"pages:{other}")) for other, _address, label in PAGE_ADDRESSES if other != slug
+        ],
     )
     return render(request, "pages/page.html", context)

@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from catalog.models import Product
 from catalog.money import format_money
-from pages.models import PAGES, Page
+from pages.models import PAGE_ADDRESSES, Page
 from pages.render import render_body
 from pages.seed import PAGES as SEED
 from tests.factories import make_staff
 
-SLUGS = [slug for slug, _address, _label in PAGES]
+SLUGS = [slug for slug, _address, _label in PAGE_ADDRESSES]
 
 
 @pytest.fixture
