@@ -198,18 +198,6 @@ def test_staff_edit_of_a_site_page_shows_at_once(client, editor, db, django_capt
     assert "Refunds within a week." in fresh.content.decode()
 
 
-def test_load_pages_invalidates_only_when_it_creates_something(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_pages", verbosity=0)
-    after_first_load = cache.get(VERSION_KEY)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_pages", verbosity=0)
-
-    assert after_first_load is not None
-    assert cache.get(VERSION_KEY) == after_first_load
-
-
 def test_invalidation_waits_for_the_commit(db, django_capture_on_commit_callbacks):
     cache.set(VERSION_KEY, 7, timeout=None)
 
@@ -222,13 +210,16 @@ def test_invalidation_waits_for_the_commit(db, django_capture_on_commit_callback
     assert cache.get(VERSION_KEY) == 8
 
 
-def test_load_catalog_invalidates_only_when_it_creates_something(db, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("command", ["load_catalog", "load_pages"])
+def test_seed_command_invalidates_only_when_it_creates_something(
+    db, django_capture_on_commit_callbacks, command
+):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_catalog", verbosity=0)
+        call_command(command, verbosity=0)
     after_first_load = cache.get(VERSION_KEY)
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_catalog", verbosity=0)
+        call_command(command, verbosity=0)
 
     assert after_first_load is not None
     assert cache.get(VERSION_KEY) == after_first_load
