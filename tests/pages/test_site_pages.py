@@ -147,6 +147,8 @@ def editor(client, db):
 def test_catalogue_editors_edit_page_wording_but_cannot_add_or_delete(editor, site_pages):
     page = site_pages["terms"]
     change = reverse("admin:pages_page_change", args=[page.pk])
+    assert editor.get(reverse("admin:pages_page_changelist")).status_code == 200
+    assert editor.get(change).status_code == 200
 
     response = editor.post(
         change, {"title": "Terms of sale", "description": page.description, "body": "New wording."}
