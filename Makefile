@@ -61,4 +61,5 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalog
+	$(BIN)/python manage.py load_pages
 	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi
