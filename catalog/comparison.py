@@ -1,13 +1,19 @@
-"""The credential comparison for production buyers. Prices of our own rows come from the catalogue."""
+"""The credential comparison for production buyers. Prices of our own rows come from the catalogue.
+
+The fit grades are not ours: they summarise, in our words, how one published guide judges each option for
+production work (GUIDE), and the page says so.
+"""
 
 from dataclasses import dataclass
+
+GUIDE = "a May 2026 guide to project management certification for film, television and production teams"
 
 
 @dataclass(frozen=True)
 class Credential:
     name: str
     built_for: str
-    fit: str  # one word a reader can scan: Strong, Good, Partial, Weak, Poor
+    fit: str  # the guide's judgement in one word a reader can scan: Strong, Good, Partial, Weak, Poor
     fit_detail: str
     product_slug: str | None = None  # our own products: price and link come from the catalogue
 

@@ -110,9 +110,9 @@ ROLE_PAGES = (
         description="Training a production team? The CPMA Bundle gives every seat both certifications, the "
         "Resume Kit and a shared AI Kit. Buy one seat per person in a single order.",
         pitch="When everyone on a slate works from the same method, handoffs get shorter and fewer things "
-        "fall between departments. The Bundle is the usual choice for teams: people start at the Level I "
-        "foundations and progress to Level II, and the AI Kit gives the whole team the same setup for "
-        "Claude, ChatGPT and Gemini.",
+        "fall between departments. The Bundle is the option teams choose most often: people start at the "
+        "Level I foundations and progress to Level II, and the AI Kit gives the whole team the same setup "
+        "for Claude, ChatGPT and Gemini.",
         points=(
             "One shared vocabulary for briefs, approvals, decision logs and revision rounds across the team.",
             "A progression from coordinator to senior roles inside one purchase.",

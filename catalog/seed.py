@@ -5,46 +5,35 @@ the Resume Kit and the AI Kit have no published 2026 stand-alone prices: the fig
 placeholders (together $351, so the Bundle's separate value comes out at $498) for staff to edit.
 """
 
+# The academy lists eight Level I modules but names only these five where we could read them; the other
+# three are left out rather than guessed (staff can add them in admin).
 LEVEL_I_MODULES = [
     (
-        "Briefs",
-        "Turning a request into a brief everyone can work from, and refusing to start until it is clear.",
+        "Brief writing and project initiation",
+        "Turning a request into a brief people can work from, and starting a project with its roles, "
+        "approvers and dates agreed.",
         "Treatments, scripts, shot lists and the director's vision document.",
     ),
     (
-        "Scope",
-        "Writing down what is in and out, and defending it when requests grow.",
-        "Pre-production planning: what the shoot will and will not cover.",
+        "Planning and forecasting",
+        "Laying out the work, its timeline and the people it needs before it starts.",
+        "Pre-production planning: shoot days, crew, locations and the schedule that ties them together.",
     ),
     (
-        "Kickoffs",
-        "Starting work with roles, approvers and timelines agreed.",
-        "Production meetings that line up department heads before the first shoot day.",
+        "Scope management",
+        "Agreeing what is in and what is out, and holding that line when requests grow.",
+        "What the shoot will and will not cover, settled in pre-production.",
     ),
     (
-        "Creative reviews",
-        "Running reviews that end in decisions rather than more opinions.",
-        "Dailies reviews with the director, producers and department heads.",
+        "Execution and workflow management",
+        "Keeping the work moving day to day: who does what, in which order, and how progress is tracked.",
+        "Production meetings and dailies reviews that keep departments in step.",
     ),
     (
-        "Revision rounds",
-        "Scoping each round of changes so revisions do not become endless.",
-        "Script, edit, colour and sound revision rounds.",
-    ),
-    (
-        "Stakeholder feedback",
-        "Collecting, sorting and routing notes to the one person who can approve them.",
-        "Notes from talent, financiers, networks and distributors.",
-    ),
-    (
-        "Decision logging",
-        "Naming decisions, recording them and confirming them in writing.",
-        "A decision log kept through pre-production and the shoot.",
-    ),
-    (
-        "Project closeouts",
-        "Closing a project cleanly: hand-offs, archives and lessons kept.",
-        "Wrap after delivery: final files, paperwork and the post-mortem.",
+        "Feedback and revision",
+        "Collecting notes, sending them to the person who can approve them, and keeping each round of "
+        "changes bounded.",
+        "Script and edit revision rounds, and notes from talent and financiers.",
     ),
 ]
 
@@ -93,9 +82,10 @@ PRODUCTS = [
             "Level I teaches the working disciplines behind every well-run creative project: clear briefs, "
             "defended scope, kickoffs, reviews that end in decisions, bounded revision rounds, feedback "
             "routing, written decision logs and clean closeouts.\n\n"
-            "Eight self-paced modules take roughly 10 to 15 hours, with templates, toolkits and case "
-            "studies. The exam can be retaken free as often as you need; a score of 70% passes, and the "
-            "digital certificate arrives by email and never expires."
+            "Eight self-paced modules take roughly 10 to 15 hours, with templates, toolkits, case studies, "
+            "video and audio; the curriculum below lists five of them. The exam can be retaken free as "
+            "often as you need; a score of 70% passes, and the digital certificate arrives by email and "
+            "never expires."
         ),
         "audience": (
             "Production coordinators, assistant production managers, content production assistants and "
@@ -160,9 +150,9 @@ PRODUCTS = [
         "tagline": "Both certifications and both kits, for less than the parts.",
         "description": (
             "Both certifications and both kits in one purchase: Level I and Level II, plus the Resume Kit "
-            "and the AI Kit. It is the usual choice for mid-career production people "
-            "credentialing the skills they built on set, and for heads of production giving a whole team "
-            "the same foundation and the same AI tooling."
+            "and the AI Kit. Mid-career production people get the foundations they learned on set and "
+            "the advanced level certified at once; for teams it is the option chosen most often, because "
+            "it covers the whole progression and puts everyone on the same AI tooling."
         ),
         "audience": (
             "Mid-career producers, line producers and production managers, and heads of production or "

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from catalog import seo
-from catalog.comparison import CREDENTIALS
+from catalog.comparison import CREDENTIALS, GUIDE
 from catalog.forms import RecommenderForm
 from catalog.models import Product
 from catalog.recommend import recommend
@@ -103,7 +103,7 @@ def compare(request):
         "Bundle, compared by what each is built for and how well it fits film and TV production.",
         trail=[_overview_crumb(), ("Compare credentials", request.path)],
     )
-    context.update(rows=rows, faq=published_answers(products, topic=Question.Topic.CHOOSING))
+    context.update(rows=rows, guide=GUIDE, faq=published_answers(products, topic=Question.Topic.CHOOSING))
     return render(request, "catalog/compare.html", context)
 
 

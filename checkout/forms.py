@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
 from checkout.services import MAX_SEATS, MIN_SEATS
 
@@ -17,7 +20,13 @@ class BuyForm(forms.Form):
             "required": f"Choose how many seats you need, from {MIN_SEATS} to {MAX_SEATS}.",
             "invalid": f"Seats must be a whole number from {MIN_SEATS} to {MAX_SEATS}.",
             "min_value": f"Seats must be at least {MIN_SEATS}.",
-            "max_value": f"You can buy up to {MAX_SEATS} seats in one order; for more, contact the academy.",
+            # Lazy, so the address is read from settings when the message is shown.
+            "max_value": format_lazy(
+                "You can buy up to {} seats in one order. For more, email the academy at {} with the "
+                "product and the number of seats, and it will set up the order with you.",
+                MAX_SEATS,
+                lazy(lambda: settings.SITE_CONTACT_EMAIL, str)(),
+            ),
         },
         widget=forms.NumberInput(
             attrs={"min": MIN_SEATS, "max": MAX_SEATS, "step": 1, "inputmode": "numeric"}

@@ -7,7 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "checkout",
     "finance",
     "faq",
+    "pages",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -105,8 +107,6 @@ INVOICE_FOOTER = env(
 )[:5000]
 # Who is told when an order is flagged for review (empty: nobody; the admin home page still counts them).
 FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
-# Where buyers' replies to order emails go (empty: to the sender, DEFAULT_FROM_EMAIL).
-ORDER_REPLY_TO_EMAIL = env("ORDER_REPLY_TO_EMAIL", default="")
 
 # Background work (django-tasks with its database backend): every side effect of a payment is a task row
 # written in the same transaction as the change that causes it; `manage.py db_worker` runs them.
@@ -114,6 +114,23 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often a failed task is tried in all, and the cap on the wait between tries (README "Background work").
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
 TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3600)
+
+
+def _email_address(name: str, default: str) -> str:
+    value = env(name, default=default)
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name} must be a plain email address such as academy@example.com."
+        ) from None
+    return value
+
+
+# The academy's address for buyers: the contact page, the site pages and the over-50-seats message.
+SITE_CONTACT_EMAIL = _email_address("SITE_CONTACT_EMAIL", "academy@example.com")
+# Reply-To of order confirmations, so a buyer's reply reaches the people who answer buyers.
+ORDER_REPLY_TO_EMAIL = _email_address("ORDER_REPLY_TO_EMAIL", SITE_CONTACT_EMAIL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,9 +240,9 @@ AXES_VERBOSE = False  # its start-up banner would land in management commands' s
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Public pages that are the same for every visitor are cached whole (config/public_cache.py) and
-# invalidated by `bump_public_cache()` when staff save a product or FAQ entry.
+# invalidated by `bump_public_cache()` when staff save a product, FAQ entry or site page.
 PUBLIC_CACHE_ENABLED = env.bool("PUBLIC_CACHE_ENABLED", default=True)
-PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq"]
+PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq", "pages"]
 PUBLIC_CACHE_URL_NAMES = ["sitemap", "robots"]
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)

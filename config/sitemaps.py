@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from catalog.models import Product
 from catalog.roles import ROLE_PAGES
+from pages.models import Page
 
 
 class SiteUrlSitemap(Sitemap):
@@ -45,4 +46,14 @@ class ProductSitemap(SiteUrlSitemap):
         return product.updated_at
 
 
-SITEMAPS = {"pages": PageSitemap, "products": ProductSitemap}
+class SitePageSitemap(SiteUrlSitemap):
+    """Terms, privacy, refunds, contact and the expensing page: whichever exist, with their last edit."""
+
+    def items(self):
+        return Page.objects.order_by("slug")
+
+    def lastmod(self, page: Page):
+        return page.updated_at
+
+
+SITEMAPS = {"pages": PageSitemap, "products": ProductSitemap, "site-pages": SitePageSitemap}

@@ -69,9 +69,9 @@ QUESTIONS = [
             "shows you can handle the structural problems of running productions, and the templates and "
             "frameworks in Level I and Level II go straight into the team's pre-production, shoot and post "
             "processes.\n\n"
-            "The whole Bundle costs {price:bundle}, well below what a single production training course of "
-            "similar depth usually costs. Many people claim it from a professional development budget or "
-            "their company's training allowance."
+            "Then set the cost against other production training: the whole Bundle is {price:bundle} a "
+            "seat. Many people claim it from a professional development budget or their company's training "
+            "allowance; the page on paying through your employer covers the invoice and the PO number field."
         ),
     },
     {
@@ -81,9 +81,9 @@ QUESTIONS = [
         "question": "Can I buy for several people on my team at once?",
         "answer": (
             "Yes. Choose the number of seats on the order review page before you pay: one seat per person, "
-            "all in a single order and a single payment. Heads of production usually pick the Bundle "
-            "({price:bundle} a seat), so everyone can progress from Level I to Level II and work from the "
-            "same AI Kit."
+            "all in a single order, a single payment and a single invoice. For teams the Bundle "
+            "({price:bundle} a seat) is the option chosen most often, so everyone can progress from Level I "
+            "to Level II and work from the same AI Kit. For more than 50 seats, contact the academy."
         ),
     },
     {
@@ -114,9 +114,10 @@ QUESTIONS = [
         "position": 30,
         "question": "Will I get a receipt for my expenses claim?",
         "answer": (
-            "Yes. The order confirmation email lists the order reference, the products, the number of seats "
-            "and the amount paid, which is what most expense and training-budget claims ask for. Keep it "
-            "with your claim."
+            "Yes. After payment Stripe issues an invoice you can download as a PDF: it shows the order "
+            "reference, the products, the number of seats and the amount paid, plus your company's name, tax "
+            "ID and billing address and an optional PO number or cost centre, all entered on the payment "
+            "page. The order confirmation email lists the same order details."
         ),
     },
     {
@@ -125,18 +126,20 @@ QUESTIONS = [
         "position": 40,
         "question": "Can I get my money back?",
         "answer": (
-            "Yes. Every purchase comes with a five-day guarantee: ask within five days and you get a full "
-            "refund, with no questions asked."
+            "Yes. Every order comes with a five-day guarantee: ask within five days of paying and the whole "
+            "amount is refunded, with no questions asked. The refund policy page says exactly what it "
+            "covers."
         ),
     },
     {
         "slug": "exam-retakes-and-pass-mark",
         "topic": "buying",
         "position": 50,
-        "question": "What if I fail the exam? What is the pass mark?",
+        "question": "What if I fail the Level I exam? What is the pass mark?",
         "answer": (
-            "You need 70% to pass. Retakes are free and unlimited, so you can take the exam again as often "
-            "as you need. Once you pass, your digital certificate arrives by email, and it never expires."
+            "For Level I you need 70% to pass. Retakes are free and unlimited, so you can take the exam again "
+            "as often as you need. Once you pass, the digital certificate arrives by email, and it never "
+            "expires."
         ),
     },
 ]

@@ -142,9 +142,9 @@ def measure() -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from finance.views import orders_csv
-    from finance.export import ExportFilter
     from checkout.models import OrderLine
+    from finance.export import ExportFilter
+    from finance.views import orders_csv
 
     expected_rows = OrderLine.objects.count()
     connection.close()  # the timed run opens its own connection, as a request would

@@ -68,9 +68,10 @@ def _passthrough(app):
 
 @pytest.fixture
 def shop(transactional_db, live_server):
-    """The seeded catalogue and FAQ, served by the live server; returns its base URL."""
+    """The seeded catalogue, FAQ and site pages, served by the live server; returns its base URL."""
     call_command("load_catalog", verbosity=0)
     call_command("load_faq", verbosity=0)
+    call_command("load_pages", verbosity=0)
     return live_server.url
 
 

@@ -63,7 +63,9 @@ def test_flagged_orders_are_a_column_a_filter_and_a_count_on_the_admin_home(flag
 
 
 def test_the_detail_page_shows_the_flag_as_words_not_a_green_tick(flagged_order, finance_client):
-    page = finance_client.get(reverse("admin:checkout_order_change", args=[flagged_order.pk])).content.decode()
+    page = finance_client.get(
+        reverse("admin:checkout_order_change", args=[flagged_order.pk])
+    ).content.decode()
 
     assert "Needs review" in page and "Resolve with a note" in page
     assert 'icon-yes.svg" alt="True"' not in page

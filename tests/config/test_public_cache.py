@@ -14,6 +14,7 @@ from catalog.money import format_money
 from config import public_cache
 from config.public_cache import VERSION_KEY, PublicPageCacheMiddleware, bump_public_cache
 from faq.models import Question
+from pages.models import Page
 from tests.config.conftest import forget_public_pages
 from tests.factories import make_product, make_staff
 
@@ -78,6 +79,7 @@ def test_second_request_is_served_from_cache_without_queries(client, catalog, dj
 
 
 def test_every_public_page_is_cacheable(client, catalog):
+    call_command("load_pages", verbosity=0)
     paths = public_paths()
     assert "/" in paths
     assert "/products/bundle/" in paths
@@ -177,6 +179,25 @@ def test_saving_a_faq_entry_in_admin_invalidates_pages(editor, db, django_captur
     assert cache.get(VERSION_KEY) != before
 
 
+def test_staff_edit_of_a_site_page_shows_at_once(client, editor, db, django_capture_on_commit_callbacks):
+    call_command("load_pages", verbosity=0)
+    page = Page.objects.get(slug="refunds")
+    anonymous = type(client)()
+    anonymous.get(page.get_absolute_url())
+    assert anonymous.get(page.get_absolute_url())["X-Cache"] == "HIT"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            reverse("admin:pages_page_change", args=[page.pk]),
+            {"title": page.title, "description": page.description, "body": "Refunds within a week."},
+        )
+
+    assert response.status_code == 302
+    fresh = anonymous.get(page.get_absolute_url())
+    assert fresh["X-Cache"] == "MISS"
+    assert "Refunds within a week." in fresh.content.decode()
+
+
 def test_invalidation_waits_for_the_commit(db, django_capture_on_commit_callbacks):
     cache.set(VERSION_KEY, 7, timeout=None)
 
@@ -189,13 +210,16 @@ def test_invalidation_waits_for_the_commit(db, django_capture_on_commit_callback
     assert cache.get(VERSION_KEY) == 8
 
 
-def test_load_catalog_invalidates_only_when_it_creates_something(db, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("command", ["load_catalog", "load_pages"])
+def test_seed_command_invalidates_only_when_it_creates_something(
+    db, django_capture_on_commit_callbacks, command
+):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_catalog", verbosity=0)
+        call_command(command, verbosity=0)
     after_first_load = cache.get(VERSION_KEY)
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_catalog", verbosity=0)
+        call_command(command, verbosity=0)
 
     assert after_first_load is not None
     assert cache.get(VERSION_KEY) == after_first_load

@@ -6,8 +6,8 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from finance.export import HEADER
 from checkout.models import Order
+from finance.export import HEADER
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv, streamed_text
 

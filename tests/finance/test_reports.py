@@ -156,7 +156,9 @@ def test_months_without_sales_are_listed_as_zero(sales):
 
 
 def test_other_currencies_are_reported_on_their_own(sales):
-    report = revenue_report(ReportPeriod(since=dt.date(2026, 1, 1), until=dt.date(2026, 3, 1), currency="EUR"))
+    report = revenue_report(
+        ReportPeriod(since=dt.date(2026, 1, 1), until=dt.date(2026, 3, 1), currency="EUR")
+    )
 
     assert report.totals.gross_cents == 999 * 5
     assert report.totals.payments == 1

@@ -48,7 +48,9 @@ def test_a_payment_and_its_fee_are_two_movements_with_their_stripe_ids(paid_orde
     assert payment["order_reference"] == paid_order.reference
 
 
-def test_refunds_and_disputes_are_negative_movements_on_their_own_dates(paid_order, fake_stripe, deliver_event):
+def test_refunds_and_disputes_are_negative_movements_on_their_own_dates(
+    paid_order, fake_stripe, deliver_event
+):
     refund = fake_stripe.refund(paid_order.stripe_session_id, amount=1000)
     deliver_event(make_event("refund.created", refund))
     dispute = fake_stripe.dispute(paid_order.stripe_session_id)
@@ -121,7 +123,9 @@ def test_export_page_and_command_write_the_same_file(paid_order, admin_client):
     out = io.StringIO()
 
     response = admin_client.post(reverse("finance:export_transactions"), period)
-    call_command("export_transactions", f"--since={period['since']}", f"--until={period['until']}", stdout=out)
+    call_command(
+        "export_transactions", f"--since={period['since']}", f"--until={period['until']}", stdout=out
+    )
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="transactions-from-')
