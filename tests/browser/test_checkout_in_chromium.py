@@ -89,7 +89,10 @@ def test_review_total_follows_the_seats_and_a_refused_count_comes_back_to_the_re
     total = page.locator(".order-total")
 
     page.fill("input[name=quantity]", "3")
-    assert total.inner_text().strip() == f"Total for 3 seats: {format_money(price * 3)}"
+    assert (
+        total.inner_text().strip()
+        == f"Total for 3 seats at {format_money(price)} each: {format_money(price * 3)}"
+    )
     page.fill("input[name=quantity]", "51")
     assert total.inner_text().strip() == "Enter a number of seats from 1 to 50 to see the total."
     assert total.get_attribute("aria-live") == "polite"
