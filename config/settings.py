@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "checkout",
     "faq",
     "axes",
+    # Last: the project's own wiring (page-cache invalidation); no app imports it.
+    "config.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -196,10 +198,11 @@ AXES_VERBOSE = False  # its start-up banner would land in management commands' s
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Public pages that are the same for every visitor are cached whole (config/public_cache.py) and
-# invalidated by `bump_public_cache()` when staff save a product or FAQ entry.
+# invalidated when any of PUBLIC_CACHE_MODELS is saved or deleted (the cache listens for it).
 PUBLIC_CACHE_ENABLED = env.bool("PUBLIC_CACHE_ENABLED", default=True)
 PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq"]
 PUBLIC_CACHE_URL_NAMES = ["sitemap", "robots"]
+PUBLIC_CACHE_MODELS = ["catalog.Product", "catalog.BundleItem", "catalog.CurriculumModule", "faq.Question"]
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 # How often (seconds) each process re-reads the shared version: how long other app servers may serve a page
