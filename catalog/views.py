@@ -11,7 +11,7 @@ from catalog.models import Product
 from catalog.pricing import bundle_saves
 from catalog.recommend import recommend
 from catalog.roles import ROLE_PAGES, ROLE_PAGES_BY_SLUG
-from catalog.seats import MAX_SEATS, MIN_TEAM_SEATS, SUGGESTED_TEAM_SEATS
+from catalog.seats import MAX_SEATS, MIN_SEATS, SUGGESTED_TEAM_SEATS
 from catalog.selectors import (
     bundles_containing,
     courses_with_curriculum,
@@ -37,7 +37,7 @@ def _recommendation_context(recommendation, products: dict[str, Product]) -> dic
         "recommended": products.get(recommendation.product_slug),
         "alternative": products.get(recommendation.alternative_slug or ""),
         "seats": recommendation.seats or SUGGESTED_TEAM_SEATS,
-        "min_team_seats": MIN_TEAM_SEATS,
+        "min_seats": MIN_SEATS,
         "max_seats": MAX_SEATS,
     }
 
