@@ -115,3 +115,15 @@ def test_production_overview_has_a_buy_action_before_the_first_section(client, c
 
     hero = content[content.index('<section class="hero"') : content.index('id="differs-heading"')]
     assert f'href="{_review("bundle")}"' in hero
+
+
+@pytest.mark.parametrize("path", [*PAGES_WITH_A_CLOSING_STEP, "/checkout/bundle/"])
+def test_every_page_with_its_stylesheet_and_script_stays_under_60_kb(client, catalog, faq_questions, path):
+    content = client.get(path).content
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', content)
+    weight = len(content) + sum(
+        len(b"".join(client.get(asset.decode()).streaming_content)) for asset in assets
+    )
+
+    assert assets  # the stylesheet at least
+    assert weight < 60_000
