@@ -4,7 +4,6 @@ from django.forms.models import BaseInlineFormSet
 from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
-from config.public_cache import BumpsPublicCacheAdmin
 
 
 class BundleItemFormSet(BaseInlineFormSet):
@@ -41,7 +40,7 @@ class CurriculumModuleInline(admin.StackedInline):
 
 
 @admin.register(Product)
-class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "price", "separate_value", "savings", "is_active", "position"]
     list_editable = ["is_active", "position"]
     list_filter = ["kind", "is_active", "currency"]

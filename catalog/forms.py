@@ -1,9 +1,10 @@
 from django import forms
 
 from catalog.recommend import ROLE_LABELS, SENIORITY_LABELS, Role, Seniority
+from catalog.seats import MAX_SEATS, MIN_TEAM_SEATS
 
 PICK_ONE = "Choose one of the answers listed."
-SEATS_MAX = "One order can hold up to 500 seats."
+SEATS_MAX = f"One order holds up to {MAX_SEATS} seats."
 
 
 class RecommenderForm(forms.Form):
@@ -31,11 +32,14 @@ class RecommenderForm(forms.Form):
     )
     seats = forms.IntegerField(
         label="Seats, if you are buying for a team (optional)",
-        min_value=2,
-        max_value=500,
+        min_value=MIN_TEAM_SEATS,
+        max_value=MAX_SEATS,
         required=False,
         help_text="You can change the number of seats before you pay.",
-        error_messages={"min_value": "A team order needs at least 2 seats.", "max_value": SEATS_MAX},
+        error_messages={
+            "min_value": f"A team order needs at least {MIN_TEAM_SEATS} seats.",
+            "max_value": SEATS_MAX,
+        },
     )
 
     def clean(self) -> dict:

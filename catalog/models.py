@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from catalog.pricing import BundlePricing, annotate_separate_value, bundle_pricing
+
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD.")
 
 
@@ -12,8 +14,6 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def with_pricing(self) -> "ProductQuerySet":
-        from catalog.pricing import annotate_separate_value
-
         return annotate_separate_value(self)
 
 
@@ -69,10 +69,8 @@ class Product(models.Model):
         return self.kind == self.Kind.BUNDLE
 
     @cached_property
-    def pricing(self):
+    def pricing(self) -> BundlePricing | None:
         """Separate value and savings for a bundle (None for other products); see catalog.pricing."""
-        from catalog.pricing import bundle_pricing
-
         return bundle_pricing(self)
 
     def clean(self) -> None:

@@ -1,4 +1,8 @@
-"""Bundle value and savings, always derived from the components' current prices."""
+"""Bundle value and savings, always derived from the components' current prices.
+
+This module works on whatever product objects it is given and imports no model, so `catalog.models` can
+build on it without an import cycle.
+"""
 
 from dataclasses import dataclass
 
@@ -18,8 +22,13 @@ class BundlePricing:
 
     @property
     def has_savings(self) -> bool:
-        """A bundle priced at or above its parts makes no savings claim."""
+        """The one rule: a bundle saves only when it is cheaper than its parts; otherwise no claim at all."""
         return self.savings_cents > 0
+
+    @property
+    def claimed_savings_cents(self) -> int:
+        """What the storefront may say the bundle saves: 0 when it does not save."""
+        return self.savings_cents if self.has_savings else 0
 
     @property
     def savings_percent(self) -> int:
@@ -30,10 +39,10 @@ class BundlePricing:
 
 def annotate_separate_value(queryset: QuerySet) -> QuerySet:
     """Add `separate_value_cents` (sum of component prices) in the same query, for any number of bundles."""
-    from catalog.models import BundleItem
-
+    # The bundle-item model, reached through the relation rather than imported (see the module docstring).
+    bundle_item = queryset.model._meta.get_field("bundle_items").related_model
     component_total = (
-        BundleItem.objects.filter(bundle=OuterRef("pk"))
+        bundle_item.objects.filter(bundle=OuterRef("pk"))
         .order_by()
         .values("bundle")
         .annotate(total=Sum("component__price_cents"))
@@ -63,3 +72,9 @@ def bundle_pricing(product) -> BundlePricing | None:
         separate_value_cents=separate_value_cents(product),
         currency=product.currency,
     )
+
+
+def bundle_saves(product) -> bool:
+    """Whether `product` is a bundle that costs less than its parts (False for None and other products)."""
+    pricing = product.pricing if product is not None else None
+    return bool(pricing and pricing.has_savings)

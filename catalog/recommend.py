@@ -42,7 +42,8 @@ class Recommendation:
     reason: str
     alternative_slug: str | None = None
     alternative_reason: str = ""
-    seats: int | None = None
+    for_team: bool = False
+    seats: int | None = None  # what the buyer asked for; a team purchase without it starts at a suggestion
 
 
 def recommend(
@@ -64,6 +65,7 @@ def recommend(
             "Buying for a team? The Bundle gives every seat both certifications, so people can start at "
             "the foundations and carry on to the advanced level, and the AI Kit puts the whole team on the "
             "same AI tooling.",
+            for_team=True,
             seats=seats,
         )
     if role == Role.HEAD:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from catalog.recommend import Recommendation, Role, Seniority, recommend
-from faq.models import Question
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,8 @@ class RolePage:
     description: str
     pitch: str
     points: tuple[str, ...]
-    faq_topic: str = Question.Topic.ROLES
+    # The questions this reader asks, by their stable FAQ slug; the FAQ app fills in the answers.
+    faq_slugs: tuple[str, ...] = ()
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:role", kwargs={"slug": self.slug})
@@ -53,6 +53,7 @@ ROLE_PAGES = (
             "Route notes from the director, producers and financiers to the one person who can sign off.",
             "Close out a project properly: deliverables, paperwork and what to do better next time.",
         ),
+        faq_slugs=("is-certification-worth-it-for-film", "exam-retakes-and-pass-mark", "refund-guarantee"),
     ),
     RolePage(
         slug="producers",
@@ -76,6 +77,11 @@ ROLE_PAGES = (
             "Practise the calls with no textbook answer, such as losing your lead two weeks before principal "
             "photography.",
         ),
+        faq_slugs=(
+            "best-certification-for-producers",
+            "what-the-bundle-includes",
+            "justify-certification-to-employer",
+        ),
     ),
     RolePage(
         slug="post-production",
@@ -97,6 +103,11 @@ ROLE_PAGES = (
             "Scope each edit, colour and sound revision round so it ends.",
             "Run delivery as its own project: broadcast and streaming specs, versions, captions and archive "
             "masters.",
+        ),
+        faq_slugs=(
+            "best-certification-for-post-production",
+            "exam-retakes-and-pass-mark",
+            "refund-guarantee",
         ),
     ),
     RolePage(
@@ -120,7 +131,7 @@ ROLE_PAGES = (
             "updates.",
             "One order for all seats, paid by card through Stripe.",
         ),
-        faq_topic=Question.Topic.EMPLOYERS,
+        faq_slugs=("buying-seats-for-a-team", "justify-certification-to-employer", "receipts"),
     ),
 )
 

@@ -11,7 +11,10 @@ def listed_products():
 
 
 def product_for_page(slug: str) -> Product:
-    """One active product with its modules and components prefetched; raises Product.DoesNotExist."""
+    """One active product with its modules and components prefetched; raises Product.DoesNotExist.
+
+    Components taken off sale stay in the list (the bundle still holds them); the page shows them unlinked.
+    """
     items = BundleItem.objects.select_related("component").order_by("position", "id")
     return (
         Product.objects.active()
@@ -31,3 +34,8 @@ def courses_with_curriculum() -> list[Product]:
     return list(
         listed_products().filter(kind=Product.Kind.COURSE).prefetch_related("modules").order_by("position")
     )
+
+
+def bundles_containing(product: Product) -> list[Product]:
+    """Active bundles that include `product`, with their value annotated: the offer on a component's page."""
+    return list(listed_products().filter(bundle_items__component=product))

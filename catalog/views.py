@@ -8,11 +8,17 @@ from catalog import seo
 from catalog.comparison import CREDENTIALS, GUIDE
 from catalog.forms import RecommenderForm
 from catalog.models import Product
+from catalog.pricing import bundle_saves
 from catalog.recommend import recommend
 from catalog.roles import ROLE_PAGES, ROLE_PAGES_BY_SLUG
-from catalog.selectors import courses_with_curriculum, listed_products, product_for_page, products_by_slug
-from faq.models import Question
-from faq.selectors import published_answers
+from catalog.seats import MAX_SEATS, MIN_SEATS, SUGGESTED_TEAM_SEATS
+from catalog.selectors import (
+    bundles_containing,
+    courses_with_curriculum,
+    listed_products,
+    product_for_page,
+    products_by_slug,
+)
 
 OVERVIEW = "Film and TV production"
 
@@ -22,8 +28,18 @@ def _overview_crumb() -> tuple[str, str]:
 
 
 def _bundle_saves(products: dict[str, Product]) -> bool:
-    bundle = products.get("bundle")
-    return bool(bundle and bundle.pricing and bundle.pricing.has_savings)
+    return bundle_saves(products.get("bundle"))
+
+
+def _recommendation_context(recommendation, products: dict[str, Product]) -> dict:
+    return {
+        "recommendation": recommendation,
+        "recommended": products.get(recommendation.product_slug),
+        "alternative": products.get(recommendation.alternative_slug or ""),
+        "seats": recommendation.seats or SUGGESTED_TEAM_SEATS,
+        "min_seats": MIN_SEATS,
+        "max_seats": MAX_SEATS,
+    }
 
 
 @require_safe
@@ -33,7 +49,12 @@ def home(request):
         "Two certifications and two practical kits for producers, production managers, post-production "
         "teams and heads of production, from the Creative Project Management Academy.",
     )
-    context.update(products=listed_products(), role_pages=ROLE_PAGES)
+    products = list(listed_products())
+    context.update(
+        featured=next((product for product in products if product.is_bundle), None),
+        products=[product for product in products if not product.is_bundle],
+        role_pages=ROLE_PAGES,
+    )
     return render(request, "catalog/home.html", context)
 
 
@@ -49,7 +70,7 @@ def product_detail(request, slug: str):
         trail=[(product.name, product.get_absolute_url())],
         data=[seo.product_offer(product)],
     )
-    context["product"] = product
+    context.update(product=product, bundles=[] if product.is_bundle else bundles_containing(product))
     return render(request, "catalog/product_detail.html", context)
 
 
@@ -64,8 +85,9 @@ def production_overview(request):
     )
     context.update(
         featured=[products[slug] for slug in ("level-i", "level-ii", "bundle") if slug in products],
+        bundle=products.get("bundle"),
         role_pages=ROLE_PAGES,
-        faq=published_answers(products, topic=Question.Topic.CHOOSING),
+        catalogue=products,
     )
     return render(request, "catalog/production_overview.html", context)
 
@@ -85,10 +107,8 @@ def role_page(request, slug: str):
     context.update(
         page=page,
         role_pages=ROLE_PAGES,
-        recommendation=recommendation,
-        recommended=products.get(recommendation.product_slug),
-        alternative=products.get(recommendation.alternative_slug or ""),
-        faq=published_answers(products, topic=page.faq_topic),
+        catalogue=products,
+        **_recommendation_context(recommendation, products),
     )
     return render(request, "catalog/role.html", context)
 
@@ -103,7 +123,12 @@ def compare(request):
         "Bundle, compared by what each is built for and how well it fits film and TV production.",
         trail=[_overview_crumb(), ("Compare credentials", request.path)],
     )
-    context.update(rows=rows, guide=GUIDE, faq=published_answers(products, topic=Question.Topic.CHOOSING))
+    context.update(
+        rows=rows,
+        guide=GUIDE,
+        bundle=products.get("bundle"),
+        catalogue=products,
+    )
     return render(request, "catalog/compare.html", context)
 
 
@@ -115,7 +140,7 @@ def curriculum(request):
         "next to the senior production work they cover.",
         trail=[_overview_crumb(), ("Curriculum map", request.path)],
     )
-    context["courses"] = courses_with_curriculum()
+    context.update(courses=courses_with_curriculum(), bundle=products_by_slug().get("bundle"))
     return render(request, "catalog/curriculum.html", context)
 
 
@@ -135,11 +160,7 @@ def recommender(request):
         if form.is_valid():
             products = products_by_slug()
             recommendation = recommend(**form.answers(), bundle_saves=_bundle_saves(products))
-            context.update(
-                recommendation=recommendation,
-                recommended=products.get(recommendation.product_slug),
-                alternative=products.get(recommendation.alternative_slug or ""),
-            )
+            context.update(_recommendation_context(recommendation, products))
         else:
             status = 400
     return render(request, "catalog/recommender.html", context, status=status)

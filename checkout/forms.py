@@ -3,22 +3,23 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
-from checkout.services import MAX_SEATS, MIN_SEATS
+from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
 
 
 class BuyForm(forms.Form):
-    """What the browser may tell us: which product and how many seats. Price, currency and name come
-    from the catalogue, never from the request."""
+    """The one thing the browser may tell us about an order: how many seats. The product comes from the URL
+    or the POST's `product` slug, looked up in the catalogue; price, currency and name never come from the
+    request."""
 
-    product = forms.SlugField(max_length=120, widget=forms.HiddenInput)
     quantity = forms.IntegerField(
         label="Seats",
         min_value=MIN_SEATS,
         max_value=MAX_SEATS,
-        initial=1,
+        initial=MIN_SEATS,
+        help_text=f"One seat per person, {seat_range_text()}. Teams buy all their seats in one order.",
         error_messages={
-            "required": f"Choose how many seats you need, from {MIN_SEATS} to {MAX_SEATS}.",
-            "invalid": f"Seats must be a whole number from {MIN_SEATS} to {MAX_SEATS}.",
+            "required": f"Choose how many seats you need, {seat_range_text()}.",
+            "invalid": f"Seats must be a whole number {seat_range_text()}.",
             "min_value": f"Seats must be at least {MIN_SEATS}.",
             # Lazy, so the address is read from settings when the message is shown.
             "max_value": format_lazy(
@@ -33,11 +34,25 @@ class BuyForm(forms.Form):
         ),
     )
 
+    po_number = forms.CharField(
+        label="PO number or cost centre (optional)",
+        max_length=140,
+        required=False,
+        strip=True,
+        help_text="For an employer's accounts team: printed on your invoice.",
+        error_messages={"max_length": "A PO number or cost centre can be at most %(limit_value)d characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 140}),
+    )
 
-def seats_from_query(value: str | None) -> int:
-    """The review page's starting seat count from `?quantity=N`; anything out of range falls back to 1."""
-    try:
-        seats = int(value or MIN_SEATS)
-    except ValueError:
-        return MIN_SEATS
-    return seats if MIN_SEATS <= seats <= MAX_SEATS else MIN_SEATS
+    def clean_po_number(self) -> str:
+        # One line on the invoice: internal runs of spaces collapse, line breaks never get there.
+        return " ".join(self.cleaned_data["po_number"].split())
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if "quantity" in self.errors:
+            # The page opens on the field, and screen readers read its error before the hint.
+            field = self["quantity"]
+            self.fields["quantity"].widget.attrs.update(
+                {"aria-describedby": f"{field.auto_id}_error {field.auto_id}_helptext", "autofocus": True}
+            )

@@ -13,10 +13,12 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Product
+from catalog.seats import MAX_SEATS, MIN_SEATS
 from checkout import states
 from checkout.models import Order, OrderLine
 from checkout.stripe_client import stripe_client
@@ -24,8 +26,6 @@ from checkout.stripe_client import stripe_client
 logger = logging.getLogger("checkout")
 
 Status = Order.Status
-MIN_SEATS = 1
-MAX_SEATS = 50
 # A second Pay click within this long (same browser, product and seats) reuses the first order and session.
 REUSE_PENDING_FOR = dt.timedelta(hours=1)
 
@@ -208,6 +208,15 @@ def mark_checkout_failed(*, order_id: int, source: str, reason: str) -> None:
         if states.move(order, Status.FAILED, source=source):
             order.review_reason = f"Checkout could not start: {reason}."
             order.save(update_fields=["status", "review_reason", "updated_at"])
+
+
+def orders_bought_by(*, visitor: str, product: Product) -> QuerySet[Order]:
+    """Orders for `product` that this browser started and paid for, newest first."""
+    if not visitor:
+        return Order.objects.none()
+    return Order.objects.filter(
+        visitor_key=visitor_key(visitor), status__in=states.MONEY_RECEIVED, lines__product=product
+    ).order_by("-paid_at")
 
 
 def order_visible_to(order: Order, visitor: str) -> bool:

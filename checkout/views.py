@@ -1,20 +1,25 @@
 import re
+from urllib.parse import urlencode
 
 import stripe
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Product
 from catalog.money import format_money
+from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
 from checkout import fulfilment, services, stripe_sync
-from checkout.forms import BuyForm, seats_from_query
+from checkout.forms import BuyForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
+PO_NUMBER_MAX = 140
+MAX_ECHOED_CHARS = 20
 
 
 def _active_product(slug: str) -> Product:
@@ -24,62 +29,83 @@ def _active_product(slug: str) -> Product:
         raise Http404("No product by that name is on sale.") from None
 
 
-def _render_review(
-    request: HttpRequest, product: Product, form: BuyForm, *, status: int = 200
-) -> HttpResponse:
-    seats = range(services.MIN_SEATS, services.MAX_SEATS + 1)
+def _see_other(url: str) -> HttpResponse:
+    response = redirect(url)
+    response.status_code = 303
+    return response
+
+
+def _render_review(request: HttpRequest, product: Product, form: BuyForm, *, visitor: str) -> HttpResponse:
+    # The form is the one parser of the seat count: unbound shows its initial value, bound shows what the
+    # buyer typed (with the error when it is not a valid count, and then no total).
+    if not form.is_bound:
+        seats = form.fields["quantity"].initial
+    else:
+        seats = form.cleaned_data["quantity"] if form.is_valid() else None
     # Totals for every seat count, formatted here so the page's script only looks them up.
-    totals = {str(n): format_money(product.price_cents * n, product.currency) for n in seats}
-    quantity = form["quantity"].value()
-    try:
-        shown = int(quantity) if int(quantity) in seats else 1
-    except (TypeError, ValueError):
-        shown = 1
+    totals = {
+        str(n): format_money(product.price_cents * n, product.currency)
+        for n in range(MIN_SEATS, MAX_SEATS + 1)
+    }
     context = {
         "product": product,
         "form": form,
         "checkout_enabled": checkout_enabled(),
         "cancelled": request.GET.get("cancelled") == "1",
-        "seats_shown": shown,
-        "total_cents": product.price_cents * shown,
+        "seats": seats,
+        "total_cents": product.price_cents * seats if seats else None,
         "totals": totals,
+        "seat_range": seat_range_text(),
+        # This browser already paid for this product: say so, with a link to the order.
+        "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
     }
-    return render(request, "checkout/review.html", context, status=status)
+    return render(request, "checkout/review.html", context)
 
 
 @never_cache
 @require_safe
 def review(request: HttpRequest, slug: str) -> HttpResponse:
-    """The order review step: seats and total, then the CSRF-protected POST that starts Stripe Checkout."""
+    """The order review step: seats and total, then the CSRF-protected POST that starts Stripe Checkout.
+
+    `?quantity=N` preselects seats (team pages link here that way); a refused POST comes back here with the
+    buyer's own entry in it, so its error shows on this address and Back or reload never resubmits.
+    """
     product = _active_product(slug)
-    form = BuyForm(
-        initial={"product": product.slug, "quantity": seats_from_query(request.GET.get("quantity"))}
-    )
-    return remember_visitor(_render_review(request, product, form), ensure_visitor_id(request))
+    visitor = ensure_visitor_id(request)
+    form = BuyForm(request.GET if "quantity" in request.GET else None)
+    response = _render_review(request, product, form, visitor=visitor)
+    return remember_visitor(response, visitor)
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    """Create the order and its Checkout Session, then hand the buyer to Stripe with a 303."""
+    """Create the order and its Checkout Session, then hand the buyer to Stripe with a 303.
+
+    Anything refused goes back to the review page with a 303 (post/redirect/get). A GET has nothing to
+    start (a bookmark, an old tab), so it goes to the products.
+    """
+    if request.method != "POST":
+        return redirect("catalog:home")
     product = _active_product(request.POST.get("product", ""))
-    data = request.POST.copy()
-    data.setdefault("quantity", "1")  # one seat unless the form says otherwise
-    form = BuyForm(data)
-    if not form.is_valid():
-        return _render_review(request, product, form, status=400)
-    if not checkout_enabled():
-        return _render_review(request, product, form, status=503)
+    quantity = request.POST.get("quantity", str(MIN_SEATS))  # one seat unless the form says otherwise
+    po_number = request.POST.get("po_number", "")
+    form = BuyForm({"quantity": quantity, "po_number": po_number})
+    if not form.is_valid() or not checkout_enabled():
+        # The buyer's entries ride along (trimmed: they only have to show what was typed next to the error).
+        query = urlencode({"quantity": quantity[:MAX_ECHOED_CHARS], "po_number": po_number[:PO_NUMBER_MAX]})
+        return _see_other(f"{reverse('checkout:review', args=[product.slug])}?{query}")
     visitor = ensure_visitor_id(request)
     try:
         started = services.start_checkout(
-            product=product, quantity=form.cleaned_data["quantity"], visitor=visitor
+            product=product,
+            quantity=form.cleaned_data["quantity"],
+            visitor=visitor,
+            po_number=form.cleaned_data["po_number"],
         )
     except services.CheckoutUnavailable:
         return render(request, "checkout/unavailable.html", {"product": product}, status=502)
-    response = redirect(started.checkout_url)
-    response.status_code = 303
-    return remember_visitor(response, visitor)
+    return remember_visitor(_see_other(started.checkout_url), visitor)
 
 
 @never_cache

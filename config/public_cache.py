@@ -2,8 +2,13 @@
 
 Home, product, landing and FAQ pages carry no per-visitor data (no CSRF token, no messages), so one
 rendered copy serves everyone. Entries are tagged with a content version kept in the shared cache
-(CACHE_URL: Redis in production); `bump_public_cache()` moves the version on when staff change what those
-pages show, and every older entry stops matching.
+(CACHE_URL: Redis in production); `bump_public_cache()` moves the version on, and every older entry stops
+matching.
+
+The cache listens for what those pages show: a save or delete of any model in PUBLIC_CACHE_MODELS (from
+admin, a management command or the shell) bumps the version once the transaction commits. The apps never
+call the cache and never import `config`. Writes that send no signals (`QuerySet.update()`,
+`bulk_create()`) need `bump_public_cache` run afterwards, as a deploy does.
 
 Two tiers, so a hit costs about as much as a static file: each process keeps its own copies of pages
 (local memory) and re-reads the shared version at most every PUBLIC_CACHE_VERSION_TTL seconds. The process
@@ -17,11 +22,13 @@ before sessions, auth or the database are touched, and still gets the security h
 import hashlib
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, patch_cache_control
@@ -42,6 +49,24 @@ def bump_public_cache() -> None:
     with the old data.
     """
     transaction.on_commit(_increment_version)
+
+
+def listen_for_content_changes() -> None:
+    """Bump on every save or delete of the models the public pages show (called once, at start-up)."""
+    for label in settings.PUBLIC_CACHE_MODELS:
+        model = apps.get_model(label)
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"public-cache-save:{label}")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"public-cache-delete:{label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _content_changed, sender=field.remote_field.through, dispatch_uid=f"public-cache-m2m:{label}"
+            )
+
+
+def _content_changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded: nothing is served from them yet
+        return
+    bump_public_cache()
 
 
 def _increment_version() -> None:
@@ -160,23 +185,3 @@ class PublicPageCacheMiddleware:
             response[name] = value
         response["Content-Length"] = str(len(content))
         return _mark_public(response, "HIT")
-
-
-class BumpsPublicCacheAdmin:
-    """ModelAdmin mixin: every admin write (form, inlines, list_editable, deletes) invalidates public pages."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        bump_public_cache()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        bump_public_cache()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        bump_public_cache()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        bump_public_cache()

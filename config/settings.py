@@ -15,7 +15,26 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """A yes/no switch. Unset or empty means the default; any word we do not know stops start-up, so a
+    typo such as DEBUG=ture never silently turns a security switch off (django-environ would read False)."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of {', '.join(sorted(_TRUE | _FALSE))} (or unset), not {raw!r}."
+    )
+
+
+DEBUG = env_bool("DEBUG", default=False)
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-never-use-in-production")
@@ -47,6 +66,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Last: the project's own wiring (page-cache invalidation); no app imports it.
+    "config.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +111,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # and DISABLE_SERVER_SIDE_CURSORS=true.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -179,12 +200,12 @@ if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
 
 # Hardening is on whenever DEBUG is off; each switch can be relaxed from the environment (e.g. `make serve`
 # turns the https redirect off to serve plain http on 127.0.0.1).
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe /healthz over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", default="same-origin")
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -196,7 +217,7 @@ if _proxy_ssl_header:
     if len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_"):
         raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO,https.")
     SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy, sent by config.security.ContentSecurityPolicyMiddleware. No inline scripts or
@@ -240,10 +261,17 @@ AXES_VERBOSE = False  # its start-up banner would land in management commands' s
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Public pages that are the same for every visitor are cached whole (config/public_cache.py) and
-# invalidated by `bump_public_cache()` when staff save a product, FAQ entry or site page.
-PUBLIC_CACHE_ENABLED = env.bool("PUBLIC_CACHE_ENABLED", default=True)
+# invalidated when any of PUBLIC_CACHE_MODELS is saved or deleted (the cache listens for it).
+PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE_ENABLED", default=True)
 PUBLIC_CACHE_URL_NAMESPACES = ["catalog", "faq", "pages"]
 PUBLIC_CACHE_URL_NAMES = ["sitemap", "robots"]
+PUBLIC_CACHE_MODELS = [
+    "catalog.Product",
+    "catalog.BundleItem",
+    "catalog.CurriculumModule",
+    "faq.Question",
+    "pages.Page",
+]
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 # How often (seconds) each process re-reads the shared version: how long other app servers may serve a page

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 
 from catalog.selectors import products_by_slug
-from config.public_cache import BumpsPublicCacheAdmin
 from faq.models import Question
 from faq.render import FIELDS, unknown_placeholders
 
@@ -25,7 +24,7 @@ class QuestionForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
     list_display = ["question", "topic", "position", "is_published"]
     list_editable = ["position", "is_published"]

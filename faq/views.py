@@ -8,7 +8,8 @@ from faq.selectors import answers_by_topic, published_answers
 
 @require_safe
 def faq_list(request):
-    answers = published_answers(products_by_slug())
+    products = products_by_slug()
+    answers = published_answers(products)
     context = seo.page_context(
         "Questions about CPMA certifications, buying and team seats · CPMA",
         "Answers for production buyers: which credential fits your role, whether the PMP helps, what the "
@@ -16,5 +17,5 @@ def faq_list(request):
         trail=[("Questions and answers", request.path)],
         data=[seo.faq_page(answers)] if answers else [],
     )
-    context["groups"] = answers_by_topic(answers)
+    context.update(groups=answers_by_topic(answers), bundle=products.get("bundle"))
     return render(request, "faq/faq_list.html", context)

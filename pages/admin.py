@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 
 from catalog.selectors import products_by_slug
-from config.public_cache import BumpsPublicCacheAdmin
 from pages.models import Page
 from pages.render import unknown_page_placeholders
 
@@ -26,7 +25,7 @@ class PageForm(forms.ModelForm):
 
 
 @admin.register(Page)
-class PageAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
+class PageAdmin(admin.ModelAdmin):
     """Staff edit the wording; the set of pages and their addresses are fixed in code (pages.urls)."""
 
     form = PageForm

@@ -131,9 +131,11 @@ measure_checkout_post() {
     echo "--- no CSRF cookie or form token on /checkout/${CHECKOUT_PRODUCT}/" >&2
     return 1
   fi
-  curl -s -o /dev/null -w "%{http_code}" -b "csrftoken=${cookie}" \
+  # A refused form is a 303 too (back to the review page), so the answer must point at the Checkout session.
+  curl -s -o /dev/null -w "%{http_code} %{redirect_url}" -b "csrftoken=${cookie}" \
     --data "csrfmiddlewaretoken=${token}&product=${CHECKOUT_PRODUCT}&quantity=${CHECKOUT_QUANTITY}" \
-    "${BASE}/checkout/start/" | grep -qx 303 || { echo "--- a single checkout POST was not answered 303" >&2; return 1; }
+    "${BASE}/checkout/start/" | grep -q '^303 .*/c/pay/' \
+    || { echo "--- a single checkout POST was not answered 303 to the Checkout session" >&2; return 1; }
   result=$(BENCH_CSRF_COOKIE="$cookie" BENCH_CSRF_TOKEN="$token" BENCH_PRODUCT="$CHECKOUT_PRODUCT" \
     BENCH_QUANTITY="$CHECKOUT_QUANTITY" wrk -t"$WRK_THREADS" -c"$CHECKOUT_CONNECTIONS" -d"$DURATION" --latency \
     -s scripts/bench_wrk.lua "${BASE}/checkout/start/" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}')

@@ -8,6 +8,7 @@ the checkout's 303 to Stripe gets through (and that nothing else would).
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from catalog.models import Product
 from catalog.money import format_money
 from checkout.models import Order
 from tests.stripe_fake import FakeStripe
@@ -77,3 +78,29 @@ def test_redirect_to_an_origin_the_csp_does_not_allow_is_blocked(shop, hosted_st
     assert any("form-action" in line for line in csp_reports(page))
     assert hosted_stripe.hosted_visits == []
     assert not page.url.startswith(hosted_stripe.url)
+
+
+def test_review_total_follows_the_seats_and_a_refused_count_comes_back_to_the_review_address(
+    shop, hosted_stripe, open_page
+):
+    price = Product.objects.get(slug="level-i").price_cents
+    page = open_page(1280)
+    page.goto(f"{shop}/checkout/level-i/")
+    total = page.locator(".order-total")
+
+    page.fill("input[name=quantity]", "3")
+    assert (
+        total.inner_text().strip()
+        == f"Total for 3 seats at {format_money(price)} each: {format_money(price * 3)}"
+    )
+    page.fill("input[name=quantity]", "51")
+    assert total.inner_text().strip() == "Enter a number of seats from 1 to 50 to see the total."
+    assert total.get_attribute("aria-live") == "polite"
+
+    page.get_by_role("button", name="Continue to secure payment").click()
+    page.wait_for_url(f"{shop}/checkout/level-i/?quantity=51")
+    assert page.locator("#id_quantity_error").is_visible()
+    assert page.locator("input[name=quantity]").get_attribute("aria-invalid") == "true"
+    assert Axe().run(page).violations_count == 0
+    assert Order.objects.count() == 0
+    assert page.console_errors == []

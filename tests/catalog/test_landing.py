@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalog.models import Product
 from catalog.money import format_money, to_decimal
 from catalog.roles import ROLE_PAGES
+from catalog.seats import MAX_SEATS, SUGGESTED_TEAM_SEATS
 from tests.factories import make_bundle, make_product
 from tests.public_pages import RECOMMENDER_ANSWER, sitemap_paths
 
@@ -110,9 +111,22 @@ def test_templates_and_copy_hold_no_price_literals():
     assert offenders == []
 
 
+# What each role page recommends, written out here rather than asked of the code under test.
+ROLE_PAGE_PRODUCTS = {
+    "coordinators": "level-i",
+    "producers": "bundle",
+    "post-production": "level-i",
+    "heads-of-production": "bundle",
+}
+
+
+def test_every_role_page_has_an_expected_product():
+    assert set(ROLE_PAGE_PRODUCTS) == {page.slug for page in ROLE_PAGES}
+
+
 @pytest.mark.parametrize("page", ROLE_PAGES, ids=lambda page: page.slug)
 def test_role_page_recommends_one_product_with_a_buy_link(client, site, page):
-    expected = page.recommendation(bundle_saves=True).product_slug
+    expected = ROLE_PAGE_PRODUCTS[page.slug]
 
     content = client.get(page.get_absolute_url()).content.decode()
 
@@ -129,6 +143,18 @@ def test_team_role_page_offers_seats_through_a_get_form(client, site):
     assert 'method="get"' in form
     assert f'action="{reverse("checkout:review", args=["bundle"])}"' in form
     assert 'name="quantity"' in content
+
+
+def test_team_role_page_has_one_primary_action_for_n_seats(client, site):
+    content = client.get("/film-tv-production/for/heads-of-production/").content.decode()
+
+    assert content.count('<form class="seat-form"') == 1
+    seats = _head(content, r'(<input id="seat-count"[^>]*>)')
+    assert f'value="{SUGGESTED_TEAM_SEATS}"' in seats
+    assert f'max="{MAX_SEATS}"' in seats
+    # No competing one-seat Buy button: the page's other call to action leads back to the seat field.
+    assert f'href="{reverse("checkout:review", args=["bundle"])}"' not in content
+    assert 'href="#seat-count"' in content
 
 
 def test_unknown_role_page_is_a_404(client, site):
@@ -152,7 +178,11 @@ def test_recommender_answers_with_the_right_product(client, site, query, slug):
     content = response.content.decode()
     assert response.status_code == 200
     assert f"We recommend: {site[slug].name}" in content
-    assert f'href="{reverse("checkout:review", args=[slug])}"' in content
+    review = reverse("checkout:review", args=[slug])
+    if "buying_for=team" in query:
+        assert f'action="{review}"' in _head(content, r'(<form class="seat-form"[^>]*>)')
+    else:
+        assert f'href="{review}"' in content
 
 
 def test_recommender_links_team_seats_to_the_review_page(client, site):
@@ -160,7 +190,17 @@ def test_recommender_links_team_seats_to_the_review_page(client, site):
 
     content = client.get(f"/film-tv-production/which-one-fits-me/?{query}").content.decode()
 
-    assert f'href="{reverse("checkout:review", args=["bundle"])}?quantity=12"' in content
+    assert f'action="{reverse("checkout:review", args=["bundle"])}"' in content
+    assert 'value="12"' in _head(content, r'(<input id="seat-count"[^>]*>)')
+
+
+def test_recommender_refuses_more_seats_than_one_order_holds(client, site):
+    query = f"role=head&seniority=senior&buying_for=team&seats={MAX_SEATS + 1}"
+
+    response = client.get(f"/film-tv-production/which-one-fits-me/?{query}")
+
+    assert response.status_code == 400
+    assert f"up to {MAX_SEATS} seats" in response.content.decode()
 
 
 def test_recommender_recommends_level_ii_when_the_bundle_saves_nothing(client, site):

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product
-from catalog.pricing import BundlePricing
+from catalog.pricing import BundlePricing, bundle_saves
 from tests.factories import make_bundle, make_product
 
 
@@ -78,3 +78,33 @@ def test_pricing_annotation_is_one_query_for_many_bundles():
 
     assert values == [6000] * 10
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize(
+    ("price", "value", "percent"),
+    [(200, 300, 33), (100, 300, 67), (29700, 49800, 40), (9950, 10000, 0)],
+    ids=["rounds down", "rounds up", "seeded bundle", "half a percent rounds to even"],
+)
+def test_savings_percent_rounds_to_the_nearest_whole_percent(price, value, percent):
+    pricing = BundlePricing(price_cents=price, separate_value_cents=value, currency="USD")
+
+    assert pricing.savings_percent == percent
+
+
+def test_a_bundle_dearer_than_its_parts_claims_no_savings_at_all():
+    pricing = BundlePricing(price_cents=9000, separate_value_cents=7500, currency="USD")
+
+    assert pricing.savings_cents == -1500
+    assert (pricing.has_savings, pricing.claimed_savings_cents, pricing.savings_percent) == (False, 0, 0)
+
+
+@pytest.mark.django_db
+def test_bundle_saves_is_the_one_savings_rule_for_pages():
+    parts = [make_product(price_cents=3000), make_product(price_cents=4500)]
+    cheaper = make_bundle(parts, price_cents=7499)
+    level = make_bundle(parts, price_cents=7500)
+
+    assert bundle_saves(Product.objects.with_pricing().get(pk=cheaper.pk))
+    assert not bundle_saves(Product.objects.with_pricing().get(pk=level.pk))
+    assert not bundle_saves(parts[0])
+    assert not bundle_saves(None)

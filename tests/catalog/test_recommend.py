@@ -56,3 +56,22 @@ def test_anyone_buying_for_a_team_gets_bundle_seats(role):
 
 def test_seats_are_dropped_when_buying_alone():
     assert recommend(role=Role.HEAD, seniority=Seniority.SENIOR, seats=8).seats is None
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_team_buyers_get_the_bundle_even_when_it_saves_nothing(role):
+    # Teams want every seat on both levels and the shared AI Kit, whatever the price comparison says.
+    result = recommend(role=role, seniority=Seniority.MID, for_team=True, seats=3, bundle_saves=False)
+
+    assert (result.product_slug, result.for_team, result.seats) == ("bundle", True, 3)
+
+
+def test_coordinators_are_pointed_on_to_the_bundle():
+    result = recommend(role=Role.COORDINATOR, seniority=Seniority.EARLY)
+
+    assert result.alternative_slug == "bundle"
+    assert not result.for_team
+
+
+def test_early_producers_are_pointed_on_to_the_bundle():
+    assert recommend(role=Role.PRODUCER, seniority=Seniority.EARLY).alternative_slug == "bundle"

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from catalog.models import BundleItem, Product
-from catalog.rules import validate_bundle_components
+from catalog.rules import component_errors, validate_bundle_components
 from tests.factories import make_bundle, make_product
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,18 @@ def test_bundle_needs_two_components():
 
 def test_two_components_make_a_valid_bundle():
     bundle = make_product(kind=Product.Kind.BUNDLE)
+    parts = [make_product(), make_product()]
 
-    validate_bundle_components(bundle, [make_product(), make_product()])
+    assert validate_bundle_components(bundle, parts) is None  # raises when the bundle is not valid
+    assert [component_errors(bundle, part) for part in parts] == ["", ""]
+
+
+def test_the_same_product_cannot_appear_twice_in_a_bundle():
+    bundle = make_product(kind=Product.Kind.BUNDLE)
+    part = make_product()
+
+    with pytest.raises(ValidationError, match="only once"):
+        validate_bundle_components(bundle, [part, part, make_product()])
 
 
 def test_bundle_cannot_contain_itself():

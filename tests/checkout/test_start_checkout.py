@@ -1,10 +1,13 @@
 """Buying: the review page, the POST that creates the order and its Checkout Session, and Stripe failures."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from catalog.seats import MAX_SEATS
 from checkout.models import Order, OrderLine, StripeEvent
 from tests.checkout.conftest import completed_event
 from tests.factories import make_product
@@ -120,15 +123,33 @@ def test_unknown_or_inactive_product_is_404_without_an_order(client, db, fake_st
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 51, "abc", "", "2.5"])
-def test_bad_seat_counts_are_refused_with_a_message(catalog, fake_stripe, buy, quantity):
+def test_bad_seat_counts_go_back_to_the_review_page_with_the_error(
+    client, catalog, fake_stripe, buy, quantity
+):
     response, order = buy("level-i", quantity)
 
-    assert response.status_code == 400
-    assert b'class="form-errors"' in response.content
-    assert b"Seats" in response.content or b"seats" in response.content
+    assert response.status_code == 303
+    assert response["Location"] == f"{reverse('checkout:review', args=['level-i'])}?quantity={quantity}"
     assert order is None
     assert OrderLine.objects.count() == 0
     assert fake_stripe.requests == []
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'class="form-errors" id="id_quantity_error"' in content
+    assert "seats" in content.lower()
+    field = re.search(r"<input[^>]*name=\"quantity\"[^>]*>", content).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_quantity_error id_quantity_helptext"' in field
+    assert (f'value="{quantity}"' in field) if quantity != "" else ("value=" not in field)
+    assert "data-total-line hidden" in content  # no stale total next to an invalid count
+
+
+def test_a_refused_entry_is_trimmed_before_it_goes_back_into_the_address(catalog, fake_stripe, buy):
+    response, _ = buy("level-i", "9" * 500)
+
+    assert response.status_code == 303
+    assert response["Location"].endswith("?quantity=" + "9" * 20)
 
 
 @pytest.mark.parametrize("failure", ["500", "timeout", "card_error"])
@@ -179,8 +200,12 @@ def test_start_requires_a_csrf_token(catalog, fake_stripe):
     assert Order.objects.count() == 0
 
 
-def test_start_only_accepts_post(client, catalog, fake_stripe):
-    assert client.get(reverse("checkout:start")).status_code == 405
+def test_a_get_of_start_goes_to_the_products_instead_of_an_error(client, catalog, fake_stripe):
+    response = client.get(reverse("checkout:start"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("catalog:home")
+    assert Order.objects.count() == 0
 
 
 def test_without_stripe_keys_checkout_explains_it_is_not_configured(client, catalog, settings):
@@ -192,12 +217,13 @@ def test_without_stripe_keys_checkout_explains_it_is_not_configured(client, cata
     assert review.status_code == 200
     assert b"Checkout is not configured" in review.content
     assert b"<form" not in review.content
-    assert started.status_code == 503
-    assert b"Checkout is not configured" in started.content
+    assert started.status_code == 303
+    assert started["Location"] == f"{reverse('checkout:review', args=['bundle'])}?quantity=1"
+    assert b"Checkout is not configured" in client.get(started["Location"]).content
     assert Order.objects.count() == 0
 
 
-def test_review_page_shows_price_per_seat_and_total_from_the_catalogue(client, db):
+def test_review_page_shows_price_per_seat_and_total_from_the_catalogue(client, db, fake_stripe):
     product = make_product(price_cents=12345)
 
     response = client.get(reverse("checkout:review", args=[product.slug]), {"quantity": 3})
@@ -209,13 +235,37 @@ def test_review_page_shows_price_per_seat_and_total_from_the_catalogue(client, d
 
 
 @pytest.mark.parametrize("quantity", ["0", "99", "lots"])
-def test_review_page_falls_back_to_one_seat_for_a_bad_quantity_link(client, db, fake_stripe, quantity):
+def test_review_page_explains_a_bad_quantity_link_instead_of_guessing(client, db, fake_stripe, quantity):
     product = make_product()
 
     response = client.get(reverse("checkout:review", args=[product.slug]), {"quantity": quantity})
 
     assert response.status_code == 200
-    assert b'value="1"' in response.content
+    assert b'aria-invalid="true"' in response.content
+    assert b"Enter a number of seats from 1 to 50 to see the total." in response.content
+
+
+def test_review_page_ties_the_hint_to_the_seats_field_and_announces_the_total(client, db, fake_stripe):
+    product = make_product()
+
+    content = client.get(reverse("checkout:review", args=[product.slug])).content.decode()
+
+    field = re.search(r"<input[^>]*name=\"quantity\"[^>]*>", content).group(0)
+    assert 'aria-describedby="id_quantity_helptext"' in field
+    assert "aria-invalid" not in field
+    assert 'id="id_quantity_helptext"' in content
+    assert re.search(r'<p class="order-total" aria-live="polite"[^>]*>\s*<span data-total-line>', content)
+
+
+def test_seat_limit_is_the_catalogue_one(client, db, fake_stripe):
+    product = make_product()
+
+    over = client.get(reverse("checkout:review", args=[product.slug]), {"quantity": MAX_SEATS + 1})
+    at_limit = client.get(reverse("checkout:review", args=[product.slug]), {"quantity": MAX_SEATS})
+
+    assert b'aria-invalid="true"' in over.content
+    assert b'aria-invalid="true"' not in at_limit.content
+    assert f'max="{MAX_SEATS}"'.encode() in at_limit.content
 
 
 def test_cancelled_return_says_nothing_was_charged_and_links_to_the_product(client, catalog):

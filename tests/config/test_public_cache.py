@@ -342,3 +342,78 @@ def test_hit_from_the_shared_cache_fills_this_process(client, catalog, django_as
 
     assert response["X-Cache"] == "HIT"
     assert public_cache.local_copies.get(public_cache._page_key(response.wsgi_request)) is not None
+
+
+@pytest.mark.parametrize("status", [201, 204, 301, 302, 404])
+def test_only_200_answers_are_stored(db, status):
+    run_middleware(HttpResponse("not a page to replay", status=status))
+
+    again = run_middleware(HttpResponse("fine"))
+    assert again.content == b"fine"
+    assert again["X-Cache"] == "MISS"
+
+
+def test_response_that_varies_on_everything_is_not_stored(db):
+    response = HttpResponse("different for every request")
+    patch_vary_headers(response, ["*"])
+
+    run_middleware(response)
+
+    again = run_middleware(HttpResponse("fresh"))
+    assert again.content == b"fresh"
+    assert again["X-Cache"] == "MISS"
+
+
+def test_visitor_with_a_messages_cookie_is_never_served_a_cached_page(client, catalog):
+    type(client)().get("/")  # an anonymous visitor fills the cache
+    client.cookies["messages"] = "a flash message waiting to be shown"
+
+    response = client.get("/")
+
+    assert "X-Cache" not in response
+
+
+def test_any_save_outside_admin_invalidates_pages(client, catalog, django_capture_on_commit_callbacks):
+    client.get("/")
+    assert client.get("/")["X-Cache"] == "HIT"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product = Product.objects.get(slug="level-i")
+        product.price_cents = 55500
+        product.save()
+
+    response = client.get("/")
+    assert response["X-Cache"] == "MISS"
+    assert format_money(55500) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: Product.objects.get(slug="level-i").modules.first().delete(),
+        lambda: Question.objects.first().delete(),
+        lambda: Product.objects.get(slug="bundle").bundle_items.first().delete(),
+    ],
+    ids=["module deleted", "question deleted", "component removed"],
+)
+def test_every_kind_of_content_change_invalidates_pages(
+    catalog, faq_questions, django_capture_on_commit_callbacks, change
+):
+    before = cache.get(VERSION_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change()
+
+    assert cache.get(VERSION_KEY) != before
+
+
+def test_adding_a_component_through_the_relation_invalidates_pages(
+    catalog, django_capture_on_commit_callbacks
+):
+    extra = make_product()  # its own save bumps too, but only when the test's transaction commits
+    before = cache.get(VERSION_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Product.objects.get(slug="bundle").components.add(extra)  # bulk-created rows: no post_save
+
+    assert cache.get(VERSION_KEY) != before

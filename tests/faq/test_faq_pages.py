@@ -54,12 +54,32 @@ def test_an_unknown_placeholder_saved_anyway_does_not_break_the_page(client, cat
     assert "Costs {price:retired-product}." in response.content.decode()
 
 
-def test_landing_pages_show_the_questions_of_their_topic(client, catalog, faq_questions):
+def test_role_pages_show_the_questions_their_reader_asks(client, catalog, faq_questions):
+    producers = client.get("/film-tv-production/for/producers/").content.decode()
+    coordinators = client.get("/film-tv-production/for/coordinators/").content.decode()
+
+    assert Question.objects.get(slug="best-certification-for-producers").question in producers
+    assert Question.objects.get(slug="refund-guarantee").question not in producers
+    assert Question.objects.get(slug="is-certification-worth-it-for-film").question in coordinators
+    # The producers' and post teams' questions are not the coordinators' questions.
+    for slug in ("best-certification-for-producers", "best-certification-for-post-production"):
+        assert Question.objects.get(slug=slug).question not in coordinators
+
+
+def test_overview_and_compare_pages_show_the_choosing_questions(client, catalog, faq_questions):
+    for path in ("/film-tv-production/", "/film-tv-production/compare/"):
+        content = client.get(path).content.decode()
+        for question in Question.objects.filter(topic=Question.Topic.CHOOSING):
+            assert question.question in content
+
+
+def test_a_question_a_role_page_names_but_staff_unpublished_is_left_out(client, catalog, faq_questions):
+    Question.objects.filter(slug="best-certification-for-producers").update(is_published=False)
+
     content = client.get("/film-tv-production/for/producers/").content.decode()
 
-    for question in Question.objects.filter(topic=Question.Topic.ROLES):
-        assert question.question in content
-    assert Question.objects.get(slug="refund-guarantee").question not in content
+    assert "What is the best certification for a producer" not in content
+    assert Question.objects.get(slug="what-the-bundle-includes").question in content
 
 
 def _admin_form(**overrides) -> dict:

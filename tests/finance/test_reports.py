@@ -198,10 +198,19 @@ def test_dashboard_shows_the_figures_as_an_accessible_svg_chart_and_a_table(fina
 
 
 def test_dashboard_opens_on_the_last_twelve_months(finance_client):
+    today = dt.datetime.now(dt.UTC).date()
+    since = dt.date(today.year - 1, today.month, 1) + dt.timedelta(days=31)
+    since = since.replace(day=1)  # the first day of the month eleven months ago
+    until = dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)  # the first day of next month
+
     response = finance_client.get(DASHBOARD)
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert response.content.decode().count('role="img"') == 1  # no sales yet: no product chart
+    assert response.context["report"].period.since == since
+    assert response.context["report"].period.until == until
+    assert f"{since:%-d %b %Y} to {until:%-d %b %Y} (not included)" in page
+    assert page.count('role="img"') == 1  # no sales yet: no product chart
 
 
 @pytest.mark.parametrize(

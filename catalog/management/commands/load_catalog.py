@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand
 
 from catalog.seed import PRODUCTS
 from catalog.services import load_catalog
-from config.public_cache import bump_public_cache
 
 
 class Command(BaseCommand):
@@ -10,8 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = load_catalog(PRODUCTS)
-        if created:
-            bump_public_cache()
         if not options["verbosity"]:
             return
         if created:

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand
 
-from config.public_cache import bump_public_cache
 from faq.seed import QUESTIONS
 from faq.services import load_faq
 
@@ -10,8 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = load_faq(QUESTIONS)
-        if created:
-            bump_public_cache()
         if not options["verbosity"]:
             return
         if created:

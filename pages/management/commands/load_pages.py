@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand
 
-from config.public_cache import bump_public_cache
 from pages.seed import PAGES
 from pages.services import load_pages
 
@@ -10,8 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = load_pages(PAGES)
-        if created:
-            bump_public_cache()
         if not options["verbosity"]:
             return
         if created:
