@@ -93,7 +93,10 @@ def start(request: HttpRequest) -> HttpResponse:
     form = BuyForm({"quantity": quantity, "po_number": po_number})
     if not form.is_valid() or not checkout_enabled():
         # The buyer's entries ride along (trimmed: they only have to show what was typed next to the error).
-        query = urlencode({"quantity": quantity[:MAX_ECHOED_CHARS], "po_number": po_number[:PO_NUMBER_MAX]})
+        echoed = {"quantity": quantity[:MAX_ECHOED_CHARS]}
+        if po_number:
+            echoed["po_number"] = po_number[:PO_NUMBER_MAX]
+        query = urlencode(echoed)
         return _see_other(f"{reverse('checkout:review', args=[product.slug])}?{query}")
     visitor = ensure_visitor_id(request)
     try:
