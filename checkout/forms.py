@@ -40,7 +40,9 @@ class BuyForm(forms.Form):
         required=False,
         strip=True,
         help_text="For an employer's accounts team: printed on your invoice.",
-        error_messages={"max_length": "A PO number or cost centre can be at most %(limit_value)d characters."},
+        error_messages={
+            "max_length": "A PO number or cost centre can be at most %(limit_value)d characters."
+        },
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 140}),
     )
 

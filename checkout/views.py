@@ -95,7 +95,7 @@ def start(request: HttpRequest) -> HttpResponse:
         # The buyer's entries ride along (trimmed: they only have to show what was typed next to the error).
         echoed = {"quantity": quantity[:MAX_ECHOED_CHARS]}
         if po_number:
-            echoed["po_number"] = po_number[:PO_NUMBER_MAX]
+            echoed["po_number"] = po_number[: PO_NUMBER_MAX * 2]  # long enough to show why it was refused
         query = urlencode(echoed)
         return _see_other(f"{reverse('checkout:review', args=[product.slug])}?{query}")
     visitor = ensure_visitor_id(request)

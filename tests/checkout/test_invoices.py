@@ -3,6 +3,7 @@ the buyer's PO number; the invoice, company, tax IDs and country land on the ord
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from checkout import services
@@ -131,3 +132,41 @@ def test_hostile_invoice_links_and_tax_ids_are_not_stored_as_links(order, fake_s
     assert len(order.tax_ids) <= 500 and "\x00" not in order.tax_ids
     assert "\n" not in order.company_name and len(order.company_name) <= 200
     assert order.invoice_pdf_url.startswith("https://")
+
+
+def test_the_review_page_form_carries_the_po_number_to_the_invoice(catalog, client, fake_stripe):
+    client.get(reverse("checkout:review", kwargs={"slug": "bundle"}))
+
+    response = client.post(
+        reverse("checkout:start"), {"product": "bundle", "quantity": "4", "po_number": "  PO  77-B  "}
+    )
+
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert order.po_number == "PO 77-B"
+    invoice_data = fake_stripe.session_requests()[-1].form["invoice_creation"]["invoice_data"]
+    assert invoice_data["custom_fields"] == [{"name": "PO number", "value": "PO 77-B"}]
+
+
+def test_a_too_long_po_number_goes_back_to_the_review_page_with_the_error(catalog, client, fake_stripe):
+    response = client.post(
+        reverse("checkout:start"), {"product": "bundle", "quantity": "2", "po_number": "P" * 141}, follow=True
+    )
+
+    page = response.content.decode()
+    assert response.redirect_chain[0][1] == 303
+    assert "at most 140 characters" in page and 'aria-invalid="true"' in page
+    assert Order.objects.count() == 0
+
+
+def test_after_paying_the_review_page_says_so_and_links_to_the_order(
+    order, client, fake_stripe, deliver_event
+):
+    deliver_event(completed_event(fake_stripe, order))
+
+    page = client.get(reverse("checkout:review", kwargs={"slug": "level-i"})).content.decode()
+    stranger = Client().get(reverse("checkout:review", kwargs={"slug": "level-i"})).content.decode()
+
+    assert "You bought" in page
+    assert order.reference in page and order.stripe_session_id in page
+    assert order.reference not in stranger
