@@ -41,6 +41,16 @@ def to_decimal(cents: int, currency: str = "USD") -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
+def decimal_text(cents: int, currency: str = "USD") -> str:
+    """`str(to_decimal(cents, currency))`, made with integer arithmetic: the CSV exports call it for every
+    amount of every row, where building Decimals dominated the time."""
+    if currency.upper() in ZERO_DECIMAL_CURRENCIES:
+        return str(cents)
+    sign = "-" if cents < 0 else ""
+    whole, fraction = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{fraction:02d}"
+
+
 def format_money(cents: int, currency: str = "USD") -> str:
     """`$147` for whole amounts, `$1,234.50` otherwise, `¥14,700` in a zero-decimal currency; negative
     amounts keep their sign in front."""

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from catalog.models import Product
-from catalog.money import to_decimal
+from catalog.money import decimal_text
 from checkout.models import Order, OrderLine, Payment
 from finance.reports import day_start
 
@@ -77,24 +77,24 @@ def format_timestamp(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def text(value: str | None, _row: dict) -> str:
+def text(value: str | None, _currency: str) -> str:
     return neutralise(value or "")
 
 
-def money(value: int | None, row: dict) -> str:
+def money(value: int | None, currency: str) -> str:
     """Decimal units of the row's currency; blank when unknown (a fee not fetched yet)."""
-    return "" if value is None else str(to_decimal(value, row["order__currency"]))
+    return "" if value is None else decimal_text(value, currency)
 
 
-def number(value: int, _row: dict) -> str:
+def number(value: int, _currency: str) -> str:
     return str(value)
 
 
-def timestamp(value: dt.datetime | None, _row: dict) -> str:
+def timestamp(value: dt.datetime | None, _currency: str) -> str:
     return format_timestamp(value)
 
 
-def yes_no(value: bool, _row: dict) -> str:
+def yes_no(value: bool, _currency: str) -> str:
     return "yes" if value else "no"
 
 
@@ -106,18 +106,7 @@ class Column:
 
     name: str
     source: str
-    write: Callable[[Any, dict], str]
-
-
-def _payment_sum(field_name: str) -> Subquery:
-    total = (
-        Payment.objects.filter(order=OuterRef("order_id"), status=Payment.Status.SUCCEEDED)
-        .order_by()
-        .values("order")
-        .annotate(total=Sum(field_name))
-        .values("total")
-    )
-    return Subquery(total, output_field=IntegerField())
+    write: Callable[[Any, str], str]
 
 
 # Documented in the README. Append new columns at the end; never rename, reorder or change one's meaning.
@@ -139,8 +128,8 @@ COLUMNS = [
     Column("currency", "order__currency", text),
     Column("stripe_checkout_session_id", "order__stripe_session_id", text),
     Column("stripe_payment_intent_id", "order__stripe_payment_intent_id", text),
-    Column("stripe_fee", "stripe_fee_cents", money),
-    Column("net_after_fee", "net_after_fee_cents", money),
+    Column("stripe_fee", "paid__fee_cents", money),
+    Column("net_after_fee", "paid__net_cents", money),
     Column("needs_review", "order__needs_review", yes_no),
     Column("invoice_number", "order__invoice_number", text),
     Column("invoice_pdf_url", "order__invoice_pdf_url", text),
@@ -150,15 +139,22 @@ COLUMNS = [
     Column("po_number", "order__po_number", text),
 ]
 HEADER = [column.name for column in COLUMNS]
-ANNOTATIONS = {
-    "stripe_fee_cents": _payment_sum("fee_cents"),
-    "net_after_fee_cents": _payment_sum("net_cents"),
-}
+SOURCES = [column.source for column in COLUMNS]
+CURRENCY = SOURCES.index("order__currency")
+WRITERS = [column.write for column in COLUMNS]
 
 
-def line_row(values: dict) -> list[str]:
-    """One CSV row from an order line's values (one per column source)."""
-    return [column.write(values[column.source], values) for column in COLUMNS]
+def received_payment() -> FilteredRelation:
+    """The order's received payment (one Checkout Session, so at most one), joined once: a LEFT JOIN, not
+    a subquery per row. Made per query: Django keeps state on a FilteredRelation once used."""
+    return FilteredRelation("order__payments", condition=Q(order__payments__status=Payment.Status.SUCCEEDED))
+
+
+def line_row(values: tuple) -> list[str]:
+    """One CSV row from an order line's values, read as a plain tuple in SOURCES order (no model objects:
+    building 200,000 of them costs more than writing the CSV)."""
+    currency = values[CURRENCY]
+    return [write(value, currency) for write, value in zip(WRITERS, values, strict=True)]
 
 
 def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
@@ -170,7 +166,7 @@ def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Itera
     but the snapshot; a client that disconnects closes the generator and ends the transaction.
     """
     yield HEADER
-    rows = lines.annotate(**ANNOTATIONS).values(*(column.source for column in COLUMNS))
+    rows = lines.annotate(paid=received_payment()).values_list(*SOURCES)
     with transaction.atomic(using=lines.db):
         for values in rows.iterator(chunk_size=chunk_size):
             yield line_row(values)

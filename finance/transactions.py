@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from catalog.money import to_decimal
+from catalog.money import decimal_text
 from checkout.fulfilment import COUNTED_REFUND_STATUSES
 from checkout.models import Dispute, Payment, PayoutLine, Refund
 from finance.export import format_timestamp, iter_csv, neutralise
@@ -136,7 +136,7 @@ def rows(filters: TransactionFilter) -> Iterator[list[str]]:
             format_timestamp(movement.date),
             movement.type,
             neutralise(movement.order_reference),
-            str(to_decimal(movement.amount_cents, movement.currency)),
+            decimal_text(movement.amount_cents, movement.currency),
             neutralise(movement.currency),
             neutralise(movement.payment_intent_id),
             neutralise(movement.charge_id),

@@ -37,3 +37,25 @@ def test_to_decimal_keeps_two_places_without_floats():
 def test_zero_decimal_currencies_are_whole_units(amount, currency, shown, decimal):
     assert format_money(amount, currency) == shown
     assert to_decimal(amount, currency) == decimal
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency"),
+    [
+        (0, "USD"),
+        (1, "USD"),
+        (99, "USD"),
+        (100, "EUR"),
+        (14700, "USD"),
+        (123456789, "GBP"),
+        (-2550, "USD"),
+        (-1, "USD"),
+        (14700, "JPY"),
+        (-5, "KRW"),
+        (7, "jpy"),
+    ],
+)
+def test_decimal_text_is_the_decimal_written_out(cents, currency):
+    from catalog.money import decimal_text
+
+    assert decimal_text(cents, currency) == str(to_decimal(cents, currency))
