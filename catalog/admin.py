@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
+from django.template.defaultfilters import pluralize
 
 from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
+from catalog.selectors import bundles_missing_components
 from config.public_cache import BumpsPublicCacheAdmin
 
 
@@ -33,6 +35,14 @@ class BundleItemInline(admin.TabularInline):
     fields = ["position", "component"]
     verbose_name = "bundle component"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "component" and formfield is not None:
+            # The ✖ beside the chooser would delete the product itself, not take it out of the bundle
+            # (that is the row's "Delete" box).
+            formfield.widget.can_delete_related = False
+        return formfield
+
 
 class CurriculumModuleInline(admin.StackedInline):
     model = CurriculumModule
@@ -42,7 +52,16 @@ class CurriculumModuleInline(admin.StackedInline):
 
 @admin.register(Product)
 class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
-    list_display = ["name", "kind", "price", "separate_value", "savings", "is_active", "position"]
+    list_display = [
+        "name",
+        "kind",
+        "price",
+        "separate_value",
+        "savings",
+        "can_be_bought",
+        "is_active",
+        "position",
+    ]
     list_editable = ["is_active", "position"]
     list_filter = ["kind", "is_active", "currency"]
     search_fields = ["name", "slug", "tagline"]
@@ -50,8 +69,12 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
     inlines = [BundleItemInline, CurriculumModuleInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "tagline", "description", "audience"]}),
-        ("Price and listing", {"fields": [("price_cents", "currency"), ("is_active", "position")]}),
+        (
+            "Price and listing",
+            {"fields": [("price_cents", "currency"), ("is_active", "position"), "can_be_bought"]},
+        ),
     ]
+    readonly_fields = ["can_be_bought"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_pricing()
@@ -70,15 +93,36 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
         pricing = product.pricing
         if pricing is None:
             return "—"
+        if not pricing.is_complete:
+            return "none (a component is inactive)"
         if not pricing.has_savings:
             return "none (priced at or above its parts)"
         return f"{format_money(pricing.savings_cents, product.currency)} ({pricing.savings_percent}%)"
 
+    @admin.display(description="can be bought")
+    def can_be_bought(self, product: Product) -> str:
+        if not product.is_active:
+            return "no: inactive"
+        pricing = product.pricing
+        if pricing and not pricing.is_complete:
+            count = pricing.inactive_component_count
+            return f"no: {count} inactive component{pluralize(count)}"
+        return "yes"
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         product = Product.objects.with_pricing().get(pk=form.instance.pk)
+        for bundle, missing in bundles_missing_components(product).items():
+            names = ", ".join(str(component) for component in missing)
+            verb, pronoun = ("is", "it") if len(missing) == 1 else ("are", "them")
+            self.message_user(
+                request,
+                f"{bundle} cannot be bought and shows no savings while {names} {verb} inactive. Make "
+                f"{pronoun} active again or take {pronoun} out of the bundle.",
+                messages.WARNING,
+            )
         pricing = product.pricing
-        if pricing and not pricing.has_savings:
+        if pricing and pricing.is_complete and not pricing.has_savings:
             self.message_user(
                 request,
                 f"{product} costs {format_money(product.price_cents, product.currency)}, not less than its "

@@ -75,6 +75,12 @@ class Product(models.Model):
 
         return bundle_pricing(self)
 
+    @property
+    def can_be_bought(self) -> bool:
+        from catalog.rules import can_be_bought
+
+        return can_be_bought(self)
+
     def clean(self) -> None:
         super().clean()
         if self.currency:

@@ -1,4 +1,5 @@
-"""Bundle composition rules, shared by model validation, the admin formset and the seed command."""
+"""Catalogue rules: bundle composition (shared by model validation, the admin formset and the seed command)
+and whether a product can be bought (shared by the storefront pages, checkout and the admin)."""
 
 from collections.abc import Iterable
 
@@ -34,3 +35,10 @@ def validate_bundle_components(bundle, components: Iterable) -> None:
         errors.append(f"A bundle needs at least {MIN_BUNDLE_COMPONENTS} components.")
     if errors:
         raise ValidationError(errors)
+
+
+def can_be_bought(product) -> bool:
+    """Buyers may buy `product`: it is active and, for a bundle, so is every component. A bundle with a part
+    off sale would deliver less than it lists, so it waits until staff put the part back or remove it."""
+    pricing = product.pricing
+    return product.is_active and (pricing is None or pricing.is_complete)

@@ -1,6 +1,6 @@
 """Reads of the catalogue for the storefront pages."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from catalog.models import BundleItem, Product
 
@@ -31,3 +31,19 @@ def courses_with_curriculum() -> list[Product]:
     return list(
         listed_products().filter(kind=Product.Kind.COURSE).prefetch_related("modules").order_by("position")
     )
+
+
+def bundles_missing_components(product: Product) -> dict[Product, list[Product]]:
+    """Active bundles touched by `product` (itself, or those containing it) that have inactive components,
+    each with those components: what staff must fix before the bundle can be bought again."""
+    items = (
+        BundleItem.objects.filter(bundle__is_active=True, component__is_active=False)
+        .filter(Q(bundle=product) | Q(bundle__components=product))
+        .select_related("bundle", "component")
+        .order_by("bundle__position", "bundle_id", "position", "id")
+        .distinct()
+    )
+    missing: dict[Product, list[Product]] = {}
+    for item in items:
+        missing.setdefault(item.bundle, []).append(item.component)
+    return missing

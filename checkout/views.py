@@ -68,6 +68,8 @@ def start(request: HttpRequest) -> HttpResponse:
     form = BuyForm(data)
     if not form.is_valid():
         return _render_review(request, product, form, status=400)
+    if not product.can_be_bought:  # a bundle with a component off sale: catalog.rules.can_be_bought
+        return _render_review(request, product, form, status=409)
     if not checkout_enabled():
         return _render_review(request, product, form, status=503)
     visitor = ensure_visitor_id(request)

@@ -32,7 +32,7 @@ def placeholder_value(field: str, product: Product) -> str | None:
     if field == "separate_value":
         return format_money(pricing.separate_value_cents, product.currency)
     if field == "savings":
-        return format_money(max(pricing.savings_cents, 0), product.currency)
+        return format_money(pricing.claimed_savings_cents, product.currency)
     if field == "savings_percent":
         return f"{pricing.savings_percent}%"
     return None

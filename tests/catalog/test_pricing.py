@@ -78,3 +78,12 @@ def test_pricing_annotation_is_one_query_for_many_bundles():
 
     assert values == [6000] * 10
     assert len(queries) == 1
+
+
+def test_claimed_savings_are_never_negative():
+    above = BundlePricing(price_cents=9000, separate_value_cents=7500, currency="USD")
+    below = BundlePricing(price_cents=6000, separate_value_cents=7500, currency="USD")
+
+    assert above.savings_cents == -1500
+    assert above.claimed_savings_cents == 0
+    assert below.claimed_savings_cents == 1500
