@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import pluralize
+from django.utils.html import format_html, format_html_join
 
+from catalog.admin_forms import ProductAdminForm
 from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
 from catalog.selectors import bundles_missing_components
+from catalog.services import record_price_change
 from config.public_cache import BumpsPublicCacheAdmin
 
 
@@ -50,8 +53,12 @@ class CurriculumModuleInline(admin.StackedInline):
     fields = [("position", "title"), "summary", "production_context"]
 
 
+PRICE_FIELD_LABELS = ("Price", "Currency", "Confirm price change")
+
+
 @admin.register(Product)
 class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = [
         "name",
         "kind",
@@ -71,10 +78,22 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "kind", "tagline", "description", "audience"]}),
         (
             "Price and listing",
-            {"fields": [("price_cents", "currency"), ("is_active", "position"), "can_be_bought"]},
+            {
+                "fields": [
+                    ("price", "currency"),
+                    "confirm_price_change",
+                    ("is_active", "position"),
+                    "can_be_bought",
+                ]
+            },
         ),
     ]
-    readonly_fields = ["can_be_bought"]
+    readonly_fields = ["can_be_bought", "price_history"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return [*self.fieldsets, ("Price history", {"fields": ["price_history"]})]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_pricing()
@@ -99,6 +118,33 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
             return "none (priced at or above its parts)"
         return f"{format_money(pricing.savings_cents, product.currency)} ({pricing.savings_percent}%)"
 
+    @admin.display(description="changes, newest first")
+    def price_history(self, product: Product) -> str:
+        """Every saved price edit (ProductAdmin.save_model writes them), read-only."""
+        changes = product.price_changes.select_related("changed_by")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{change.changed_at:%Y-%m-%d %H:%M} UTC",
+                    change.changed_by or "—",
+                    "— (created)"
+                    if change.old_price_cents is None
+                    else format_money(change.old_price_cents, change.old_currency),
+                    format_money(change.new_price_cents, change.new_currency),
+                )
+                for change in changes
+            ),
+        )
+        if not rows:
+            return "No price changes recorded yet."
+        return format_html(
+            "<table><thead><tr><th>When</th><th>By</th><th>Old price</th><th>New price</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
     @admin.display(description="can be bought")
     def can_be_bought(self, product: Product) -> str:
         if not product.is_active:
@@ -108,6 +154,32 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
             count = pricing.inactive_component_count
             return f"no: {count} inactive component{pluralize(count)}"
         return "yes"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if isinstance(form, ProductAdminForm):  # the list page's inline edits never touch the price
+            old_cents, old_currency = form.price_before or (None, "")
+            record_price_change(
+                product=obj, old_price_cents=old_cents, old_currency=old_currency, changed_by=request.user
+            )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The admin history names the old and new price, not just "Changed Price"."""
+        message = super().construct_change_message(request, form, formsets, add)
+        saved = form.instance
+        if (
+            add
+            or not isinstance(form, ProductAdminForm)
+            or form.price_before in (None, (saved.price_cents, saved.currency))
+        ):
+            return message
+        moved = f"price from {format_money(*form.price_before)} to {format_money(saved.price_cents, saved.currency)}"
+        for entry in message:
+            changed = entry.get("changed")
+            if changed and "name" not in changed:  # the product's own fields, not an inline's
+                others = [name for name in changed["fields"] if name not in PRICE_FIELD_LABELS]
+                changed["fields"] = [moved, *others]
+        return message
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+
+from catalog.money import CURRENCY_CHOICES
 
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD.")
 
@@ -34,7 +38,9 @@ class Product(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Whole cents: 14700 is $147.00.",
     )
-    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    currency = models.CharField(
+        max_length=3, default="USD", choices=CURRENCY_CHOICES, validators=[currency_validator]
+    )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive products are hidden and cannot be bought."
     )
@@ -144,3 +150,23 @@ class CurriculumModule(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PriceChange(models.Model):
+    """One edit of a product's price or currency, written by the admin save: the product's price history."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="price_changes")
+    old_price_cents = models.PositiveIntegerField(null=True, blank=True, help_text="Empty when created.")
+    old_currency = models.CharField(max_length=3, blank=True)
+    new_price_cents = models.PositiveIntegerField()
+    new_currency = models.CharField(max_length=3)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} price change at {self.changed_at:%Y-%m-%d %H:%M} UTC"

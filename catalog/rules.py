@@ -2,10 +2,14 @@
 and whether a product can be bought (shared by the storefront pages, checkout and the admin)."""
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 
 MIN_BUNDLE_COMPONENTS = 2
+# A new price further than this from the current one (either way) must be confirmed: it catches `147.00`
+# typed where cents were expected, or a digit lost, without getting in the way of ordinary changes.
+PRICE_CHANGE_CONFIRM_RATIO = Fraction(1, 2)
 
 
 def component_errors(bundle, component) -> str:
@@ -42,3 +46,13 @@ def can_be_bought(product) -> bool:
     off sale would deliver less than it lists, so it waits until staff put the part back or remove it."""
     pricing = product.pricing
     return product.is_active and (pricing is None or pricing.is_complete)
+
+
+def price_change_needs_confirmation(
+    *, old_cents: int, old_currency: str, new_cents: int, new_currency: str
+) -> bool:
+    """Whether a price edit is big enough that staff must confirm it was meant: more than half the current
+    price up or down, or any change of currency (the same number means something else in another one)."""
+    if old_currency != new_currency:
+        return True
+    return abs(new_cents - old_cents) > old_cents * PRICE_CHANGE_CONFIRM_RATIO
