@@ -8,7 +8,7 @@ from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
 from catalog.selectors import bundles_missing_components
-from catalog.services import record_price_change
+from catalog.services import record_price_change, record_slug_change
 from config.public_cache import BumpsPublicCacheAdmin
 
 
@@ -75,7 +75,7 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BundleItemInline, CurriculumModuleInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "tagline", "description", "audience"]}),
+        (None, {"fields": ["name", "slug", "former_slugs", "kind", "tagline", "description", "audience"]}),
         (
             "Price and listing",
             {
@@ -88,7 +88,7 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = ["can_be_bought", "price_history"]
+    readonly_fields = ["former_slugs", "can_be_bought", "price_history"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -117,6 +117,13 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
         if not pricing.has_savings:
             return "none (priced at or above its parts)"
         return f"{format_money(pricing.savings_cents, product.currency)} ({pricing.savings_percent}%)"
+
+    @admin.display(description="former slugs")
+    def former_slugs(self, product: Product) -> str:
+        slugs = ", ".join(former.slug for former in product.former_slugs.all()) if product.pk else ""
+        if not slugs:
+            return "—"
+        return f"{slugs} (FAQ placeholders and links with these still lead to this product)"
 
     @admin.display(description="changes, newest first")
     def price_history(self, product: Product) -> str:
@@ -157,6 +164,8 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            record_slug_change(product=obj, old_slug=form.initial["slug"])
         if isinstance(form, ProductAdminForm):  # the list page's inline edits never touch the price
             old_cents, old_currency = form.price_before or (None, "")
             record_price_change(

@@ -89,21 +89,39 @@ class Product(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        from catalog.rules import slug_error
+
         if self.currency:
             self.currency = self.currency.upper()
-        if self.pk is None:
-            return
         errors = {}
-        if not self.is_bundle and self.bundle_items.exists():
-            errors["kind"] = "This product has bundle components; only a bundle can have them."
-        if self.is_bundle and self.bundles.exists():
-            errors["kind"] = "This product is part of a bundle; a bundle cannot contain another bundle."
-        if self.is_bundle and self.components.exclude(currency=self.currency).exists():
-            errors["currency"] = "Every component of a bundle must be priced in the bundle's currency."
-        if self.bundles.exclude(currency=self.currency).exists():
-            errors["currency"] = "This product is part of a bundle priced in another currency."
+        if self.slug and (message := slug_error(self.slug, product_pk=self.pk)):
+            errors["slug"] = message
+        if self.pk is not None:
+            if not self.is_bundle and self.bundle_items.exists():
+                errors["kind"] = "This product has bundle components; only a bundle can have them."
+            if self.is_bundle and self.bundles.exists():
+                errors["kind"] = "This product is part of a bundle; a bundle cannot contain another bundle."
+            if self.is_bundle and self.components.exclude(currency=self.currency).exists():
+                errors["currency"] = "Every component of a bundle must be priced in the bundle's currency."
+            if self.bundles.exclude(currency=self.currency).exists():
+                errors["currency"] = "This product is part of a bundle priced in another currency."
         if errors:
             raise ValidationError(errors)
+
+
+class FormerSlug(models.Model):
+    """A slug a product had before staff renamed it. FAQ placeholders and links written with it keep
+    leading to the product, so renaming never strands them; no other product may take it."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=120, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-retired_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.slug
 
 
 class BundleItem(models.Model):

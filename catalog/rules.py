@@ -7,6 +7,9 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 
 MIN_BUNDLE_COMPONENTS = 2
+# Product slugs that would be shadowed by fixed URLs beside the product routes: /checkout/start/ and
+# /checkout/success/ come before /checkout/<slug>/ (tests/catalog/test_slugs.py checks this against the URLs).
+RESERVED_SLUGS = frozenset({"start", "success"})
 # A new price further than this from the current one (either way) must be confirmed: it catches `147.00`
 # typed where cents were expected, or a digit lost, without getting in the way of ordinary changes.
 PRICE_CHANGE_CONFIRM_RATIO = Fraction(1, 2)
@@ -56,3 +59,22 @@ def price_change_needs_confirmation(
     if old_currency != new_currency:
         return True
     return abs(new_cents - old_cents) > old_cents * PRICE_CHANGE_CONFIRM_RATIO
+
+
+def slug_error(slug: str, *, product_pk: int | None = None) -> str:
+    """Why `slug` cannot name the product `product_pk` (None for a new one), or an empty string when it can:
+    a fixed URL uses it, or another product had it before a rename and old placeholders and links still
+    mean that product."""
+    from catalog.models import FormerSlug
+
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}” is taken by a page of the site (/checkout/{slug}/); choose another slug."
+    former = (
+        FormerSlug.objects.filter(slug=slug).exclude(product_id=product_pk).select_related("product").first()
+    )
+    if former is not None:
+        return (
+            f"“{slug}” used to be the slug of {former.product}, and FAQ placeholders and old links written "
+            "with it still lead there; choose another slug."
+        )
+    return ""

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, Q
 
-from catalog.models import BundleItem, Product
+from catalog.models import BundleItem, FormerSlug, Product
 
 
 def listed_products():
@@ -22,8 +22,18 @@ def product_for_page(slug: str) -> Product:
 
 
 def products_by_slug() -> dict[str, Product]:
-    """Every active product keyed by slug, bundle value annotated: one query for a page's prices and links."""
-    return {product.slug: product for product in listed_products()}
+    """Every active product keyed by slug, and again by each slug it had before a rename (so FAQ
+    placeholders written with an old slug still fill), bundle value annotated: two queries in all."""
+    products = {product.slug: product for product in listed_products()}
+    by_id = {product.pk: product for product in products.values()}
+    former = FormerSlug.objects.filter(product_id__in=by_id).values_list("slug", "product_id")
+    return {**{slug: by_id[product_id] for slug, product_id in former}, **products}
+
+
+def renamed_product(slug: str) -> Product | None:
+    """The active product that had `slug` before a rename, if any."""
+    former = FormerSlug.objects.filter(slug=slug, product__is_active=True).select_related("product").first()
+    return former.product if former else None
 
 
 def courses_with_curriculum() -> list[Product]:

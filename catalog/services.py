@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from catalog.models import BundleItem, CurriculumModule, PriceChange, Product
+from catalog.models import BundleItem, CurriculumModule, FormerSlug, PriceChange, Product
 from catalog.rules import validate_bundle_components
 
 
@@ -56,3 +56,12 @@ def record_price_change(
         new_currency=product.currency,
         changed_by=changed_by,
     )
+
+
+def record_slug_change(*, product: Product, old_slug: str) -> None:
+    """Keep `old_slug` leading to `product` after a rename; a product renamed back to one of its former
+    slugs simply has it again."""
+    if old_slug == product.slug:
+        return
+    FormerSlug.objects.filter(product=product, slug=product.slug).delete()
+    FormerSlug.objects.get_or_create(slug=old_slug, defaults={"product": product})
