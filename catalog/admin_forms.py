@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from catalog.models import Product
-from catalog.money import format_money, to_decimal, to_minor_units
+from catalog.money import MAX_AMOUNT, format_money, to_decimal, to_minor_units
 from catalog.rules import price_change_needs_confirmation
 
 
@@ -64,8 +64,11 @@ class ProductAdminForm(forms.ModelForm):
         except ValueError as exc:
             self.add_error("price", str(exc))
             return data
-        if cents < 1:
-            self.add_error("price", f"The price must be at least {format_money(1, currency)}.")
+        if not 1 <= cents <= MAX_AMOUNT:
+            self.add_error(
+                "price",
+                f"The price must be from {format_money(1, currency)} to {format_money(MAX_AMOUNT, currency)}.",
+            )
             return data
         if self.price_before and not data.get("confirm_price_change"):
             old_cents, old_currency = self.price_before

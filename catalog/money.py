@@ -42,6 +42,8 @@ STRIPE_CURRENCIES = tuple(
     XOF XPF YER ZAR ZMW
     """.split()  # noqa: SIM905 - a block of codes reads better than 135 quoted strings
 )
+# Stripe takes amounts of at most eight digits in the smallest unit ($999,999.99, ¥99,999,999).
+MAX_AMOUNT = 99_999_999
 CURRENCY_CHOICES = [(code, code) for code in STRIPE_CURRENCIES]
 
 

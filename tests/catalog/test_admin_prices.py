@@ -80,7 +80,8 @@ def test_zero_decimal_currency_takes_whole_amounts(editor_client):
         ("147.50", "JPY", "JPY has no smaller unit: enter a whole amount."),
         ("1.475", "USD", "USD has two decimal places at most."),
         ("147,00", "USD", "digits and one dot, no commas"),
-        ("0", "USD", "The price must be at least $0.01."),
+        ("0", "USD", "The price must be from $0.01 to $999,999.99."),
+        ("1000000", "USD", "The price must be from $0.01 to $999,999.99."),
         ("0.004", "USD", "two decimal places at most"),
     ],
 )
