@@ -1,9 +1,14 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
+from django.template.defaultfilters import pluralize
+from django.utils.html import format_html, format_html_join
 
+from catalog.admin_forms import ProductAdminForm
 from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
+from catalog.selectors import bundles_missing_components
+from catalog.services import record_price_change, record_slug_change
 
 
 class BundleItemFormSet(BaseInlineFormSet):
@@ -32,6 +37,14 @@ class BundleItemInline(admin.TabularInline):
     fields = ["position", "component"]
     verbose_name = "bundle component"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "component" and formfield is not None:
+            # The ✖ beside the chooser would delete the product itself, not take it out of the bundle
+            # (that is the row's "Delete" box).
+            formfield.widget.can_delete_related = False
+        return formfield
+
 
 class CurriculumModuleInline(admin.StackedInline):
     model = CurriculumModule
@@ -39,18 +52,47 @@ class CurriculumModuleInline(admin.StackedInline):
     fields = [("position", "title"), "summary", "production_context"]
 
 
+PRICE_FIELD_LABELS = ("Price", "Currency", "Confirm price change")
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "price", "separate_value", "savings", "is_active", "position"]
+    form = ProductAdminForm
+    list_display = [
+        "name",
+        "kind",
+        "price",
+        "separate_value",
+        "savings",
+        "can_be_bought",
+        "is_active",
+        "position",
+    ]
     list_editable = ["is_active", "position"]
     list_filter = ["kind", "is_active", "currency"]
     search_fields = ["name", "slug", "tagline"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BundleItemInline, CurriculumModuleInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "tagline", "description", "audience"]}),
-        ("Price and listing", {"fields": [("price_cents", "currency"), ("is_active", "position")]}),
+        (None, {"fields": ["name", "slug", "former_slugs", "kind", "tagline", "description", "audience"]}),
+        (
+            "Price and listing",
+            {
+                "fields": [
+                    ("price", "currency"),
+                    "confirm_price_change",
+                    ("is_active", "position"),
+                    "can_be_bought",
+                ]
+            },
+        ),
     ]
+    readonly_fields = ["former_slugs", "can_be_bought", "price_history"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return [*self.fieldsets, ("Price history", {"fields": ["price_history"]})]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_pricing()
@@ -69,15 +111,98 @@ class ProductAdmin(admin.ModelAdmin):
         pricing = product.pricing
         if pricing is None:
             return "—"
+        if not pricing.is_complete:
+            return "none (a component is inactive)"
         if not pricing.has_savings:
             return "none (priced at or above its parts)"
         return f"{format_money(pricing.savings_cents, product.currency)} ({pricing.savings_percent}%)"
 
+    @admin.display(description="former slugs")
+    def former_slugs(self, product: Product) -> str:
+        slugs = ", ".join(former.slug for former in product.former_slugs.all()) if product.pk else ""
+        if not slugs:
+            return "—"
+        return f"{slugs} (FAQ placeholders and links with these still lead to this product)"
+
+    @admin.display(description="changes, newest first")
+    def price_history(self, product: Product) -> str:
+        """Every saved price edit (ProductAdmin.save_model writes them), read-only."""
+        changes = product.price_changes.select_related("changed_by")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{change.changed_at:%Y-%m-%d %H:%M} UTC",
+                    change.changed_by or "—",
+                    "— (created)"
+                    if change.old_price_cents is None
+                    else format_money(change.old_price_cents, change.old_currency),
+                    format_money(change.new_price_cents, change.new_currency),
+                )
+                for change in changes
+            ),
+        )
+        if not rows:
+            return "No price changes recorded yet."
+        return format_html(
+            "<table><thead><tr><th>When</th><th>By</th><th>Old price</th><th>New price</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
+    @admin.display(description="can be bought")
+    def can_be_bought(self, product: Product) -> str:
+        if not product.is_active:
+            return "no: inactive"
+        pricing = product.pricing
+        if pricing and not pricing.is_complete:
+            count = pricing.inactive_component_count
+            return f"no: {count} inactive component{pluralize(count)}"
+        return "yes"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            record_slug_change(product=obj, old_slug=form.initial["slug"])
+        if isinstance(form, ProductAdminForm):  # the list page's inline edits never touch the price
+            old_cents, old_currency = form.price_before or (None, "")
+            record_price_change(
+                product=obj, old_price_cents=old_cents, old_currency=old_currency, changed_by=request.user
+            )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The admin history names the old and new price, not just "Changed Price"."""
+        message = super().construct_change_message(request, form, formsets, add)
+        saved = form.instance
+        if (
+            add
+            or not isinstance(form, ProductAdminForm)
+            or form.price_before in (None, (saved.price_cents, saved.currency))
+        ):
+            return message
+        moved = f"price from {format_money(*form.price_before)} to {format_money(saved.price_cents, saved.currency)}"
+        for entry in message:
+            changed = entry.get("changed")
+            if changed and "name" not in changed:  # the product's own fields, not an inline's
+                others = [name for name in changed["fields"] if name not in PRICE_FIELD_LABELS]
+                changed["fields"] = [moved, *others]
+        return message
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         product = Product.objects.with_pricing().get(pk=form.instance.pk)
+        for bundle, missing in bundles_missing_components(product).items():
+            names = ", ".join(str(component) for component in missing)
+            verb, pronoun = ("is", "it") if len(missing) == 1 else ("are", "them")
+            self.message_user(
+                request,
+                f"{bundle} cannot be bought and shows no savings while {names} {verb} inactive. Make "
+                f"{pronoun} active again or take {pronoun} out of the bundle.",
+                messages.WARNING,
+            )
         pricing = product.pricing
-        if pricing and not pricing.has_savings:
+        if pricing and pricing.is_complete and not pricing.has_savings:
             self.message_user(
                 request,
                 f"{product} costs {format_money(product.price_cents, product.currency)}, not less than its "

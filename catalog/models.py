@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from catalog.money import CURRENCY_CHOICES
 from catalog.pricing import BundlePricing, annotate_separate_value, bundle_pricing
 
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD.")
@@ -34,7 +37,9 @@ class Product(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Whole cents: 14700 is $147.00.",
     )
-    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    currency = models.CharField(
+        max_length=3, default="USD", choices=CURRENCY_CHOICES, validators=[currency_validator]
+    )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive products are hidden and cannot be bought."
     )
@@ -73,23 +78,47 @@ class Product(models.Model):
         """Separate value and savings for a bundle (None for other products); see catalog.pricing."""
         return bundle_pricing(self)
 
+    @property
+    def can_be_bought(self) -> bool:
+        from catalog.rules import can_be_bought
+
+        return can_be_bought(self)
+
     def clean(self) -> None:
         super().clean()
+        from catalog.rules import slug_error
+
         if self.currency:
             self.currency = self.currency.upper()
-        if self.pk is None:
-            return
         errors = {}
-        if not self.is_bundle and self.bundle_items.exists():
-            errors["kind"] = "This product has bundle components; only a bundle can have them."
-        if self.is_bundle and self.bundles.exists():
-            errors["kind"] = "This product is part of a bundle; a bundle cannot contain another bundle."
-        if self.is_bundle and self.components.exclude(currency=self.currency).exists():
-            errors["currency"] = "Every component of a bundle must be priced in the bundle's currency."
-        if self.bundles.exclude(currency=self.currency).exists():
-            errors["currency"] = "This product is part of a bundle priced in another currency."
+        if self.slug and (message := slug_error(self.slug, product_pk=self.pk)):
+            errors["slug"] = message
+        if self.pk is not None:
+            if not self.is_bundle and self.bundle_items.exists():
+                errors["kind"] = "This product has bundle components; only a bundle can have them."
+            if self.is_bundle and self.bundles.exists():
+                errors["kind"] = "This product is part of a bundle; a bundle cannot contain another bundle."
+            if self.is_bundle and self.components.exclude(currency=self.currency).exists():
+                errors["currency"] = "Every component of a bundle must be priced in the bundle's currency."
+            if self.bundles.exclude(currency=self.currency).exists():
+                errors["currency"] = "This product is part of a bundle priced in another currency."
         if errors:
             raise ValidationError(errors)
+
+
+class FormerSlug(models.Model):
+    """A slug a product had before staff renamed it. FAQ placeholders and links written with it keep
+    leading to the product, so renaming never strands them; no other product may take it."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=120, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-retired_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.slug
 
 
 class BundleItem(models.Model):
@@ -136,3 +165,23 @@ class CurriculumModule(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PriceChange(models.Model):
+    """One edit of a product's price or currency, written by the admin save: the product's price history."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="price_changes")
+    old_price_cents = models.PositiveIntegerField(null=True, blank=True, help_text="Empty when created.")
+    old_currency = models.CharField(max_length=3, blank=True)
+    new_price_cents = models.PositiveIntegerField()
+    new_currency = models.CharField(max_length=3)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} price change at {self.changed_at:%Y-%m-%d %H:%M} UTC"

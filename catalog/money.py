@@ -29,6 +29,24 @@ ZERO_DECIMAL_CURRENCIES = frozenset(
 )
 
 
+# The currencies Stripe can charge in (its "presentment currencies"), https://docs.stripe.com/currencies.
+# Staff choose a product's currency from these, so a price never reaches Stripe in a code it refuses.
+# USD first (the catalogue's own), then alphabetical.
+STRIPE_CURRENCIES = tuple(
+    """
+    USD AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BIF BMD BND BOB BRL BSD BWP BYN BZD CAD CDF
+    CHF CLP CNY COP CRC CVE CZK DJF DKK DOP DZD EGP ETB EUR FJD FKP GBP GEL GIP GMD GNF GTQ GYD HKD HNL HTG
+    HUF IDR ILS INR ISK JMD JPY KES KGS KHR KMF KRW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP
+    MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD
+    SCR SEK SGD SHP SLE SOS SRD STD SZL THB TJS TOP TRY TTD TWD TZS UAH UGX UYU UZS VND VUV WST XAF XCD XCG
+    XOF XPF YER ZAR ZMW
+    """.split()  # noqa: SIM905 - a block of codes reads better than 135 quoted strings
+)
+# Stripe takes amounts of at most eight digits in the smallest unit ($999,999.99, ¥99,999,999).
+MAX_AMOUNT = 99_999_999
+CURRENCY_CHOICES = [(code, code) for code in STRIPE_CURRENCIES]
+
+
 def minor_units(currency: str) -> int:
     """How many of the smallest unit make one whole unit: 1 for JPY, 100 for USD."""
     return 1 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 100
@@ -49,6 +67,18 @@ def decimal_text(cents: int, currency: str = "USD") -> str:
     sign = "-" if cents < 0 else ""
     whole, fraction = divmod(abs(cents), 100)
     return f"{sign}{whole}.{fraction:02d}"
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """An amount typed in whole units (`147`, `147.00`) as the integer Stripe takes (14700 for USD, 147 for
+    JPY). Raises ValueError when the amount has more decimals than the currency has."""
+    units = minor_units(currency)
+    minor = amount * units
+    if minor != minor.to_integral_value():
+        if units == 1:
+            raise ValueError(f"{currency.upper()} has no smaller unit: enter a whole amount.")
+        raise ValueError(f"{currency.upper()} has two decimal places at most.")
+    return int(minor)
 
 
 def format_money(cents: int, currency: str = "USD") -> str:

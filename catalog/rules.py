@@ -1,10 +1,18 @@
-"""Bundle composition rules, shared by model validation, the admin formset and the seed command."""
+"""Catalogue rules: bundle composition (shared by model validation, the admin formset and the seed command)
+and whether a product can be bought (shared by the storefront pages, checkout and the admin)."""
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 
 MIN_BUNDLE_COMPONENTS = 2
+# Product slugs that would be shadowed by fixed URLs beside the product routes: /checkout/start/ and
+# /checkout/success/ come before /checkout/<slug>/ (tests/catalog/test_slugs.py checks this against the URLs).
+RESERVED_SLUGS = frozenset({"start", "success"})
+# A new price further than this from the current one (either way) must be confirmed: it catches `147.00`
+# typed where cents were expected, or a digit lost, without getting in the way of ordinary changes.
+PRICE_CHANGE_CONFIRM_RATIO = Fraction(1, 2)
 
 
 def component_errors(bundle, component) -> str:
@@ -34,3 +42,39 @@ def validate_bundle_components(bundle, components: Iterable) -> None:
         errors.append(f"A bundle needs at least {MIN_BUNDLE_COMPONENTS} components.")
     if errors:
         raise ValidationError(errors)
+
+
+def can_be_bought(product) -> bool:
+    """Buyers may buy `product`: it is active and, for a bundle, so is every component. A bundle with a part
+    off sale would deliver less than it lists, so it waits until staff put the part back or remove it."""
+    pricing = product.pricing
+    return product.is_active and (pricing is None or pricing.is_complete)
+
+
+def price_change_needs_confirmation(
+    *, old_cents: int, old_currency: str, new_cents: int, new_currency: str
+) -> bool:
+    """Whether a price edit is big enough that staff must confirm it was meant: more than half the current
+    price up or down, or any change of currency (the same number means something else in another one)."""
+    if old_currency != new_currency:
+        return True
+    return abs(new_cents - old_cents) > old_cents * PRICE_CHANGE_CONFIRM_RATIO
+
+
+def slug_error(slug: str, *, product_pk: int | None = None) -> str:
+    """Why `slug` cannot name the product `product_pk` (None for a new one), or an empty string when it can:
+    a fixed URL uses it, or another product had it before a rename and old placeholders and links still
+    mean that product."""
+    from catalog.models import FormerSlug
+
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}” is taken by a page of the site (/checkout/{slug}/); choose another slug."
+    former = (
+        FormerSlug.objects.filter(slug=slug).exclude(product_id=product_pk).select_related("product").first()
+    )
+    if former is not None:
+        return (
+            f"“{slug}” used to be the slug of {former.product}, and FAQ placeholders and old links written "
+            "with it still lead there; choose another slug."
+        )
+    return ""

@@ -1,8 +1,8 @@
 """Reads of the catalogue for the storefront pages."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from catalog.models import BundleItem, Product
+from catalog.models import BundleItem, FormerSlug, Product
 
 
 def listed_products():
@@ -25,8 +25,18 @@ def product_for_page(slug: str) -> Product:
 
 
 def products_by_slug() -> dict[str, Product]:
-    """Every active product keyed by slug, bundle value annotated: one query for a page's prices and links."""
-    return {product.slug: product for product in listed_products()}
+    """Every active product keyed by slug, and again by each slug it had before a rename (so FAQ
+    placeholders written with an old slug still fill), bundle value annotated: two queries in all."""
+    products = {product.slug: product for product in listed_products()}
+    by_id = {product.pk: product for product in products.values()}
+    former = FormerSlug.objects.filter(product_id__in=by_id).values_list("slug", "product_id")
+    return {**{slug: by_id[product_id] for slug, product_id in former}, **products}
+
+
+def renamed_product(slug: str) -> Product | None:
+    """The active product that had `slug` before a rename, if any."""
+    former = FormerSlug.objects.filter(slug=slug, product__is_active=True).select_related("product").first()
+    return former.product if former else None
 
 
 def courses_with_curriculum() -> list[Product]:
@@ -39,3 +49,19 @@ def courses_with_curriculum() -> list[Product]:
 def bundles_containing(product: Product) -> list[Product]:
     """Active bundles that include `product`, with their value annotated: the offer on a component's page."""
     return list(listed_products().filter(bundle_items__component=product))
+
+
+def bundles_missing_components(product: Product) -> dict[Product, list[Product]]:
+    """Active bundles touched by `product` (itself, or those containing it) that have inactive components,
+    each with those components: what staff must fix before the bundle can be bought again."""
+    items = (
+        BundleItem.objects.filter(bundle__is_active=True, component__is_active=False)
+        .filter(Q(bundle=product) | Q(bundle__components=product))
+        .select_related("bundle", "component")
+        .order_by("bundle__position", "bundle_id", "position", "id")
+        .distinct()
+    )
+    missing: dict[Product, list[Product]] = {}
+    for item in items:
+        missing.setdefault(item.bundle, []).append(item.component)
+    return missing

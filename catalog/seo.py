@@ -36,7 +36,7 @@ def product_offer(product: Product) -> dict:
             "@type": "Offer",
             "price": str(to_decimal(product.price_cents, product.currency)),
             "priceCurrency": product.currency,
-            "availability": "https://schema.org/InStock",
+            "availability": f"https://schema.org/{'InStock' if product.can_be_bought else 'OutOfStock'}",
             "url": absolute(product.get_absolute_url()),
         },
     }

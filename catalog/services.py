@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from catalog.models import BundleItem, CurriculumModule, Product
+from catalog.models import BundleItem, CurriculumModule, FormerSlug, PriceChange, Product
 from catalog.rules import validate_bundle_components
 
 
@@ -39,3 +39,29 @@ def load_catalog(products: list[dict]) -> list[Product]:
             for i, component in enumerate(components, start=1)
         )
     return created
+
+
+def record_price_change(
+    *, product: Product, old_price_cents: int | None, old_currency: str, changed_by=None
+) -> PriceChange | None:
+    """Write a history row when `product`'s saved price or currency differs from the old one (None for a
+    product just created); return it, or None when nothing changed."""
+    if (old_price_cents, old_currency) == (product.price_cents, product.currency):
+        return None
+    return PriceChange.objects.create(
+        product=product,
+        old_price_cents=old_price_cents,
+        old_currency=old_currency if old_price_cents is not None else "",
+        new_price_cents=product.price_cents,
+        new_currency=product.currency,
+        changed_by=changed_by,
+    )
+
+
+def record_slug_change(*, product: Product, old_slug: str) -> None:
+    """Keep `old_slug` leading to `product` after a rename; a product renamed back to one of its former
+    slugs simply has it again."""
+    if old_slug == product.slug:
+        return
+    FormerSlug.objects.filter(product=product, slug=product.slug).delete()
+    FormerSlug.objects.get_or_create(slug=old_slug, defaults={"product": product})

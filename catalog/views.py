@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -18,6 +18,7 @@ from catalog.selectors import (
     listed_products,
     product_for_page,
     products_by_slug,
+    renamed_product,
 )
 
 OVERVIEW = "Film and TV production"
@@ -63,7 +64,10 @@ def product_detail(request, slug: str):
     try:
         product = product_for_page(slug)
     except Product.DoesNotExist:
-        raise Http404("No product by that name is on sale.") from None
+        renamed = renamed_product(slug)
+        if renamed is None:
+            raise Http404("No product by that name is on sale.") from None
+        return redirect(renamed, permanent=True)
     context = seo.page_context(
         f"{product.name}: price and curriculum · CPMA",
         product.tagline,

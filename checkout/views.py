@@ -91,7 +91,9 @@ def start(request: HttpRequest) -> HttpResponse:
     quantity = request.POST.get("quantity", str(MIN_SEATS))  # one seat unless the form says otherwise
     po_number = request.POST.get("po_number", "")
     form = BuyForm({"quantity": quantity, "po_number": po_number})
-    if not form.is_valid() or not checkout_enabled():
+    if not form.is_valid() or not checkout_enabled() or not product.can_be_bought:
+        # Refused (a bad entry, checkout off, or a bundle with a component off sale, which the review page
+        # explains: catalog.rules.can_be_bought): back to the review page, post/redirect/get.
         # The buyer's entries ride along (trimmed: they only have to show what was typed next to the error).
         echoed = {"quantity": quantity[:MAX_ECHOED_CHARS]}
         if po_number:

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from catalog.selectors import products_by_slug
 from faq.models import Question
-from faq.render import FIELDS, unknown_placeholders
+from faq.render import FIELDS, malformed_placeholders, unknown_placeholders, with_current_slugs
 
 
 class QuestionForm(forms.ModelForm):
@@ -13,14 +13,24 @@ class QuestionForm(forms.ModelForm):
 
     def clean_answer(self) -> str:
         answer = self.cleaned_data["answer"]
-        unknown = unknown_placeholders(answer, products_by_slug())
+        malformed = malformed_placeholders(answer)
+        if malformed:
+            raise forms.ValidationError(
+                "These placeholders are not written correctly: %(malformed)s. Write each one as "
+                "{field:product-slug} in lower case with no spaces, for example {price:level-i}.",
+                params={"malformed": ", ".join(malformed)},
+            )
+        products = products_by_slug()
+        unknown = unknown_placeholders(answer, products)
         if unknown:
             raise forms.ValidationError(
                 "These price placeholders cannot be filled: %(unknown)s. Use {field:product-slug} with a "
                 "product on sale and one of: %(fields)s (separate value and savings apply to bundles only).",
                 params={"unknown": ", ".join(unknown), "fields": ", ".join(FIELDS)},
             )
-        return answer
+        # A product renamed since the answer was written: store its current slug (the old one would work
+        # too, but the answer should read as the catalogue does now).
+        return with_current_slugs(answer, products)
 
 
 @admin.register(Question)

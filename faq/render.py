@@ -2,7 +2,8 @@
 
 So an answer never states a price that the catalogue no longer has. A placeholder naming an unknown field
 or a product that is not on sale is left as written (and logged) rather than breaking the page; the admin
-form refuses to save such placeholders in the first place.
+form refuses to save such placeholders, and ones written almost right such as {price: level-i}, in the
+first place. A product renamed since keeps answering to its former slugs (catalog.models.FormerSlug).
 """
 
 import logging
@@ -20,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+):([a-z0-9-]+)\}")
 FIELDS = ("price", "separate_value", "savings", "savings_percent")
+# Text in braces (or a brace left open to the end of the line), to find placeholders written almost right.
+BRACED = re.compile(r"\{[^{}\n]*\}?")
 
 
 def placeholder_value(field: str, product: Product) -> str | None:
@@ -59,6 +62,32 @@ def unknown_placeholders(text: str, products: Mapping[str, Product]) -> list[str
         if match.group(2) not in products
         or placeholder_value(match.group(1), products[match.group(2)]) is None
     ]
+
+
+def malformed_placeholders(text: str) -> list[str]:
+    """Braced text meant as a placeholder (it has a colon or starts with a field name) but not written as
+    {field:product-slug}: `{price: level-i}`, `{Price:level-i}`, `{price:level-i`. Buyers would see these
+    raw. Other braces, such as `{curly}`, are ordinary text."""
+    malformed = []
+    for match in BRACED.finditer(text):
+        written = match.group(0)
+        if PLACEHOLDER.fullmatch(written):
+            continue
+        inner = written.strip("{}").strip().lower()
+        if ":" in inner or inner.startswith(FIELDS):
+            malformed.append(written.rstrip())
+    return list(dict.fromkeys(malformed))
+
+
+def with_current_slugs(text: str, products: Mapping[str, Product]) -> str:
+    """`text` with each placeholder naming a product by a former slug rewritten to its current slug."""
+
+    def replace(match: re.Match) -> str:
+        field, slug = match.groups()
+        product = products.get(slug)
+        return f"{{{field}:{product.slug}}}" if product is not None else match.group(0)
+
+    return PLACEHOLDER.sub(replace, text)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def bundle_form(components: list[Product], **fields) -> dict:
         "tagline": "t",
         "description": "d",
         "audience": "a",
-        "price_cents": "5000",
+        "price": "50.00",
         "currency": "USD",
         "is_active": "on",
         "position": "1",
@@ -78,7 +78,7 @@ def test_mixed_currency_bundle_is_a_form_error(editor_client):
 
 
 def test_zero_price_is_a_form_error(editor_client):
-    response = editor_client.post(ADD_URL, bundle_form([make_product(), make_product()], price_cents="0"))
+    response = editor_client.post(ADD_URL, bundle_form([make_product(), make_product()], price="0"))
 
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
@@ -88,7 +88,7 @@ def test_zero_price_is_a_form_error(editor_client):
 def test_bundle_priced_above_its_parts_saves_with_a_warning(editor_client):
     parts = [make_product(price_cents=1000), make_product(price_cents=1000)]
 
-    response = editor_client.post(ADD_URL, bundle_form(parts, price_cents="2500"), follow=True)
+    response = editor_client.post(ADD_URL, bundle_form(parts, price="25"), follow=True)
 
     assert Product.objects.filter(slug="test-bundle").exists()
     assert "will show no savings" in response.content.decode()

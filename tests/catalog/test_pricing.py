@@ -108,3 +108,12 @@ def test_bundle_saves_is_the_one_savings_rule_for_pages():
     assert not bundle_saves(Product.objects.with_pricing().get(pk=level.pk))
     assert not bundle_saves(parts[0])
     assert not bundle_saves(None)
+
+
+def test_claimed_savings_are_never_negative():
+    above = BundlePricing(price_cents=9000, separate_value_cents=7500, currency="USD")
+    below = BundlePricing(price_cents=6000, separate_value_cents=7500, currency="USD")
+
+    assert above.savings_cents == -1500
+    assert above.claimed_savings_cents == 0
+    assert below.claimed_savings_cents == 1500

@@ -119,7 +119,9 @@ def test_smtp_that_never_answers_holds_neither_the_webhook_nor_the_worker_and_a_
     with SilentSmtpServer(hold_for=10) as silent:
         smtp(silent.port)
 
+        stripe_calls = len(fake_stripe.requests)
         response, request_seconds = pay_through_webhook(client, fake_stripe, order)
+        assert len(fake_stripe.requests) == stripe_calls, "the webhook request must not call Stripe either"
         time.sleep(0.05)  # let the silent server's accept loop see any connection the request made
         assert response.status_code == 200
         assert response.content == b"processed"

@@ -9,9 +9,11 @@ for the mutants the mutation run left alive.
 
 import datetime as dt
 import json
+import os
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from django.core import mail
@@ -27,7 +29,8 @@ from tests.stripe_fake import FakeStripe, make_event
 
 Status = Order.Status
 MONEY_RECEIVED = {Status.PAID, Status.PARTIALLY_REFUNDED, Status.REFUNDED}
-ORDERS_PER_RUN = 40
+# Orders per seed: 24 keeps the suite fast (each history twice per seed); EVENT_ORDER_ORDERS=400 for a soak.
+ORDERS_PER_RUN = int(os.environ.get("EVENT_ORDER_ORDERS", "24"))
 # Status changes in the order's history once everything is handled: each event's task fetches Stripe's
 # final state, so an async payment goes straight to paid or failed; refunds move the status one at a time.
 STATUS_MOVES = {"open": 0, "partial refund": 2, "full refund": 2, "two refunds": 3}
@@ -64,22 +67,23 @@ def backdate_charge(fake: FakeStripe, session_id: str, created: int) -> None:
         fake.charges[intent["latest_charge"]]["created"] = created
 
 
-def drive(fake: FakeStripe, order: Order, history: str, rng: random.Random) -> list[dict]:
-    """Play `history` on the fake for the order's session; return the events Stripe would have sent, each
-    carrying the snapshot of the moment it was sent."""
+def drive(
+    fake: FakeStripe, order: Order, history: str, rng: random.Random, events: list[dict]
+) -> Iterator[None]:
+    """Play `history` on the fake for the order's session, one Stripe step per `next()`, appending to `events`
+    what Stripe would have sent, each carrying the snapshot of the moment it was sent."""
     sid = order.stripe_session_id
     email = f"buyer-{order.pk}@example.com"
     past = int(time.time()) - rng.randint(3600, 2 * 24 * 3600)
-    events: list[dict] = []
 
     def emit(event_type: str, obj: dict) -> None:
         events.append(make_event(event_type, obj))
 
     if history == "open":
-        return events
+        return
     if history == "expired":
         emit("checkout.session.expired", fake.expire_session(sid))
-        return events
+        return
     if history == "free":
         subtotal = fake.sessions[sid]["amount_subtotal"]
         emit(
@@ -88,18 +92,21 @@ def drive(fake: FakeStripe, order: Order, history: str, rng: random.Random) -> l
                 sid, payment_status="no_payment_required", email=email, amount_discount=subtotal
             ),
         )
-        return events
+        return
     if history.startswith("async"):
         emit("checkout.session.completed", fake.complete_session(sid, payment_status="unpaid", email=email))
+        yield
         succeeded = history == "async succeeded"
         session = fake.settle_async(sid, succeeded=succeeded)
         if succeeded:
             backdate_charge(fake, sid, past)
         kind = "succeeded" if succeeded else "failed"
         emit(f"checkout.session.async_payment_{kind}", session)
-        return events
-    emit("checkout.session.completed", fake.complete_session(sid, email=email))
+        return
+    session = fake.complete_session(sid, email=email)
     backdate_charge(fake, sid, past)
+    emit("checkout.session.completed", session)
+    yield
     total = fake.sessions[sid]["amount_total"]
 
     def refund(amount: int | None, **kwargs) -> dict:
@@ -115,21 +122,23 @@ def drive(fake: FakeStripe, order: Order, history: str, rng: random.Random) -> l
     elif history == "two refunds":
         first = rng.randint(1, total - 1)
         refund(first)
+        yield
         refund(total - first)
     elif history == "pending refund then failed":
         made = refund(rng.randint(1, total), status="pending")
+        yield
         emit("refund.updated", fake.update_refund(made["id"], status="failed"))
         emit("charge.refund.updated", fake.refunds[made["id"]])
     elif history.startswith("dispute"):
         dispute = fake.dispute(sid)
         emit("charge.dispute.created", dispute)
         emit("charge.dispute.funds_withdrawn", dispute)
+        yield
         won = history == "dispute won"
         closed = fake.close_dispute(dispute["id"], won=won)
         emit("charge.dispute.closed", closed)
         if won:
             emit("charge.dispute.funds_reinstated", closed)
-    return events
 
 
 def make_retries_due() -> None:
@@ -149,29 +158,57 @@ def stripe_time(timestamp: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
 
 
-@pytest.mark.parametrize("seed", [7, 2026, 424242])
-def test_any_interleaving_of_events_ends_in_the_state_stripe_shows(catalog, client, fake_stripe, seed):
-    rng = random.Random(seed)
-    products = list(Product.objects.order_by("pk"))
-    kinds = list(HISTORIES)
-    orders: dict[int, str] = {}
-    events: list[dict] = []
-    for index in range(ORDERS_PER_RUN):
-        history = kinds[index % len(kinds)] if index < len(kinds) else rng.choice(kinds)
-        started = services.start_checkout(product=rng.choice(products), quantity=rng.randint(1, 6))
-        orders[started.order.pk] = history
-        events += drive(fake_stripe, started.order, history, rng)
-
-    # Stripe redelivers some events (same id) and promises no order.
+def deliver_shuffled(client, fake: FakeStripe, events: list[dict], rng: random.Random) -> None:
+    """POST the events in random order, some twice (same id, as Stripe redelivers), with an occasional
+    Stripe outage for the task that runs next and tasks run at random moments."""
     deliveries = events + [event for event in events if rng.random() < 0.3]
     rng.shuffle(deliveries)
     for event in deliveries:
         if rng.random() < 0.05:
-            fake_stripe.fail_next("500")
+            fake.fail_next("500")
         response = signed_post(client, json.dumps(event).encode())
         assert response.status_code == 200, response.content
         if rng.random() < 0.2:
             run_ready_tasks()
+
+
+@pytest.mark.parametrize(
+    ("seed", "when"),
+    [(7, "after the histories"), (2026, "after the histories"), (424242, "while the histories unfold")],
+)
+def test_any_interleaving_of_events_ends_in_the_state_stripe_shows(catalog, client, fake_stripe, seed, when):
+    """`after the histories`: every task sees Stripe's final state. `while the histories unfold`: events are
+    delivered and tasks run between Stripe's steps, so tasks also see intermediate states (processing,
+    disputes still open); the pending-then-failed refund is left out there (a known bug, see the xfail test
+    below)."""
+    rng = random.Random(seed)
+    products = list(Product.objects.order_by("pk"))
+    unfolding = when == "while the histories unfold"
+    kinds = [kind for kind in HISTORIES if not (unfolding and kind == "pending refund then failed")]
+    orders: dict[int, str] = {}
+    events: list[dict] = []
+    steps: list[Iterator[None]] = []
+    for index in range(ORDERS_PER_RUN):
+        history = kinds[index % len(kinds)] if index < len(kinds) else rng.choice(kinds)
+        started = services.start_checkout(product=rng.choice(products), quantity=rng.randint(1, 6))
+        orders[started.order.pk] = history
+        steps.append(drive(fake_stripe, started.order, history, rng, events))
+
+    if unfolding:
+        delivered = 0
+        while steps:
+            step = rng.choice(steps)
+            if next(step, StopIteration) is StopIteration:
+                steps.remove(step)
+            if rng.random() < 0.3:
+                deliver_shuffled(client, fake_stripe, events[delivered:], rng)
+                delivered = len(events)
+        deliver_shuffled(client, fake_stripe, events[delivered:], rng)
+    else:
+        for step in steps:
+            for _ in step:
+                pass
+        deliver_shuffled(client, fake_stripe, events, rng)
     drain_tasks()
 
     assert StripeEvent.objects.count() == len(events)
@@ -217,7 +254,8 @@ def test_any_interleaving_of_events_ends_in_the_state_stripe_shows(catalog, clie
             assert (payment.fee_cents, payment.net_cents) == (transaction["fee"], transaction["net"]), where
         else:
             assert order.amount_refunded_cents == 0, where
-        assert order.history.filter(kind="status").count() == STATUS_MOVES.get(history, 1), where
+        if not unfolding:
+            assert order.history.filter(kind="status").count() == STATUS_MOVES.get(history, 1), where
 
     stripe_refunds = list(fake_stripe.refunds.values())
     assert Refund.objects.count() == len(stripe_refunds)
@@ -292,7 +330,8 @@ def test_refund_on_an_order_that_never_completed_is_recorded_and_flagged(client,
     assert order.status == Status.FAILED
     assert order.refunds.get().stripe_refund_id == refund["id"]
     assert order.needs_review is True
-    assert f"Refund {refund['id']} on an order that never completed." in order.review_reason
+    (reason,) = [line for line in order.review_reason.splitlines() if refund["id"] in line]
+    assert "never completed" in reason
     assert mail.outbox == []
 
 

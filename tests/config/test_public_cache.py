@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.cache import patch_vary_headers
 
 from catalog.models import Product
-from catalog.money import format_money
+from catalog.money import format_money, to_decimal
 from config import public_cache
 from config.public_cache import VERSION_KEY, PublicPageCacheMiddleware, bump_public_cache
 from faq.models import Question
@@ -35,7 +35,7 @@ def product_form(product: Product, **fields) -> dict:
         "tagline": product.tagline,
         "description": product.description,
         "audience": product.audience,
-        "price_cents": str(product.price_cents),
+        "price": str(to_decimal(product.price_cents, product.currency)),
         "currency": product.currency,
         "is_active": "on",
         "position": str(product.position),
@@ -111,7 +111,7 @@ def test_admin_price_edit_shows_at_once_on_home_and_product_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = editor.post(
             reverse("admin:catalog_product_change", args=[product.pk]),
-            product_form(product, price_cents="9876"),
+            product_form(product, price="98.76", confirm_price_change="on"),
         )
 
     assert response.status_code == 302

@@ -46,3 +46,11 @@ def test_answer_html_is_escaped_and_split_into_paragraphs(products):
 
     assert rendered.html == "<p>&lt;b&gt;One&lt;/b&gt; $25</p>\n\n<p>Two</p>"
     assert rendered.text == "<b>One</b> $25\n\nTwo"
+
+
+def test_bundle_priced_above_its_parts_states_no_negative_saving(db):
+    parts = [make_product(slug="cheap-a", price_cents=1000), make_product(slug="cheap-b", price_cents=1000)]
+    make_bundle(parts, slug="dear", price_cents=2500)
+    products = {p.slug: p for p in Product.objects.with_pricing()}
+
+    assert fill_prices("saves {savings:dear} ({savings_percent:dear})", products) == "saves $0 (0%)"
