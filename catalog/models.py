@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from catalog import rules
 from catalog.money import CURRENCY_CHOICES
 from catalog.pricing import BundlePricing, annotate_separate_value, bundle_pricing
 
@@ -80,18 +81,22 @@ class Product(models.Model):
 
     @property
     def can_be_bought(self) -> bool:
-        from catalog.rules import can_be_bought
-
-        return can_be_bought(self)
+        return rules.can_be_bought(self)
 
     def clean(self) -> None:
         super().clean()
-        from catalog.rules import slug_error
-
         if self.currency:
             self.currency = self.currency.upper()
         errors = {}
-        if self.slug and (message := slug_error(self.slug, product_pk=self.pk)):
+        former = (
+            FormerSlug.objects.filter(slug=self.slug)
+            .exclude(product_id=self.pk)
+            .select_related("product")
+            .first()
+            if self.slug
+            else None
+        )
+        if self.slug and (message := rules.slug_error(self.slug, former_owner=former and former.product)):
             errors["slug"] = message
         if self.pk is not None:
             if not self.is_bundle and self.bundle_items.exists():
@@ -139,9 +144,7 @@ class BundleItem(models.Model):
         super().clean()
         if not (self.bundle_id and self.component_id):
             return
-        from catalog.rules import component_errors
-
-        message = component_errors(self.bundle, self.component)
+        message = rules.component_errors(self.bundle, self.component)
         if message:
             raise ValidationError({"component": message})
 

@@ -61,20 +61,15 @@ def price_change_needs_confirmation(
     return abs(new_cents - old_cents) > old_cents * PRICE_CHANGE_CONFIRM_RATIO
 
 
-def slug_error(slug: str, *, product_pk: int | None = None) -> str:
-    """Why `slug` cannot name the product `product_pk` (None for a new one), or an empty string when it can:
-    a fixed URL uses it, or another product had it before a rename and old placeholders and links still
-    mean that product."""
-    from catalog.models import FormerSlug
-
+def slug_error(slug: str, *, former_owner: object | None = None) -> str:
+    """Why `slug` cannot name a product, or an empty string when it can: a fixed URL uses it, or another
+    product (`former_owner`, found by the caller among former slugs) had it before a rename, and old
+    placeholders and links still mean that product. Plain data in, so this module imports no model."""
     if slug in RESERVED_SLUGS:
         return f"“{slug}” is taken by a page of the site (/checkout/{slug}/); choose another slug."
-    former = (
-        FormerSlug.objects.filter(slug=slug).exclude(product_id=product_pk).select_related("product").first()
-    )
-    if former is not None:
+    if former_owner is not None:
         return (
-            f"“{slug}” used to be the slug of {former.product}, and FAQ placeholders and old links written "
+            f"“{slug}” used to be the slug of {former_owner}, and FAQ placeholders and old links written "
             "with it still lead there; choose another slug."
         )
     return ""
