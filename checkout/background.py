@@ -26,7 +26,7 @@ BASE_DELAY_SECONDS = 10
 
 def retry_delay(attempt: int) -> dt.timedelta:
     """10 s, 20 s, 40 s… after the first, second, third failure, never more than the configured cap."""
-    seconds = BASE_DELAY_SECONDS * 2 ** min(attempt, 20)
+    seconds = BASE_DELAY_SECONDS * 2 ** min(attempt - 1, 20)
     return dt.timedelta(seconds=min(seconds, settings.TASK_RETRY_MAX_DELAY_SECONDS))
 
 

@@ -46,12 +46,12 @@ def _orders_in_window(start: dt.datetime) -> dict[int, str]:
         order = Order.objects.filter(stripe_session_id=object_id(session.get("id"))).first()
         if order is None:
             reference = session.get("client_reference_id") or ""
-            order = Order.objects.filter(reference=reference, stripe_session_id__isnull=True).first()
-            if order is not None:
-                # Checkout started, then the request died before the session id was stored.
-                stripe_sync.fulfilment.converge_session(
-                    stripe_sync.fetch_session(session["id"]), source="reconcile"
-                )
+            # Checkout started, then the request died before the session id was stored: link it, and let
+            # the sync below (between the before and after snapshots) do the rest.
+            updated = Order.objects.filter(reference=reference, stripe_session_id__isnull=True).update(
+                stripe_session_id=object_id(session.get("id"))
+            )
+            order = Order.objects.filter(reference=reference).first() if updated else None
         if order is not None:
             found.setdefault(order.pk, f"session {session.get('id')}")
     for kind, resource in (("refund", client.refunds), ("dispute", client.disputes)):
@@ -93,6 +93,13 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
     yield from requeue_stuck_work()
 
 
+def _queued(task_path: str, *args: object) -> bool:
+    """Whether a task with these arguments is already waiting or running (a retry scheduled, say)."""
+    return DBTaskResult.objects.filter(
+        task_path=task_path, status__in=["READY", "RUNNING"], args_kwargs__args=list(args)
+    ).exists()
+
+
 def requeue_stuck_work() -> Iterator[str]:
     now = timezone.now()
     for result in DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - STUCK_AFTER):
@@ -106,6 +113,8 @@ def requeue_stuck_work() -> Iterator[str]:
             yield f"task {result.task_path} {result.pk}: worker lost, enqueued again"
     overdue = now - OVERDUE_AFTER
     for event in StripeEvent.objects.filter(handled_at__isnull=True, received_at__lt=overdue):
+        if _queued(tasks.handle_stripe_event.module_path, event.pk):
+            continue
         tasks.handle_stripe_event.enqueue(event.pk)
         yield f"event {event.event_id}: not handled yet, enqueued again"
     sent = EmailDelivery.objects.filter(purpose="order-confirmation", sent_at__isnull=False)
@@ -115,10 +124,14 @@ def requeue_stuck_work() -> Iterator[str]:
         .exclude(pk__in=sent.values("order_id"))
     )
     for order in unconfirmed:
+        if _queued(tasks.send_order_confirmation.module_path, order.pk):
+            continue
         tasks.send_order_confirmation.enqueue(order.pk)
         yield f"{order.reference}: confirmation not sent yet, enqueued again"
     for payment in Payment.objects.filter(
         Q(fee_cents__isnull=True), status=Payment.Status.SUCCEEDED, paid_at__lt=overdue
     ):
+        if _queued(tasks.record_payment_fees.module_path, payment.pk):
+            continue
         tasks.record_payment_fees.enqueue(payment.pk)
         yield f"payment {payment.pk} ({payment.order_id}): fee not recorded yet, enqueued again"

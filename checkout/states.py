@@ -1,4 +1,5 @@
-"""The order state machine: which moves are allowed (only forward), and the one log line per change."""
+"""The order state machine: which moves are allowed (forward, except that a failed refund undoes its own
+state), and the one log line and history row per change."""
 
 import logging
 
@@ -28,8 +29,10 @@ ALLOWED_MOVES: dict[str, frozenset[str]] = {
     ),
     Status.PROCESSING: frozenset({Status.PAID, Status.FAILED, Status.PARTIALLY_REFUNDED, Status.REFUNDED}),
     Status.PAID: frozenset({Status.PARTIALLY_REFUNDED, Status.REFUNDED}),
-    Status.PARTIALLY_REFUNDED: frozenset({Status.REFUNDED}),
-    Status.REFUNDED: frozenset(),
+    # Between the money-received states the status follows the refund records: a pending refund that then
+    # fails (or is cancelled) gives the money back to the order. Never back to pending, processing or failed.
+    Status.PARTIALLY_REFUNDED: frozenset({Status.REFUNDED, Status.PAID}),
+    Status.REFUNDED: frozenset({Status.PARTIALLY_REFUNDED, Status.PAID}),
     Status.FAILED: frozenset(),
     Status.EXPIRED: frozenset(),
 }

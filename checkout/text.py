@@ -9,6 +9,8 @@ from django.core.validators import validate_email
 # C0 and C1 control characters, NUL included; tabs and line breaks too, since every field we store from
 # Stripe is a single line (a name, an email address, an id).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Lone UTF-16 surrogates: valid in a Python string (and in JSON escapes), but no database or email can hold them.
+SURROGATES = re.compile(r"[\ud800-\udfff]")
 # In a form field: the same, less tab and line breaks, which a textarea may hold.
 FORM_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -20,13 +22,18 @@ def single_line(value: object, max_length: int) -> str:
     """
     if not isinstance(value, str):
         return ""
-    cleaned = " ".join(CONTROL_CHARACTERS.sub(" ", value[: max_length * 4]).split())
+    cleaned = " ".join(CONTROL_CHARACTERS.sub(" ", SURROGATES.sub("", value[: max_length * 4])).split())
     return cleaned[:max_length]
 
 
 def email_address(value: object) -> str:
     """A usable email address from outside, or "" when it is not one (never a broken email header)."""
-    if not isinstance(value, str) or len(value) > 254 or CONTROL_CHARACTERS.search(value):
+    if (
+        not isinstance(value, str)
+        or len(value) > 254
+        or CONTROL_CHARACTERS.search(value)
+        or SURROGATES.search(value)
+    ):
         return ""
     try:
         validate_email(value)
@@ -40,9 +47,10 @@ def has_form_control_characters(value: str) -> bool:
 
 
 def without_nul(value: Any) -> Any:
-    """A JSON value with NUL characters removed from every string (PostgreSQL's jsonb refuses them)."""
+    """A JSON value with NUL characters and lone surrogates removed from every string (PostgreSQL's jsonb
+    refuses both)."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return SURROGATES.sub("", value.replace("\x00", ""))
     if isinstance(value, list):
         return [without_nul(item) for item in value]
     if isinstance(value, dict):

@@ -381,10 +381,5 @@ def test_running_the_send_task_twice_sends_one_email(client, fake_stripe, order,
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: background.retry_delay(attempt) is 10 s * 2**attempt, so the first retry waits 20 s, not the "
-    "10 s the README and docstring promise",
-)
 def test_first_retry_waits_ten_seconds_then_doubles_as_documented():
     assert [background.retry_delay(n).total_seconds() for n in (1, 2, 3)] == [10, 20, 40]

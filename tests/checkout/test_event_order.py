@@ -179,12 +179,11 @@ def deliver_shuffled(client, fake: FakeStripe, events: list[dict], rng: random.R
 def test_any_interleaving_of_events_ends_in_the_state_stripe_shows(catalog, client, fake_stripe, seed, when):
     """`after the histories`: every task sees Stripe's final state. `while the histories unfold`: events are
     delivered and tasks run between Stripe's steps, so tasks also see intermediate states (processing,
-    disputes still open); the pending-then-failed refund is left out there (a known bug, see the xfail test
-    below)."""
+    disputes still open), a refund pending and then failed among them."""
     rng = random.Random(seed)
     products = list(Product.objects.order_by("pk"))
     unfolding = when == "while the histories unfold"
-    kinds = [kind for kind in HISTORIES if not (unfolding and kind == "pending refund then failed")]
+    kinds = list(HISTORIES)
     orders: dict[int, str] = {}
     events: list[dict] = []
     steps: list[Iterator[None]] = []
@@ -462,12 +461,6 @@ def test_sync_order_run_twice_changes_nothing_the_second_time(client, fake_strip
     assert order.refunds.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a pending refund that later fails leaves the order partially_refunded (or refunded) with 0 "
-    "refunded: the forward-only state machine refuses the derived move back to paid, so the final state "
-    "depends on whether a task ran while the refund was pending",
-)
 @pytest.mark.parametrize("amount", [1000, None], ids=["partial", "full"])
 def test_refund_that_fails_after_pending_leaves_the_order_paid_whenever_its_events_are_handled(
     client, fake_stripe, order, amount

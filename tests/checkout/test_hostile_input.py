@@ -173,12 +173,6 @@ def test_event_payload_with_nul_in_strings_and_keys_is_accepted(client, fake_str
     assert order.status == Status.PAID
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    reason="BUG: a lone UTF-16 surrogate (\\ud800) in a signed event's JSON reaches PostgreSQL's jsonb, which "
-    "refuses it: the webhook answers 500 and Stripe retries forever",
-)
 def test_event_payload_with_a_lone_surrogate_is_accepted(client, fake_stripe, order, deliver_event):
     session = fake_stripe.complete_session(order.stripe_session_id)
     body = json.dumps(make_event("checkout.session.completed", session)).replace(
@@ -405,11 +399,6 @@ def test_secret_key_with_webhook_secret_starts():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: checkout.text.single_line keeps lone surrogates; saving buyer_name raises UnicodeEncodeError, "
-    "so the event's task fails on every retry and the paid order stays pending",
-)
 def test_lone_surrogate_in_the_name_stripe_returns_is_stored_safely(
     client, fake_stripe, order, deliver_event
 ):

@@ -210,11 +210,6 @@ def test_checkout_whose_session_id_was_never_stored_is_matched_by_reference(fake
     assert (order.stripe_session_id, order.status) == (session_id, Status.PAID)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reconcile converges a session found only by reference while listing, before taking the "
-    "'before' fingerprint, so that order's change is never printed",
-)
 def test_checkout_whose_session_id_was_never_stored_is_printed_when_reconciled(fake_stripe, order):
     session_id = order.stripe_session_id
     Order.objects.filter(pk=order.pk).update(stripe_session_id=None)
