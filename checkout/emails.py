@@ -8,9 +8,10 @@ attempt takes it over.
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,14 +29,16 @@ class EmailBusy(Exception):
     """Another worker claimed this email moments ago; try again later."""
 
 
-def _claim(order_id: int, purpose: str) -> tuple[Order, EmailDelivery] | None:
-    """Claim the email for sending; None when it was already sent or there is nobody to send it to."""
+def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[Order, EmailDelivery] | None:
+    """Claim the email for sending (to the buyer unless `recipient`); None when it was already sent or
+    there is nobody to send it to."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
-        if not order.email:
-            logger.warning("order %s: no buyer email, %s not sent", order.reference, purpose)
+        recipient = order.email if recipient is None else recipient
+        if not recipient:
+            logger.warning("order %s: no recipient email, %s not sent", order.reference, purpose)
             return None
-        delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=order.email)
+        delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=recipient)
         if delivery.sent_at is not None:
             return None
         now = timezone.now()
@@ -45,6 +48,31 @@ def _claim(order_id: int, purpose: str) -> tuple[Order, EmailDelivery] | None:
         delivery.attempts += 1
         delivery.save(update_fields=["claimed_at", "attempts"])
         return order, delivery
+
+
+def _release(delivery: EmailDelivery, exc: Exception) -> None:
+    """A failed send gives the claim back so the task's next attempt sends it."""
+    EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
+        claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
+
+
+def send_once(order_id: int, *, purpose: str, recipient: str, build: Callable[[Order], EmailMessage]) -> str:
+    """Send the email `build(order)` makes at most once per order, purpose and recipient (other apps' order
+    emails use this). Returns "sent" or "skipped"; raises when sending failed, so the task retries."""
+    claimed = _claim(order_id, purpose, recipient)
+    if claimed is None:
+        return "skipped"
+    order, delivery = claimed
+    try:
+        build(order).send()
+    except Exception as exc:
+        _release(delivery, exc)
+        logger.warning("order %s: %s email failed: %s", order.reference, purpose, type(exc).__name__)
+        raise
+    EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), last_error="")
+    logger.info("order %s: %s email sent", order.reference, purpose)
+    return "sent"
 
 
 def confirmation_message(order: Order) -> EmailMultiAlternatives:
@@ -70,9 +98,7 @@ def send_order_confirmation(order_id: int) -> str:
     try:
         confirmation_message(order).send()
     except Exception as exc:
-        EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        _release(delivery, exc)
         logger.warning("order %s: confirmation email failed: %s", order.reference, type(exc).__name__)
         raise
     with transaction.atomic():
