@@ -51,6 +51,7 @@ class ProductAdmin(BumpsPublicCacheAdmin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "tagline", "description", "audience"]}),
         ("Price and listing", {"fields": [("price_cents", "currency"), ("is_active", "position")]}),
+        ("After purchase", {"fields": ["access_instructions"]}),
     ]
 
     def get_queryset(self, request):
