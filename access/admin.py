@@ -56,6 +56,7 @@ class GrantAdmin(admin.ModelAdmin):
         "created_at",
         "assigned_at",
         "revoked_at",
+        "restored_at",
     ]
     inlines = [DownloadInline]
     actions = ["revoke", "restore"]

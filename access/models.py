@@ -36,6 +36,9 @@ class Grant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff last restored it: reconcile_access leaves it alone."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

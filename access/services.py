@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from access.models import Download, Grant, KitFile
@@ -107,9 +108,14 @@ def grant_access_for_order(order_id: int) -> str:
 
 @transaction.atomic
 def revoke_access_for_order(order_id: int, reason: str) -> str:
-    """Revoke every grant of the order that is not revoked yet; each holder is told once per seat."""
+    """Revoke every grant of the order that is not revoked yet, except those staff restored (their
+    decision stands); each holder is told once per seat."""
     order = Order.objects.select_for_update().get(pk=order_id)
-    grants = list(Grant.objects.select_for_update().filter(order=order).exclude(state=Grant.State.REVOKED))
+    grants = list(
+        Grant.objects.select_for_update()
+        .filter(order=order, restored_at__isnull=True)
+        .exclude(state=Grant.State.REVOKED)
+    )
     if not grants:
         return "nothing to do"
     _revoke(grants, reason)
@@ -151,7 +157,8 @@ def restore_grants(grant_ids: Iterable[int], *, source: str) -> int:
         grant.state = Grant.State.ACTIVE if grant.holder_email else Grant.State.UNASSIGNED
         grant.revoked_reason = ""
         grant.revoked_at = None
-    Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "updated_at"])
+        grant.restored_at = timezone.now()
+    Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "restored_at", "updated_at"])
     for order in Order.objects.filter(pk__in={g.order_id for g in grants}):
         count = sum(1 for g in grants if g.order_id == order.pk)
         states.note(order, "access", f"Access restored by staff: {count} grant(s).", source=source)
@@ -197,3 +204,25 @@ def record_download(*, grant: Grant, kit_file: KitFile) -> Download:
 
 def record_bytes_sent(download_id: int, sent: int) -> None:
     Download.objects.filter(pk=download_id).update(bytes=sent)
+
+
+def orders_needing_access_repair() -> tuple[list[int], list[int]]:
+    """(orders owed grants they do not have, orders with access that a refund or lost dispute ended):
+    what a lost or abandoned task left undone."""
+    received = Order.objects.filter(status__in=states.MONEY_RECEIVED)
+    to_grant = [
+        order.pk
+        for order in received.exclude(status=Order.Status.REFUNDED).prefetch_related("lines", "grants")
+        if access_is_due(order)
+        and order.grants.count()
+        < sum(len(products_for_line(line)) * line.quantity for line in order.lines.all())
+    ]
+    ended = received.filter(Q(status=Order.Status.REFUNDED) | Q(disputes__status=LOST_DISPUTE))
+    to_revoke = list(
+        ended.filter(
+            grants__state__in=[Grant.State.ACTIVE, Grant.State.UNASSIGNED], grants__restored_at__isnull=True
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return to_grant, to_revoke

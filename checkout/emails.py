@@ -70,7 +70,9 @@ def send_once(order_id: int, *, purpose: str, recipient: str, build: Callable[[O
         _release(delivery, exc)
         logger.warning("order %s: %s email failed: %s", order.reference, purpose, type(exc).__name__)
         raise
-    EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), last_error="")
+    with transaction.atomic():
+        EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), last_error="")
+        states.note(order, "email", f"Email {purpose} sent to {recipient}.", source="task")
     logger.info("order %s: %s email sent", order.reference, purpose)
     return "sent"
 

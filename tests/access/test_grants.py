@@ -104,3 +104,57 @@ def test_a_refund_that_arrives_before_the_grants_leaves_none_active(paid_order, 
 
     assert services.grant_access_for_order(order.pk) == "not due"
     assert not Grant.objects.filter(order=order).exists()
+
+
+def test_an_assigned_holder_is_emailed_the_products_and_their_instructions(paid_order, catalog):
+    catalog["level-i"].access_instructions = "Enrol at courses.example.com with this email address."
+    catalog["level-i"].save()
+    order = paid_order("bundle", 2)
+    seat = Grant.objects.filter(order=order, seat=2).first()
+    mail.outbox.clear()
+
+    services.assign_seat(
+        grant_token=seat.token, buyer_email="BUYER@example.com", name="Ana", email="ana@example.com"
+    )
+    run_ready_tasks()
+    run_ready_tasks()
+
+    [message] = mail.outbox
+    assert message.to == ["ana@example.com"] and order.reference in message.subject
+    assert "Enrol at courses.example.com" in message.body and "CPMA Level II Certification" in message.body
+    assert "http://testserver/purchases/" in message.body
+    assert order.history.filter(kind="email", message__contains="ana@example.com").exists()
+
+
+def test_reconcile_access_repairs_what_lost_tasks_left_undone(paid_order, fake_stripe, deliver_event):
+    from django.core.management import call_command
+
+    owed = paid_order("level-i", 2)
+    refunded = paid_order("level-ii", 1, email="other@example.com")
+    deliver_event(make_event("refund.created", fake_stripe.refund(refunded.stripe_session_id)))
+    # As if the grant task and the revoke task had given up.
+    Grant.objects.filter(order=owed).delete()
+    Grant.objects.filter(order=refunded).update(state="active", revoked_at=None)
+
+    call_command("reconcile_access", verbosity=0)
+    run_ready_tasks()
+
+    assert Grant.objects.filter(order=owed).count() == 2
+    assert set(Grant.objects.filter(order=refunded).values_list("state", flat=True)) == {"revoked"}
+
+
+def test_a_grant_staff_restored_stays_active_when_access_is_reconciled(
+    paid_order, fake_stripe, deliver_event
+):
+    from django.core.management import call_command
+
+    order = paid_order("level-i", 1)
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
+    grant = Grant.objects.get(order=order)
+    services.restore_grants([grant.pk], source="staff:test")
+
+    call_command("reconcile_access", verbosity=0)
+    run_ready_tasks()
+
+    grant.refresh_from_db()
+    assert grant.state == "active"
