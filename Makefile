@@ -43,6 +43,7 @@ seed: migrate
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_faq
 	$(BIN)/python manage.py load_pages
+	$(BIN)/python manage.py load_samples
 
 test: install-dev
 	$(BIN)/pytest
@@ -70,6 +71,7 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_pages
+	$(BIN)/python manage.py load_samples
 	trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker --interval 1 --no-reload & \
 	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi

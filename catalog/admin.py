@@ -86,6 +86,7 @@ class ProductAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("After purchase", {"fields": ["access_instructions"]}),
     ]
     readonly_fields = ["former_slugs", "can_be_bought", "price_history"]
 

@@ -45,6 +45,11 @@ class Product(models.Model):
         "active", default=True, help_text="Inactive products are hidden and cannot be bought."
     )
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+    access_instructions = models.TextField(
+        blank=True,
+        help_text="Shown to holders on their purchases page and in their access email: what to do next, "
+        "where the course lives. Blank lines separate paragraphs.",
+    )
     components = models.ManyToManyField(
         "self",
         through="BundleItem",

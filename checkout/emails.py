@@ -30,15 +30,14 @@ class EmailBusy(Exception):
     """Another worker claimed this email moments ago; try again later."""
 
 
-def _claim(order_id: int, purpose: str, recipient: str | None) -> tuple[Order, EmailDelivery] | None:
-    """Claim the email for sending; None when it was already sent or there is nobody to send it to.
-
-    `recipient` None means the order's buyer."""
+def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[Order, EmailDelivery] | None:
+    """Claim the email for sending (to the buyer unless `recipient`); None when it was already sent or
+    there is nobody to send it to."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         recipient = order.email if recipient is None else recipient
         if not recipient:
-            logger.warning("order %s: no recipient, %s not sent", order.reference, purpose)
+            logger.warning("order %s: no recipient email, %s not sent", order.reference, purpose)
             return None
         delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=recipient)
         if delivery.sent_at is not None:
@@ -50,6 +49,13 @@ def _claim(order_id: int, purpose: str, recipient: str | None) -> tuple[Order, E
         delivery.attempts += 1
         delivery.save(update_fields=["claimed_at", "attempts"])
         return order, delivery
+
+
+def _release(delivery: EmailDelivery, exc: Exception) -> None:
+    """A failed send gives the claim back so the task's next attempt sends it."""
+    EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
+        claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
 
 
 def confirmation_message(order: Order) -> EmailMultiAlternatives:
@@ -73,8 +79,9 @@ def send_once(
     recipient: str | None = None,
     label: str = "Email",
 ) -> str:
-    """Send one email for an order at most once per purpose and recipient. Returns "sent" or "skipped";
-    raises when sending failed (the claim is released, so the task's retry sends it)."""
+    """Send the email `build(order)` makes at most once per order, purpose and recipient (the buyer unless
+    `recipient`; other apps' order emails use this too). Returns "sent" or "skipped"; raises when sending
+    failed (the claim is released, so the task's retry sends it)."""
     claimed = _claim(order_id, purpose, recipient)
     if claimed is None:
         return "skipped"
@@ -82,9 +89,7 @@ def send_once(
     try:
         build(order).send()
     except Exception as exc:
-        EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        _release(delivery, exc)
         logger.warning("order %s: %s email failed: %s", order.reference, purpose, type(exc).__name__)
         raise
     with transaction.atomic():

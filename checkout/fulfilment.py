@@ -252,9 +252,15 @@ def _settle(order: Order, target: str | None, *, source: str, before: str) -> No
             flag(order, f"Stripe received money but the order is {order.status}.", source=source)
     order.save(update_fields=["status", "amount_refunded_cents", "paid_at", "updated_at"])
     if before not in states.MONEY_RECEIVED and order.status in states.MONEY_RECEIVED:
+        from access import tasks as access_tasks
         from checkout import tasks
 
         tasks.send_order_confirmation.enqueue(order.pk)
+        access_tasks.grant_access_for_order.enqueue(order.pk)
+    if before != Status.REFUNDED and order.status == Status.REFUNDED:
+        from access import tasks as access_tasks
+
+        access_tasks.revoke_access_for_order.enqueue(order.pk, "refunded in full")
 
 
 @transaction.atomic
@@ -410,4 +416,8 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
         "opened by the buyer's bank.",
         source=source,
     )
+    if record.status == "lost" and (created or "status" in changed):
+        from access import tasks as access_tasks
+
+        access_tasks.revoke_access_for_order.enqueue(order.pk, "dispute lost")
     return order

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "finance",
     "faq",
     "pages",
+    # After catalog: its admin adds kit files to catalog's product page.
+    "access",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -153,6 +155,14 @@ SITE_CONTACT_EMAIL = _email_address("SITE_CONTACT_EMAIL", "academy@example.com")
 # Reply-To of order confirmations, so a buyer's reply reaches the people who answer buyers.
 ORDER_REPLY_TO_EMAIL = _email_address("ORDER_REPLY_TO_EMAIL", SITE_CONTACT_EMAIL)
 
+# Access after payment (README "After payment"): download links, sign-in links for /purchases/, throttling.
+DOWNLOAD_LINK_MAX_AGE_SECONDS = env.int("DOWNLOAD_LINK_MAX_AGE_SECONDS", default=24 * 3600)
+SIGN_IN_LINK_MAX_AGE_SECONDS = env.int("SIGN_IN_LINK_MAX_AGE_SECONDS", default=30 * 60)
+PURCHASES_SESSION_SECONDS = env.int("PURCHASES_SESSION_SECONDS", default=12 * 3600)
+SIGN_IN_THROTTLE_WINDOW_SECONDS = env.int("SIGN_IN_THROTTLE_WINDOW_SECONDS", default=3600)
+SIGN_IN_LIMIT_PER_EMAIL = env.int("SIGN_IN_LIMIT_PER_EMAIL", default=5)
+SIGN_IN_LIMIT_PER_IP = env.int("SIGN_IN_LIMIT_PER_IP", default=30)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -168,6 +178,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded kit files (the "default" storage below). Never served by URL: holders download them through
+# signed, expiring links (access.views.download). Keep MEDIA_ROOT outside STATIC_ROOT and out of any web
+# server's document root; in production point STORAGES["default"] at S3-compatible storage instead.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -291,6 +305,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "checkout": {"level": "INFO"},
+        "access": {"level": "INFO"},
         # The stripe library logs every API call at INFO; its failures reach us as exceptions we log.
         "stripe": {"level": "WARNING"},
         # runserver's own request lines; gunicorn logs requests in production.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("checkout.urls")),
     path("", include("faq.urls")),
     path("", include("pages.urls")),
+    path("", include("access.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
 ]

@@ -91,7 +91,8 @@ def test_team_buys_five_bundle_seats(client, catalog, fake_stripe, buy, deliver_
     assert order.total_cents == bundle.price_cents * 5
     text = mail.outbox[0].body
     assert "5 seats" in text
-    assert "reply with the name and email address of each person" in text
+    assert "give the others to colleagues from your purchases page" in text
+    assert "http://testserver/purchases/" in text
 
 
 def test_tampered_price_currency_and_name_fields_are_ignored(catalog, fake_stripe, buy):

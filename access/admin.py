@@ -1,0 +1,104 @@
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+
+from access import services
+from access.models import Download, Grant, KitFile
+from catalog.admin import ProductAdmin
+from catalog.models import Product
+
+
+class KitFileInline(admin.TabularInline):
+    model = KitFile
+    extra = 0
+    fields = ["position", "title", "file", "is_sample"]
+    readonly_fields = ["is_sample"]
+    verbose_name = "kit file"
+    verbose_name_plural = "kit files (downloaded through signed links only, never public)"
+
+
+# Catalog knows nothing of access: its product page gains the kit files here.
+admin.site.unregister(Product)
+
+
+@admin.register(Product)
+class ProductWithKitFilesAdmin(ProductAdmin):
+    inlines = [*ProductAdmin.inlines, KitFileInline]
+
+
+class DownloadInline(admin.TabularInline):
+    model = Download
+    extra = 0
+    can_delete = False
+    fields = ["at", "file_name", "bytes"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["order", "product", "seat", "holder_email", "state", "download_count", "created_at"]
+    list_filter = ["state", "product"]
+    search_fields = ["holder_email", "holder_name", "order__reference", "order__email"]
+    list_select_related = ["order", "product"]
+    # Holders change only through services (the buyer's seat form), so each change is emailed and logged.
+    fields = readonly_fields = [
+        "order",
+        "line",
+        "seat",
+        "product",
+        "holder_name",
+        "holder_email",
+        "state",
+        "revoked_reason",
+        "token",
+        "created_at",
+        "assigned_at",
+        "revoked_at",
+        "restored_at",
+    ]
+    inlines = [DownloadInline]
+    actions = ["revoke", "restore"]
+
+    def get_queryset(self, request) -> QuerySet[Grant]:
+        return super().get_queryset(request).annotate(download_total=Count("downloads"))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="downloads", ordering="download_total")
+    def download_count(self, grant: Grant) -> int:
+        return grant.download_total
+
+    @admin.action(description="Revoke selected grants (the holder is emailed)")
+    def revoke(self, request, queryset: QuerySet[Grant]) -> None:
+        count = services.revoke_grants(
+            queryset.values_list("pk", flat=True), reason="revoked by staff", source=f"staff:{request.user}"
+        )
+        self.message_user(request, f"{count} grant(s) revoked.", messages.SUCCESS)
+
+    @admin.action(description="Restore selected revoked grants")
+    def restore(self, request, queryset: QuerySet[Grant]) -> None:
+        count = services.restore_grants(queryset.values_list("pk", flat=True), source=f"staff:{request.user}")
+        self.message_user(request, f"{count} grant(s) restored.", messages.SUCCESS)
+
+
+@admin.register(Download)
+class DownloadAdmin(admin.ModelAdmin):
+    list_display = ["at", "file_name", "bytes", "grant"]
+    search_fields = ["grant__holder_email", "grant__order__reference", "file_name"]
+    list_select_related = ["grant", "grant__order", "grant__product"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,110 @@
+"""What a paid order gives: one access grant per seat and product, kit files, downloads and sign-in links."""
+
+import secrets
+from pathlib import PurePosixPath
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.db import models
+from django.utils.text import get_valid_filename
+
+from catalog.models import Product
+from checkout.models import Order, OrderLine
+
+
+def new_grant_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Grant(models.Model):
+    """Access to one product for one seat of an order line. A Bundle seat holds one grant per component;
+    the grants of one seat share `seat` and are assigned, given and revoked together."""
+
+    class State(models.TextChoices):
+        UNASSIGNED = "unassigned", "Unassigned"
+        ACTIVE = "active", "Active"
+        REVOKED = "revoked", "Revoked"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="grants")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="grants")
+    seat = models.PositiveIntegerField(help_text="1 for the first seat of the line.")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="grants")
+    token = models.CharField(max_length=32, unique=True, default=new_grant_token, editable=False)
+    holder_name = models.CharField(max_length=200, blank=True)
+    holder_email = models.EmailField(blank=True, db_index=True, help_text="Blank: the seat is not assigned.")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.UNASSIGNED, db_index=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff last restored it: reconcile_access leaves it alone."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order_id", "line_id", "seat", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "seat", "product"], name="one_grant_per_seat_and_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} seat {self.seat} of {self.order}"
+
+
+def kit_file_path(kit_file: "KitFile", filename: str) -> str:
+    """Storage name under kits/<product slug>/: only the base name survives, made safe for any disk."""
+    try:
+        base = get_valid_filename(PurePosixPath(filename.replace("\\", "/")).name)
+    except SuspiciousFileOperation:  # "", "." or ".."
+        base = "file"
+    return f"kits/{kit_file.product.slug}/{base}"
+
+
+class KitFile(models.Model):
+    """A file holders of a kit download. Stored through Django's storage API and never served publicly:
+    only a signed, expiring link for an active grant reaches it."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="kit_files")
+    title = models.CharField(max_length=160, help_text="Shown to holders, e.g. 'Resume templates (DOCX)'.")
+    file = models.FileField(upload_to=kit_file_path, max_length=255)
+    is_sample = models.BooleanField(
+        default=False, help_text="Made by the project so a fresh install can be tried end to end."
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def download_name(self) -> str:
+        return PurePosixPath(self.file.name).name
+
+
+class Download(models.Model):
+    """One download of a kit file, so staff can answer "did they get it?" when a refund or dispute comes."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="downloads")
+    kit_file = models.ForeignKey(KitFile, on_delete=models.SET_NULL, null=True, related_name="downloads")
+    file_name = models.CharField(max_length=255)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    bytes = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.bytes} bytes)"
+
+
+class UsedSignInLink(models.Model):
+    """A sign-in link that has been used: each one opens the purchases page once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.nonce

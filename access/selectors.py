@@ -1,0 +1,103 @@
+"""Reads for the purchases page: everything is looked up from the signed-in email, never from the URL."""
+
+from dataclasses import dataclass, field
+
+from access import links
+from access.models import Grant, KitFile
+from catalog.models import Product
+from checkout import states
+from checkout.models import Order, OrderLine
+
+
+@dataclass
+class Download:
+    title: str
+    url_token: str
+
+
+@dataclass
+class Holding:
+    """One product this email holds on one order: its instructions and fresh download links."""
+
+    product: Product
+    order: Order
+    state: str
+    downloads: list[Download] = field(default_factory=list)
+
+
+@dataclass
+class Seat:
+    number: int
+    holder_name: str
+    holder_email: str
+    state: str
+    token: str  # of the seat's first grant: the assign form names the seat by it
+
+
+@dataclass
+class LineSeats:
+    line: OrderLine
+    seats: list[Seat]
+
+
+@dataclass
+class BoughtOrder:
+    order: Order
+    lines: list[LineSeats]
+
+
+def has_purchases(email: str) -> bool:
+    email = links.normalise_email(email)
+    if not email:
+        return False
+    bought = Order.objects.filter(email__iexact=email, status__in=states.MONEY_RECEIVED).exists()
+    return bought or Grant.objects.filter(holder_email__iexact=email).exists()
+
+
+def holdings_for(email: str) -> list[Holding]:
+    grants = (
+        Grant.objects.filter(holder_email__iexact=email)
+        .exclude(state=Grant.State.UNASSIGNED)
+        .select_related("product", "order")
+        .order_by("-order__created_at", "product__position", "id")
+    )
+    files_by_product: dict[int, list[KitFile]] = {}
+    for kit_file in KitFile.objects.filter(product__in={g.product_id for g in grants}):
+        files_by_product.setdefault(kit_file.product_id, []).append(kit_file)
+    holdings = []
+    for grant in grants:
+        holding = Holding(product=grant.product, order=grant.order, state=grant.state)
+        if grant.state == Grant.State.ACTIVE:
+            holding.downloads = [
+                Download(title=f.title, url_token=links.download_token(grant, f))
+                for f in files_by_product.get(grant.product_id, [])
+            ]
+        holdings.append(holding)
+    return holdings
+
+
+def orders_bought_by(email: str) -> list[BoughtOrder]:
+    """The email's paid orders with their seats (one row per seat, however many products it grants)."""
+    orders = Order.objects.filter(email__iexact=email, status__in=states.MONEY_RECEIVED).prefetch_related(
+        "lines", "grants"
+    )
+    result = []
+    for order in orders:
+        grants_by_line: dict[int, dict[int, Grant]] = {}
+        for grant in sorted(order.grants.all(), key=lambda g: g.pk):
+            grants_by_line.setdefault(grant.line_id, {}).setdefault(grant.seat, grant)
+        lines = []
+        for line in order.lines.all():
+            seats = [
+                Seat(
+                    number=n,
+                    holder_name=g.holder_name,
+                    holder_email=g.holder_email,
+                    state=g.state,
+                    token=g.token,
+                )
+                for n, g in sorted(grants_by_line.get(line.pk, {}).items())
+            ]
+            lines.append(LineSeats(line=line, seats=seats))
+        result.append(BoughtOrder(order=order, lines=lines))
+    return result

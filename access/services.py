@@ -1,0 +1,228 @@
+"""Access grants: given when money is received, revoked on a full refund or a lost dispute, seats assigned
+by the buyer. Each change locks the order row, writes the order's history and enqueues its emails in the
+same transaction (access.tasks), so the emails exist exactly when the change commits."""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from access.models import Download, Grant, KitFile
+from catalog.models import Product
+from checkout import states
+from checkout.models import Dispute, Order, OrderLine
+
+logger = logging.getLogger("access")
+
+LOST_DISPUTE = "lost"
+
+
+class SeatUnavailable(Exception):
+    """The seat is already held or revoked."""
+
+
+class SeatNotFound(SeatUnavailable):
+    """No seat by that token on this buyer's orders."""
+
+
+def products_for_line(line: OrderLine) -> list[Product]:
+    """What one seat of the line grants: the product, or a Bundle's components in their bundle order."""
+    product = line.product
+    if product is None:
+        return []
+    if product.is_bundle:
+        return [item.component for item in product.bundle_items.select_related("component")]
+    return [product]
+
+
+def access_is_due(order: Order) -> bool:
+    """Money received, not refunded in full, no dispute lost."""
+    if order.status not in states.MONEY_RECEIVED or order.status == Order.Status.REFUNDED:
+        return False
+    return not Dispute.objects.filter(order=order, status=LOST_DISPUTE).exists()
+
+
+def _enqueue_given(seats: Iterable[tuple[int, int]]) -> None:
+    from access import tasks
+
+    for line_id, seat in sorted(set(seats)):
+        tasks.send_access_given_email.enqueue(line_id, seat)
+
+
+def _enqueue_revoked(grants: Iterable[Grant]) -> None:
+    from access import tasks
+
+    for line_id, seat, email in sorted(
+        {(g.line_id, g.seat, g.holder_email) for g in grants if g.holder_email}
+    ):
+        tasks.send_access_revoked_email.enqueue(line_id, seat, email)
+
+
+@transaction.atomic
+def grant_access_for_order(order_id: int) -> str:
+    """Create the order's missing grants: one per seat and product. The buyer holds the first seat of each
+    line at once; other seats wait for the buyer to assign them. Safe to run any number of times."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if not access_is_due(order):
+        return "not due"
+    now = timezone.now()
+    existing = set(Grant.objects.filter(order=order).values_list("line_id", "seat", "product_id"))
+    new: list[Grant] = []
+    for line in order.lines.select_related("product"):
+        products = products_for_line(line)
+        for seat in range(1, line.quantity + 1):
+            held_by_buyer = seat == 1 and bool(order.email)
+            for product in products:
+                if (line.pk, seat, product.pk) in existing:
+                    continue
+                new.append(
+                    Grant(
+                        order=order,
+                        line=line,
+                        seat=seat,
+                        product=product,
+                        holder_name=order.buyer_name if held_by_buyer else "",
+                        holder_email=order.email if held_by_buyer else "",
+                        state=Grant.State.ACTIVE if held_by_buyer else Grant.State.UNASSIGNED,
+                        assigned_at=now if held_by_buyer else None,
+                    )
+                )
+    if not new:
+        return "nothing to do"
+    Grant.objects.bulk_create(new)
+    active = [g for g in new if g.state == Grant.State.ACTIVE]
+    states.note(
+        order,
+        "access",
+        f"Access granted: {len(new)} grant(s), {len(active)} held by the buyer, "
+        f"{len(new) - len(active)} on seats to assign.",
+        source="task",
+    )
+    # The buyer's own seat is announced by the order confirmation (one email after paying, not two); seats
+    # the buyer assigns later get their own access email.
+    logger.info("order %s: %d grants created", order.reference, len(new))
+    return "granted"
+
+
+@transaction.atomic
+def revoke_access_for_order(order_id: int, reason: str) -> str:
+    """Revoke every grant of the order that is not revoked yet, except those staff restored (their
+    decision stands); each holder is told once per seat."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    grants = list(
+        Grant.objects.select_for_update()
+        .filter(order=order, restored_at__isnull=True)
+        .exclude(state=Grant.State.REVOKED)
+    )
+    if not grants:
+        return "nothing to do"
+    _revoke(grants, reason)
+    states.note(order, "access", f"Access revoked ({reason}): {len(grants)} grant(s).", source="task")
+    logger.info("order %s: %d grants revoked (%s)", order.reference, len(grants), reason)
+    return "revoked"
+
+
+def _revoke(grants: list[Grant], reason: str) -> None:
+    now = timezone.now()
+    for grant in grants:
+        grant.state = Grant.State.REVOKED
+        grant.revoked_reason = reason[:200]
+        grant.revoked_at = now
+    Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "updated_at"])
+    _enqueue_revoked(grants)
+
+
+@transaction.atomic
+def revoke_grants(grant_ids: Iterable[int], *, reason: str, source: str) -> int:
+    """Staff revoke chosen grants (e.g. after a partial refund). Returns how many changed."""
+    grants = list(
+        Grant.objects.select_for_update().filter(pk__in=list(grant_ids)).exclude(state=Grant.State.REVOKED)
+    )
+    if grants:
+        _revoke(grants, reason)
+    for order in Order.objects.filter(pk__in={g.order_id for g in grants}):
+        count = sum(1 for g in grants if g.order_id == order.pk)
+        states.note(order, "access", f"Access revoked ({reason}): {count} grant(s).", source=source)
+    return len(grants)
+
+
+@transaction.atomic
+def restore_grants(grant_ids: Iterable[int], *, source: str) -> int:
+    """Staff undo a revocation: a held grant is active again, an unheld one waits to be assigned. No email
+    goes out (the holder already had the access email)."""
+    grants = list(Grant.objects.select_for_update().filter(pk__in=list(grant_ids), state=Grant.State.REVOKED))
+    for grant in grants:
+        grant.state = Grant.State.ACTIVE if grant.holder_email else Grant.State.UNASSIGNED
+        grant.revoked_reason = ""
+        grant.revoked_at = None
+        grant.restored_at = timezone.now()
+    Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "restored_at", "updated_at"])
+    for order in Order.objects.filter(pk__in={g.order_id for g in grants}):
+        count = sum(1 for g in grants if g.order_id == order.pk)
+        states.note(order, "access", f"Access restored by staff: {count} grant(s).", source=source)
+    return len(grants)
+
+
+@transaction.atomic
+def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
+    """The buyer gives an unassigned seat (every grant of it) to a name and email, who is then emailed.
+
+    The seat is found by its grant's token and the buyer's own email together, so nobody reaches a seat
+    of an order that is not theirs."""
+    grant = (
+        Grant.objects.select_related("order")
+        .filter(token=grant_token, order__email__iexact=buyer_email)
+        .exclude(order__email="")
+        .first()
+    )
+    if grant is None:
+        raise SeatNotFound("No such seat on your orders.")
+    order = Order.objects.select_for_update().get(pk=grant.order_id)
+    seat = list(Grant.objects.select_for_update().filter(line_id=grant.line_id, seat=grant.seat))
+    if not access_is_due(order) or any(g.state != Grant.State.UNASSIGNED for g in seat):
+        raise SeatUnavailable("That seat is already assigned or no longer available.")
+    now = timezone.now()
+    for member in seat:
+        member.holder_name = name
+        member.holder_email = email
+        member.state = Grant.State.ACTIVE
+        member.assigned_at = now
+    Grant.objects.bulk_update(seat, ["holder_name", "holder_email", "state", "assigned_at", "updated_at"])
+    states.note(
+        order, "access", f"Seat {grant.seat} of line {grant.line_id} assigned to {email}.", source="buyer"
+    )
+    _enqueue_given([(grant.line_id, grant.seat)])
+    return seat
+
+
+def record_download(*, grant: Grant, kit_file: KitFile) -> Download:
+    """A download starts; its bytes are filled in as the file is streamed (see access.views)."""
+    return Download.objects.create(grant=grant, kit_file=kit_file, file_name=kit_file.file.name, bytes=0)
+
+
+def record_bytes_sent(download_id: int, sent: int) -> None:
+    Download.objects.filter(pk=download_id).update(bytes=sent)
+
+
+def orders_needing_access_repair() -> tuple[list[int], list[int]]:
+    """(orders owed grants they do not have, orders with access that a refund or lost dispute ended):
+    what a lost or abandoned task left undone."""
+    received = Order.objects.filter(status__in=states.MONEY_RECEIVED)
+    to_grant = [
+        order.pk
+        for order in received.exclude(status=Order.Status.REFUNDED).prefetch_related("lines", "grants")
+        if access_is_due(order)
+        and order.grants.count()
+        < sum(len(products_for_line(line)) * line.quantity for line in order.lines.all())
+    ]
+    ended = received.filter(Q(status=Order.Status.REFUNDED) | Q(disputes__status=LOST_DISPUTE))
+    to_revoke = list(
+        ended.filter(
+            grants__state__in=[Grant.State.ACTIVE, Grant.State.UNASSIGNED], grants__restored_at__isnull=True
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return to_grant, to_revoke

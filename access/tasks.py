@@ -1,0 +1,31 @@
+"""Background tasks for access. Each takes ids and plain values, is idempotent and retries with backoff
+(checkout.background). Fulfilment enqueues the grant and revoke tasks with the order change that causes
+them; the services enqueue the emails with the grant changes."""
+
+from access import emails, services
+from checkout.background import retrying_task
+
+
+@retrying_task
+def grant_access_for_order(order_id: int) -> str:
+    return services.grant_access_for_order(order_id)
+
+
+@retrying_task
+def revoke_access_for_order(order_id: int, reason: str) -> str:
+    return services.revoke_access_for_order(order_id, reason)
+
+
+@retrying_task
+def send_access_given_email(line_id: int, seat: int) -> str:
+    return emails.send_access_given(line_id, seat)
+
+
+@retrying_task
+def send_access_revoked_email(line_id: int, seat: int, recipient: str) -> str:
+    return emails.send_access_revoked(line_id, seat, recipient)
+
+
+@retrying_task
+def send_sign_in_link(email: str) -> str:
+    return emails.send_sign_in_link(email)

@@ -1,0 +1,157 @@
+"""The purchases page (reached by an emailed sign-in link, no password), seat assignment and downloads.
+
+Who may see what comes from the signed-in email kept in the session, never from the URL: a seat is found
+by its token and the buyer's email together, and a download link is signed for one grant and one file."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access import links, selectors, services, tasks
+from access.forms import AssignSeatForm, EmailForm
+
+logger = logging.getLogger("access")
+
+SESSION_EMAIL = "access_email"
+
+
+def _problem(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "access/problem.html", {"title": title, "message": message}, status=status)
+
+
+def _signed_in_email(request: HttpRequest) -> str:
+    return request.session.get(SESSION_EMAIL, "")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def purchases(request: HttpRequest) -> HttpResponse:
+    """Signed in: the orders and access of that email. Otherwise: ask for an email and send a link."""
+    email = _signed_in_email(request)
+    if request.method == "GET":
+        if email:
+            context = {
+                "email": email,
+                "holdings": selectors.holdings_for(email),
+                "orders": selectors.orders_bought_by(email),
+            }
+            return render(request, "access/purchases.html", context)
+        return render(request, "access/request_link.html", {"form": EmailForm()})
+    form = EmailForm(request.POST)
+    if not form.is_valid():
+        return render(request, "access/request_link.html", {"form": form}, status=400)
+    address = links.normalise_email(form.cleaned_data["email"])
+    if not links.sign_in_request_allowed(address, request.META.get("REMOTE_ADDR", "")):
+        return render(request, "access/throttled.html", status=429)
+    tasks.send_sign_in_link.enqueue(address)
+    return render(request, "access/link_sent.html", {"email": address})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button and spends nothing (mail scanners open links); the POST spends the link."""
+    try:
+        if request.method == "GET":
+            email, _ = links.read_sign_in_token(token)
+            return render(request, "access/sign_in.html", {"email": email})
+        email = links.use_sign_in_token(token)
+    except links.LinkUsed:
+        return _problem(request, 410, "This sign-in link has been used", "Each link opens the page once.")
+    except links.LinkExpired:
+        return _problem(
+            request,
+            410,
+            "This sign-in link has expired",
+            "Sign-in links work for a short time; ask for a new one below.",
+        )
+    except links.LinkInvalid:
+        return _problem(request, 400, "This sign-in link is not valid", "It may have been cut short.")
+    request.session.cycle_key()
+    request.session[SESSION_EMAIL] = email
+    request.session.set_expiry(settings.PURCHASES_SESSION_SECONDS)
+    return redirect("access:purchases")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_EMAIL, None)
+    request.session.cycle_key()
+    return redirect("access:purchases")
+
+
+@require_POST
+def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
+    email = _signed_in_email(request)
+    if not email:
+        return redirect("access:purchases")
+    form = AssignSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "To assign a seat, give a name and a valid email address.")
+        return redirect("access:purchases")
+    try:
+        services.assign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
+    except services.SeatNotFound:
+        raise Http404("No such seat on your orders.") from None
+    except services.SeatUnavailable:
+        messages.error(request, "That seat is already assigned or no longer available.")
+        return redirect("access:purchases")
+    messages.success(
+        request, f"Seat assigned. {form.cleaned_data['email']} will get an email with their access."
+    )
+    return redirect("access:purchases")
+
+
+class _CountingReader:
+    """Reads the stored file for FileResponse's streaming and records the bytes sent when it is closed."""
+
+    def __init__(self, handle, download_id: int) -> None:
+        self._handle = handle
+        self._download_id = download_id
+        self.sent = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._handle.read(size)
+        self.sent += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self._handle.close()
+        services.record_bytes_sent(self._download_id, self.sent)
+
+
+@never_cache
+@require_GET
+def download(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        grant, kit_file = links.read_download_token(token)
+    except links.GrantRevoked:
+        return _problem(
+            request,
+            403,
+            "This access has been revoked",
+            "The order behind this download was refunded or disputed, so its files are no longer available.",
+        )
+    except links.LinkExpired:
+        return _problem(
+            request, 410, "This download link has expired", "Sign in to your purchases page for a fresh one."
+        )
+    except links.LinkInvalid:
+        return _problem(request, 400, "This download link is not valid", "It may have been cut short.")
+    try:
+        handle = kit_file.file.storage.open(kit_file.file.name, "rb")
+        size = kit_file.file.storage.size(kit_file.file.name)
+    except FileNotFoundError:
+        logger.error("kit file %s is missing from storage (%s)", kit_file.pk, kit_file.file.name)
+        raise Http404("That file is missing.") from None
+    record = services.record_download(grant=grant, kit_file=kit_file)
+    response = FileResponse(
+        _CountingReader(handle, record.pk), as_attachment=True, filename=kit_file.download_name
+    )
+    response["Content-Length"] = size
+    return response

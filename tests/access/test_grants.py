@@ -1,0 +1,160 @@
+from django.core import mail
+
+from access import services
+from access.models import Grant
+from checkout.models import EmailDelivery
+from tests.access.conftest import run_ready_tasks
+from tests.stripe_fake import make_event
+
+
+def test_payment_gives_one_grant_per_seat_and_the_buyer_holds_the_first(paid_order):
+    order = paid_order("level-i", 3, email="head@example.com", name="Head of Production")
+
+    grants = list(Grant.objects.filter(order=order).order_by("seat"))
+    assert [(g.seat, g.product.slug) for g in grants] == [(1, "level-i"), (2, "level-i"), (3, "level-i")]
+    assert (grants[0].state, grants[0].holder_email, grants[0].holder_name) == (
+        "active",
+        "head@example.com",
+        "Head of Production",
+    )
+    assert [(g.state, g.holder_email) for g in grants[1:]] == [("unassigned", ""), ("unassigned", "")]
+    # The buyer hears once: the order confirmation says their access is ready and where.
+    assert [m.to for m in mail.outbox] == [["head@example.com"]]
+    assert "is confirmed" in mail.outbox[0].subject and "/purchases/" in mail.outbox[0].body
+
+
+def test_granting_again_changes_nothing(paid_order):
+    order = paid_order("level-i", 2)
+
+    assert services.grant_access_for_order(order.pk) == "nothing to do"
+    from access import tasks
+
+    tasks.grant_access_for_order.enqueue(order.pk)
+    run_ready_tasks()
+
+    assert Grant.objects.filter(order=order).count() == 2
+    assert EmailDelivery.objects.filter(order=order).count() == 1  # the confirmation alone
+
+
+def test_a_bundle_seat_grants_its_four_components(paid_order):
+    order = paid_order("bundle", 2)
+
+    grants = Grant.objects.filter(order=order)
+    assert grants.count() == 8
+    seat_one = grants.filter(seat=1)
+    assert sorted(g.product.slug for g in seat_one) == ["ai-kit", "level-i", "level-ii", "resume-kit"]
+    assert {g.state for g in seat_one} == {"active"}
+    assert {g.state for g in grants.filter(seat=2)} == {"unassigned"}
+
+
+def test_an_unpaid_order_gets_no_grants(catalog, buy, fake_stripe, deliver_event):
+    _, order = buy("level-i", 1)
+    session = fake_stripe.complete_session(order.stripe_session_id, payment_status="unpaid")
+    deliver_event(make_event("checkout.session.completed", session))
+
+    assert not Grant.objects.filter(order=order).exists()
+
+
+def test_a_full_refund_revokes_every_grant_and_tells_each_holder_once(
+    paid_order, fake_stripe, deliver_event, client
+):
+    order = paid_order("bundle", 2)
+    seat_two = Grant.objects.filter(order=order, seat=2).first()
+    services.assign_seat(
+        grant_token=seat_two.token, buyer_email=order.email, name="Colleague", email="colleague@example.com"
+    )
+    run_ready_tasks()
+
+    refund = fake_stripe.refund(order.stripe_session_id)
+    deliver_event(make_event("refund.created", refund))
+    deliver_event(make_event("charge.refunded", fake_stripe.charge_for(order.stripe_session_id)))
+
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert set(Grant.objects.filter(order=order).values_list("state", flat=True)) == {"revoked"}
+    revoked = sorted(m.to[0] for m in mail.outbox if "access has ended" in m.subject)
+    assert revoked == ["buyer@example.com", "colleague@example.com"]
+
+
+def test_a_partial_refund_keeps_access(paid_order, fake_stripe, deliver_event):
+    order = paid_order("level-i", 2)
+
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id, amount=100)))
+
+    assert not Grant.objects.filter(order=order, state="revoked").exists()
+
+
+def test_a_lost_dispute_revokes_access_and_a_won_one_does_not(paid_order, fake_stripe, deliver_event):
+    kept = paid_order("level-i", 1)
+    lost = paid_order("level-ii", 1, email="other@example.com")
+    for order, won in ((kept, True), (lost, False)):
+        dispute = fake_stripe.dispute(order.stripe_session_id)
+        deliver_event(make_event("charge.dispute.created", dispute))
+        deliver_event(make_event("charge.dispute.closed", fake_stripe.close_dispute(dispute["id"], won=won)))
+
+    assert Grant.objects.get(order=kept).state == "active"
+    assert Grant.objects.get(order=lost).state == "revoked"
+    assert Grant.objects.get(order=lost).revoked_reason == "dispute lost"
+
+
+def test_a_refund_that_arrives_before_the_grants_leaves_none_active(paid_order, fake_stripe, deliver_event):
+    order = paid_order("level-i", 1)
+    Grant.objects.filter(order=order).delete()
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
+
+    assert services.grant_access_for_order(order.pk) == "not due"
+    assert not Grant.objects.filter(order=order).exists()
+
+
+def test_an_assigned_holder_is_emailed_the_products_and_their_instructions(paid_order, catalog):
+    catalog["level-i"].access_instructions = "Enrol at courses.example.com with this email address."
+    catalog["level-i"].save()
+    order = paid_order("bundle", 2)
+    seat = Grant.objects.filter(order=order, seat=2).first()
+    mail.outbox.clear()
+
+    services.assign_seat(
+        grant_token=seat.token, buyer_email="BUYER@example.com", name="Ana", email="ana@example.com"
+    )
+    run_ready_tasks()
+    run_ready_tasks()
+
+    [message] = mail.outbox
+    assert message.to == ["ana@example.com"] and order.reference in message.subject
+    assert "Enrol at courses.example.com" in message.body and "CPMA Level II Certification" in message.body
+    assert "http://testserver/purchases/" in message.body
+    assert order.history.filter(kind="email", message__contains="ana@example.com").exists()
+
+
+def test_reconcile_access_repairs_what_lost_tasks_left_undone(paid_order, fake_stripe, deliver_event):
+    from django.core.management import call_command
+
+    owed = paid_order("level-i", 2)
+    refunded = paid_order("level-ii", 1, email="other@example.com")
+    deliver_event(make_event("refund.created", fake_stripe.refund(refunded.stripe_session_id)))
+    # As if the grant task and the revoke task had given up.
+    Grant.objects.filter(order=owed).delete()
+    Grant.objects.filter(order=refunded).update(state="active", revoked_at=None)
+
+    call_command("reconcile_access", verbosity=0)
+    run_ready_tasks()
+
+    assert Grant.objects.filter(order=owed).count() == 2
+    assert set(Grant.objects.filter(order=refunded).values_list("state", flat=True)) == {"revoked"}
+
+
+def test_a_grant_staff_restored_stays_active_when_access_is_reconciled(
+    paid_order, fake_stripe, deliver_event
+):
+    from django.core.management import call_command
+
+    order = paid_order("level-i", 1)
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
+    grant = Grant.objects.get(order=order)
+    services.restore_grants([grant.pk], source="staff:test")
+
+    call_command("reconcile_access", verbosity=0)
+    run_ready_tasks()
+
+    grant.refresh_from_db()
+    assert grant.state == "active"
