@@ -108,3 +108,26 @@ class UsedSignInLink(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class CreditClaim(models.Model):
+    """A grant whose purchase is being credited towards a Bundle on a pending order. While unreleased it
+    cannot be credited again (two tabs, two clicks); an expired or failed order releases it."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="credit_claims")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credit_claims")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant"],
+                condition=models.Q(released_at__isnull=True),
+                name="one_live_claim_per_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"credit of {self.grant} on {self.order}"

@@ -69,13 +69,23 @@ def grant_access_for_order(order_id: int) -> str:
         return "not due"
     now = timezone.now()
     existing = set(Grant.objects.filter(order=order).values_list("line_id", "seat", "product_id"))
+    # A Bundle bought to complete what the buyer owns adds only the parts they do not hold yet.
+    already_held = (
+        set(
+            Grant.objects.filter(holder_email__iexact=order.email, state=Grant.State.ACTIVE)
+            .exclude(order=order)
+            .values_list("product_id", flat=True)
+        )
+        if order.credit_cents and order.email
+        else set()
+    )
     new: list[Grant] = []
     for line in order.lines.select_related("product"):
         products = products_for_line(line)
         for seat in range(1, line.quantity + 1):
             held_by_buyer = seat == 1 and bool(order.email)
             for product in products:
-                if (line.pk, seat, product.pk) in existing:
+                if (line.pk, seat, product.pk) in existing or (held_by_buyer and product.pk in already_held):
                     continue
                 new.append(
                     Grant(

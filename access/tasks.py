@@ -2,7 +2,7 @@
 (checkout.background). Fulfilment enqueues the grant and revoke tasks with the order change that causes
 them; the services enqueue the emails with the grant changes."""
 
-from access import emails, services
+from access import bundle_completion, emails, services
 from checkout.background import retrying_task
 
 
@@ -29,3 +29,8 @@ def send_access_revoked_email(line_id: int, seat: int, recipient: str) -> str:
 @retrying_task
 def send_sign_in_link(email: str) -> str:
     return emails.send_sign_in_link(email)
+
+
+@retrying_task
+def release_bundle_credit(order_id: int) -> str:
+    return bundle_completion.release_bundle_credit(order_id)

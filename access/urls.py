@@ -8,6 +8,7 @@ urlpatterns = [
     path("purchases/", views.purchases, name="purchases"),
     path("purchases/sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("purchases/sign-out/", views.sign_out, name="sign_out"),
+    path("purchases/complete-bundle/", views.complete_bundle, name="complete_bundle"),
     path("purchases/seats/<str:grant_token>/", views.assign_seat, name="assign_seat"),
     path("access/download/<str:token>/", views.download, name="download"),
 ]

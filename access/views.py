@@ -12,8 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import links, selectors, services, tasks
+from access import bundle_completion, links, selectors, services, tasks
+from access.credit import bundle_offer
 from access.forms import AssignSeatForm, EmailForm
+from catalog.models import Product
+from checkout.services import CheckoutUnavailable
+from checkout.visitor import ensure_visitor_id, remember_visitor
 
 logger = logging.getLogger("access")
 
@@ -35,10 +39,14 @@ def purchases(request: HttpRequest) -> HttpResponse:
     email = _signed_in_email(request)
     if request.method == "GET":
         if email:
+            bundles = Product.objects.active().with_pricing().filter(kind=Product.Kind.BUNDLE)
             context = {
                 "email": email,
                 "holdings": selectors.holdings_for(email),
                 "orders": selectors.orders_bought_by(email),
+                "offers": [
+                    offer for bundle in bundles if (offer := bundle_offer(email=email, bundle=bundle))
+                ],
             }
             return render(request, "access/purchases.html", context)
         return render(request, "access/request_link.html", {"form": EmailForm()})
@@ -155,3 +163,36 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Content-Length"] = size
     return response
+
+
+@never_cache
+@require_POST
+def complete_bundle(request: HttpRequest) -> HttpResponse:
+    """Buy the Bundle at the signed-in buyer's completion price (computed again here, never sent by the
+    browser), then hand over to Stripe with a 303."""
+    email = _signed_in_email(request)
+    if not email:
+        return redirect("access:purchases")
+    bundle = (
+        Product.objects.active()
+        .filter(slug=request.POST.get("product", "")[:120], kind=Product.Kind.BUNDLE)
+        .first()
+    )
+    if bundle is None:
+        return _problem(request, 404, "No such Bundle", "That Bundle is not on sale.")
+    visitor = ensure_visitor_id(request)
+    try:
+        started = bundle_completion.start_bundle_completion(email=email, bundle=bundle, visitor=visitor)
+    except bundle_completion.NoOffer as exc:
+        messages.warning(request, str(exc))
+        return redirect("access:purchases")
+    except CheckoutUnavailable:
+        return _problem(
+            request,
+            502,
+            "Payment is unavailable",
+            "Stripe could not open the payment page; nothing was charged. Please try again in a few minutes.",
+        )
+    response = redirect(started.checkout_url)
+    response.status_code = 303
+    return remember_visitor(response, visitor)

@@ -261,6 +261,11 @@ def _settle(order: Order, target: str | None, *, source: str, before: str) -> No
         from access import tasks as access_tasks
 
         access_tasks.revoke_access_for_order.enqueue(order.pk, "refunded in full")
+    if order.credit_cents and before not in states.FINISHED_UNPAID and order.status in states.FINISHED_UNPAID:
+        from access import tasks as access_tasks
+
+        # The Bundle completion credit this order held is free for the buyer's next checkout.
+        access_tasks.release_bundle_credit.enqueue(order.pk)
 
 
 @transaction.atomic

@@ -56,6 +56,13 @@ class Order(models.Model):
     amount_refunded_cents = models.PositiveIntegerField(default=0)
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    credit_cents = models.PositiveIntegerField(
+        default=0, help_text="Bundle completion credit: list price minus what this order charges for the line."
+    )
+    credit_reason = models.CharField(max_length=500, blank=True)
+    credit_sources = models.JSONField(
+        default=list, blank=True, help_text="The earlier orders (references) the credit came from."
+    )
     po_number = models.CharField(
         "PO number / cost centre",
         max_length=140,
@@ -107,16 +114,20 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.product_name}"
 
     @classmethod
-    def snapshot(cls, order: Order, product: Product, quantity: int) -> "OrderLine":
-        """An unsaved line that copies the product's name and current price onto the order."""
+    def snapshot(
+        cls, order: Order, product: Product, quantity: int, unit_price_cents: int | None = None
+    ) -> "OrderLine":
+        """An unsaved line that copies the product's name and current price onto the order (or the price a
+        Bundle completion credit leaves to pay, computed by the caller)."""
+        price = product.price_cents if unit_price_cents is None else unit_price_cents
         return cls(
             order=order,
             product=product,
             product_slug=product.slug,
             product_name=product.name,
-            unit_price_cents=product.price_cents,
+            unit_price_cents=price,
             quantity=quantity,
-            amount_cents=product.price_cents * quantity,
+            amount_cents=price * quantity,
         )
 
 

@@ -35,6 +35,18 @@ class CheckoutUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Credit:
+    """A Bundle completion credit, computed by the access app from what the buyer already paid for: the
+    line is charged `price_cents` instead of the list price, for one seat, to `email`."""
+
+    price_cents: int
+    amount_cents: int
+    reason: str
+    sources: list[str]
+    email: str
+
+
+@dataclass(frozen=True)
 class StartedCheckout:
     order: Order
     checkout_url: str
@@ -77,6 +89,26 @@ def _claim_checkout_key(key: str) -> Order | None:
     holder.checkout_key = None
     holder.save(update_fields=["checkout_key"])
     return None
+
+
+def create_credited_order(*, product: Product, credit: Credit, visitor: str = "") -> Order:
+    """A pending one-seat order charged the credited price, recording the credit, its reason and sources.
+    The caller holds the locks that keep the credit from being used twice (access.services)."""
+    order = Order.objects.create(
+        status=Status.PENDING,
+        currency=product.currency,
+        subtotal_cents=credit.price_cents,
+        total_cents=credit.price_cents,
+        visitor_key=visitor_key(visitor),
+        email=credit.email,
+        credit_cents=credit.amount_cents,
+        credit_reason=credit.reason[:500],
+        credit_sources=credit.sources,
+    )
+    order.reference = order_reference(order.pk)
+    order.save(update_fields=["reference"])
+    OrderLine.snapshot(order, product, 1, unit_price_cents=credit.price_cents).save()
+    return order
 
 
 def create_pending_order(*, product: Product, quantity: int, visitor: str = "", po_number: str = "") -> Order:
@@ -129,7 +161,10 @@ def checkout_session_params(order: Order) -> dict[str, Any]:
     line_items = []
     for line in lines:
         product_data: dict[str, Any] = {"name": line.product_name}
-        if line.product and line.product.tagline:
+        if order.credit_cents:
+            product_data["name"] = f"{line.product_name}, completing your Bundle"
+            product_data["description"] = order.credit_reason
+        elif line.product and line.product.tagline:
             product_data["description"] = line.product.tagline
         line_items.append(
             {
@@ -159,6 +194,8 @@ def checkout_session_params(order: Order) -> dict[str, Any]:
         "tax_id_collection": {"enabled": True},
         "billing_address_collection": "required",
         "name_collection": {"business": {"enabled": True, "optional": True}},
+        # A credited order is for the signed-in buyer only: Stripe takes that email, so access follows it.
+        **({"customer_email": order.email} if order.credit_cents and order.email else {}),
     }
 
 
@@ -184,10 +221,14 @@ def start_checkout(
     CheckoutUnavailable is raised.
     """
     order = create_pending_order(product=product, quantity=quantity, visitor=visitor, po_number=po_number)
+    return open_checkout_session(order)
+
+
+def open_checkout_session(order: Order) -> StartedCheckout:
+    """The pending order's Checkout Session: created at Stripe once (the idempotency key makes a second call,
+    a concurrent click's say, get the same session back), its id and address stored on the order."""
     if order.checkout_url:
         return StartedCheckout(order=order, checkout_url=order.checkout_url)
-    # New, or a concurrent click's order still waiting on Stripe: the same idempotency key gets the same
-    # session back from Stripe.
     try:
         session = stripe_client().v1.checkout.sessions.create(
             params=checkout_session_params(order),  # type: ignore[arg-type]

@@ -155,6 +155,8 @@ SITE_CONTACT_EMAIL = _email_address("SITE_CONTACT_EMAIL", "academy@example.com")
 # Reply-To of order confirmations, so a buyer's reply reaches the people who answer buyers.
 ORDER_REPLY_TO_EMAIL = _email_address("ORDER_REPLY_TO_EMAIL", SITE_CONTACT_EMAIL)
 
+# Completing the Bundle: purchases within this many days count towards its price (README "Completing the Bundle").
+BUNDLE_CREDIT_DAYS = env.int("BUNDLE_CREDIT_DAYS", default=365)
 # Access after payment (README "After payment"): download links, sign-in links for /purchases/, throttling.
 DOWNLOAD_LINK_MAX_AGE_SECONDS = env.int("DOWNLOAD_LINK_MAX_AGE_SECONDS", default=24 * 3600)
 SIGN_IN_LINK_MAX_AGE_SECONDS = env.int("SIGN_IN_LINK_MAX_AGE_SECONDS", default=30 * 60)

@@ -12,6 +12,8 @@ Definitions (also shown on the dashboard), for one currency and a half-open rang
 - Processing: orders whose delayed payment has not arrived yet, created in the period; shown apart, never
   counted as revenue.
 - Per product: seats and line amounts of the period's paid orders that are not fully refunded.
+- Bundle credits: what buyers completing the Bundle did not pay for parts they owned, on the period's
+  payments. A discount: already outside gross, shown so finance sees it.
 """
 
 import datetime as dt
@@ -120,6 +122,7 @@ class RevenueReport:
     months: list[MonthFigures] = field(default_factory=list)
     products: list[ProductFigures] = field(default_factory=list)
     processing: Processing = field(default_factory=Processing)
+    credits_cents: int = 0  # Bundle completion credits on the period's payments: discounts, not revenue
 
     @property
     def line_sales_cents(self) -> int:
@@ -263,4 +266,5 @@ def revenue_report(period: ReportPeriod) -> RevenueReport:
         months=months,
         products=product_figures(period),
         processing=processing(period),
+        credits_cents=payments(period).aggregate(total=Sum("order__credit_cents"))["total"] or 0,
     )

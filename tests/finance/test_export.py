@@ -61,6 +61,8 @@ def test_header_row_is_the_stable_column_list():
         "tax_ids",
         "billing_country",
         "po_number",
+        "bundle_credit",
+        "bundle_credit_reason",
     ]
 
 

@@ -1,0 +1,35 @@
+"""`{% bundle_completion product %}`: on the Bundle's product and review pages, the signed-in buyer's price
+for completing it (access.credit), or for everyone else a line saying owners of a part pay less.
+
+The session is read only when the browser sent a session cookie, so the anonymous page stays the same for
+every visitor (and stays in the public page cache)."""
+
+from django import template
+from django.conf import settings
+
+from access.credit import bundle_offer
+
+register = template.Library()
+
+SESSION_EMAIL = "access_email"
+
+
+def signed_in_email(request) -> str:
+    if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""
+    return request.session.get(SESSION_EMAIL, "")
+
+
+@register.inclusion_tag("access/_bundle_completion.html", takes_context=True)
+def bundle_completion(context, product) -> dict:
+    if product is None or not product.is_bundle:
+        return {"show": False}
+    email = signed_in_email(context.get("request"))
+    offer = bundle_offer(email=email, bundle=product) if email else None
+    return {
+        "show": True,
+        "signed_in": bool(email),
+        "offer": offer,
+        "product": product,
+        "csrf_token": context.get("csrf_token"),
+    }
