@@ -17,10 +17,13 @@ real SMTP server (aiosmtpd) that counts what it receives; every order is started
    and enqueues `handle_stripe_event`: no order changes and no email goes out yet.
 2. Tasks: `--task-workers` `manage.py db_worker --batch` processes (default 2) drain the queue against the
    same database: each event's task fetches the session from the fake and pays the order, which enqueues the
-   confirmation email (sent to the SMTP server) and the fee lookup (from the fake).
+   follow-up tasks (the confirmation email, sent to the SMTP server; the fee lookup, from the fake; any others
+   fulfilment adds). Prints tasks/s, confirmations/s, mean run time per task function and worker CPU.
 3. Redeliveries: the same events again, from the same request processes; nothing may change.
 
-The `checkout` log is at WARNING. Exits 1 when a check fails or the first-delivery rate is under `--floor`
+LOG_LEVEL is WARNING (the `checkout` logger stays at INFO, as in production); the db_workers' output goes to
+a temporary file, printed when a check fails. `--profile FILE` runs the first deliveries under cProfile and
+prints where their time goes. Exits 1 when a check fails or the first-delivery rate is under `--floor`
 (200 events/s by default).
 """
 
@@ -114,16 +117,23 @@ def start_smtp_sink() -> tuple[Any, CountingSmtpHandler, int]:
     sys.exit("could not start the SMTP sink")
 
 
-def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], float]:
+def deliver_chunk(bodies: list[bytes], profile: str = "") -> tuple[dict[bytes, int], float]:
     """In a request process: POST each signed body to the webhook; returns outcomes and the CPU seconds this
-    process spent (the machine may be shared, so wall-clock rates alone can mislead)."""
+    process spent (the machine may be shared, so wall-clock rates alone can mislead). With `profile`, the
+    deliveries run under cProfile and the stats go to `<profile>.<pid>`."""
+    import cProfile
+
     from django.test import Client
 
     from tests.stripe_fake import sign_payload
 
     client = Client()
     outcomes: dict[bytes, int] = {}
+    # CPU time, not wall time: waits on PostgreSQL would swamp it otherwise.
+    profiler = cProfile.Profile(time.process_time) if profile else None
     cpu_started = time.process_time()
+    if profiler is not None:
+        profiler.enable()
     for body in bodies:
         response = client.post(
             "/stripe/webhook/",
@@ -134,7 +144,30 @@ def deliver_chunk(bodies: list[bytes]) -> tuple[dict[bytes, int], float]:
         )
         key = response.content if response.status_code == 200 else f"HTTP {response.status_code}".encode()
         outcomes[key] = outcomes.get(key, 0) + 1
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}.{os.getpid()}")
     return outcomes, time.process_time() - cpu_started
+
+
+def print_profile(profile: str) -> None:
+    """Merge the request processes' cProfile stats into `profile` and print where first deliveries go."""
+    import glob
+    import pstats
+
+    parts = sorted(glob.glob(f"{glob.escape(profile)}.*"))
+    if not parts:
+        return
+    stats = pstats.Stats(*parts)
+    stats.dump_stats(profile)
+    for part in parts:
+        os.unlink(part)
+    print(
+        "cProfile (CPU time) of the first deliveries in all request processes (the CPU figures above include "
+        f"its overhead), saved to {profile}:"
+    )
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def setup_django(bench_url: str, stripe_url: str, smtp_port: int) -> None:
@@ -260,7 +293,9 @@ def task_figures() -> dict[str, Any]:
     return {"rows": rows, "durations": durations, "span": span, "first": window["first"]}
 
 
-def run(bench_url: str, count: int, floor: float, workers: int, task_workers: int, timeout: float) -> int:
+def run(
+    bench_url: str, count: int, floor: float, workers: int, task_workers: int, timeout: float, profile: str
+) -> int:
     from tests.stripe_fake import FakeStripe
 
     smtp, sink, smtp_port = start_smtp_sink()
@@ -271,8 +306,6 @@ def run(bench_url: str, count: int, floor: float, workers: int, task_workers: in
         from django.core.management import call_command
         from django.db import connections
 
-        from checkout.models import EmailDelivery, Order, Payment
-
         call_command("migrate", verbosity=0)
         bodies, emails = completed_events(count, fake)
         stripe_requests_setup = len(fake.requests)
@@ -281,9 +314,9 @@ def run(bench_url: str, count: int, floor: float, workers: int, task_workers: in
         connections.close_all()  # each request process opens its own connection
         pool = multiprocessing.get_context("fork").Pool(workers)
 
-        def deliver_all() -> tuple[float, dict[bytes, int], float]:
+        def deliver_all(profile: str = "") -> tuple[float, dict[bytes, int], float]:
             started = time.perf_counter()
-            results = pool.map(deliver_chunk, chunks)
+            results = pool.starmap(deliver_chunk, [(chunk, profile) for chunk in chunks])
             seconds = time.perf_counter() - started
             outcomes: dict[bytes, int] = {}
             for chunk_outcomes, _ in results:
@@ -292,27 +325,37 @@ def run(bench_url: str, count: int, floor: float, workers: int, task_workers: in
             return seconds, outcomes, sum(r[1] for r in results)
 
         # 1. First deliveries: record and enqueue only.
-        first_seconds, first_outcomes, first_cpu = deliver_all()
+        first_seconds, first_outcomes, first_cpu = deliver_all(profile)
         after_first = state()
         stripe_calls_in_requests = len(fake.requests) - stripe_requests_setup
         emails_in_requests = sink.count()
         connections.close_all()
 
         # 2. The background tasks, in db_worker processes.
-        bench_cpu_started = time.process_time()  # this process serves the fake Stripe and the SMTP sink
-        task_seconds, task_cpu, codes, worker_log = run_task_workers(task_workers, timeout)
-        bench_cpu = time.process_time() - bench_cpu_started
-        tasks = task_figures()
-        received = sink.snapshot()
-        after_tasks = state()
-        paid = Order.objects.filter(status=Order.Status.PAID, paid_at__isnull=False).count()
-        confirmed = Order.objects.filter(confirmation_sent_at__isnull=False).count()
-        deliveries_sent = EmailDelivery.objects.filter(sent_at__isnull=False).count()
-        fees = Payment.objects.filter(fee_cents__isnull=False).count()
-        stripe_calls_in_tasks = len(fake.requests) - stripe_requests_setup - stripe_calls_in_requests
+        tasks_report: list[str] = []
+        task_checks: dict[str, bool] = {}
+        worker_log = ""
+        after_tasks = after_first
+        if task_workers > 0:
+            bench_cpu_started = time.process_time()  # this process serves the fake Stripe and the SMTP sink
+            task_seconds, task_cpu, codes, worker_log = run_task_workers(task_workers, timeout)
+            bench_cpu = time.process_time() - bench_cpu_started
+            stripe_calls_in_tasks = len(fake.requests) - stripe_requests_setup - stripe_calls_in_requests
+            after_tasks = state()
+            tasks_report, task_checks = task_results(
+                count,
+                emails,
+                sink.snapshot(),
+                task_seconds,
+                task_cpu,
+                bench_cpu,
+                stripe_calls_in_tasks,
+                codes,
+            )
         connections.close_all()
 
         # 3. Redeliveries, once everything is done: acknowledged, and nothing changes.
+        emails_before_again = sink.count()
         again_seconds, again_outcomes, again_cpu = deliver_all()
         after_again = state()
         emails_after_again = sink.count()
@@ -323,18 +366,7 @@ def run(bench_url: str, count: int, floor: float, workers: int, task_workers: in
         fake.stop()
         smtp.stop()
 
-    ran = sum(n for (_, status), n in tasks["rows"].items() if status == "SUCCESSFUL")
-    not_done = {f"{path.rsplit('.', 1)[-1]} {status}": n for (path, status), n in tasks["rows"].items()}
-    not_done = {key: n for key, n in not_done.items() if not key.endswith("SUCCESSFUL")}
-    span = tasks["span"]
-    first_email = min((t for _, _, t in received), default=float("nan"))
-    last_email = max((t for _, _, t in received), default=float("nan"))
-    task_start = tasks["first"].timestamp() if tasks["first"] else float("nan")
-    recipients = collections.Counter(r for rcpts, _, _ in received for r in rcpts)
-    # Each buyer's address is the order reference in lower case; the subject must carry the reference.
-    subjects_ok = all(rcpts[0].split("@")[0].upper() in subject for rcpts, subject, _ in received)
     enqueued_by_requests = after_first["tasks"] - initial["tasks"]
-
     first_rate = count / first_seconds
     again_rate = count / again_seconds
     print(
@@ -351,31 +383,9 @@ def run(bench_url: str, count: int, floor: float, workers: int, task_workers: in
         f"requests: {enqueued_by_requests} tasks enqueued, {stripe_calls_in_requests} Stripe calls, "
         f"{emails_in_requests} emails"
     )
-    print(
-        f"tasks: {ran} run in {span:.2f} s (first start to last finish) = {ran / span:.0f} tasks/s; "
-        f"{task_seconds:.2f} s wall with process start-up = {ran / task_seconds:.0f} tasks/s"
-    )
-    print(
-        f"confirmations: {len(received)} at the SMTP sink = {len(received) / span:.0f}/s over the task window "
-        f"(first to last arrival {last_email - first_email:.2f} s, first {first_email - task_start:.2f} s "
-        f"after the first task started)"
-    )
-    mean_ms = ", ".join(
-        f"{name} {len(values)} x {sum(values) / len(values) * 1000:.1f} ms"
-        for name, values in sorted(tasks["durations"].items())
-    )
-    print(f"task run time (mean, started to finished): {mean_ms}")
-    print(
-        f"worker CPU: {task_cpu / max(ran, 1) * 1000:.1f} ms per task, {task_cpu / count * 1000:.1f} ms per "
-        f"order (db_worker processes, incl. start-up); fake Stripe + SMTP sink {bench_cpu / count * 1000:.1f} ms "
-        f"per order; {stripe_calls_in_tasks} Stripe calls from tasks; load average {os.getloadavg()[0]:.1f}"
-    )
-    print(
-        f"orders paid {paid}/{count}, confirmation recorded {confirmed}/{count}, email deliveries sent "
-        f"{deliveries_sent}, fees recorded {fees}; tasks not successful: {not_done or 'none'}; "
-        f"worker exit codes {codes}"
-    )
-    expected = collections.Counter({address: 1 for address in emails.values()})
+    for line in tasks_report or ["tasks: skipped (--task-workers 0)"]:
+        print(line)
+    print(f"load average {os.getloadavg()[0]:.1f}")
     checks = {
         "first deliveries recorded, one task each, no order changed, no Stripe call, no email": (
             first_outcomes == {b"processed": count}
@@ -385,25 +395,90 @@ def run(bench_url: str, count: int, floor: float, workers: int, task_workers: in
             and stripe_calls_in_requests == 0
             and emails_in_requests == 0
         ),
-        "workers drained the queue (every task successful, workers exited 0)": (
-            not not_done and set(codes) == {0} and ran == 3 * count
+        **task_checks,
+        "redeliveries acknowledged as duplicates": again_outcomes == {b"duplicate": count},
+        "redeliveries changed nothing (orders, events, tasks, payments, history, email)": (
+            after_again == after_tasks and emails_after_again == emails_before_again
+        ),
+        f"first-delivery rate >= floor {floor:.0f} events/s": first_rate >= floor,
+    }
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'FAIL'}] {label}")
+    if profile:
+        print_profile(profile)
+    if not all(task_checks.values()) and worker_log:
+        print("db_worker output (last lines):\n" + worker_log)
+    return 0 if all(checks.values()) else 1
+
+
+def task_results(
+    count: int,
+    emails: dict[str, str],
+    received: list[tuple[tuple[str, ...], str, float]],
+    task_seconds: float,
+    task_cpu: float,
+    bench_cpu: float,
+    stripe_calls: int,
+    codes: list[int],
+) -> tuple[list[str], dict[str, bool]]:
+    """The task phase's figures (lines to print) and checks, read from the database and the SMTP sink."""
+    from checkout.models import EmailDelivery, Order, Payment
+
+    tasks = task_figures()
+    paid = Order.objects.filter(status=Order.Status.PAID, paid_at__isnull=False).count()
+    confirmed = Order.objects.filter(confirmation_sent_at__isnull=False).count()
+    deliveries_sent = EmailDelivery.objects.filter(sent_at__isnull=False).count()
+    fees = Payment.objects.filter(fee_cents__isnull=False).count()
+    ran = sum(n for (_, status), n in tasks["rows"].items() if status == "SUCCESSFUL")
+    succeeded = collections.Counter(
+        {path.rsplit(".", 1)[-1]: n for (path, status), n in tasks["rows"].items() if status == "SUCCESSFUL"}
+    )
+    not_done = {
+        f"{path.rsplit('.', 1)[-1]} {status}": n
+        for (path, status), n in tasks["rows"].items()
+        if status != "SUCCESSFUL"
+    }
+    span = max(tasks["span"], 1e-6)
+    first_email = min((t for _, _, t in received), default=float("nan"))
+    last_email = max((t for _, _, t in received), default=float("nan"))
+    task_start = tasks["first"].timestamp() if tasks["first"] else float("nan")
+    recipients = collections.Counter(r for rcpts, _, _ in received for r in rcpts)
+    # Each buyer's address is the order reference in lower case; the subject must carry the reference.
+    subjects_ok = all(rcpts[0].split("@")[0].upper() in subject for rcpts, subject, _ in received)
+    mean_ms = ", ".join(
+        f"{name} {len(values)} x {sum(values) / len(values) * 1000:.1f} ms"
+        for name, values in sorted(tasks["durations"].items())
+    )
+    arrivals = max(last_email - first_email, 1e-6)
+    lines = [
+        f"tasks: {ran} run in {span:.2f} s (first start to last finish) = {ran / span:.0f} tasks/s; "
+        f"{task_seconds:.2f} s wall with process start-up = {ran / task_seconds:.0f} tasks/s",
+        f"confirmations: {len(received)} at the SMTP sink = {len(received) / span:.1f}/s over the task window; "
+        f"{len(received) / arrivals:.1f}/s from first to last arrival ({arrivals:.2f} s; the first came {first_email - task_start:.2f} s after the first "
+        f"task started)",
+        f"task run time (mean, started to finished): {mean_ms}",
+        f"worker CPU: {task_cpu / max(ran, 1) * 1000:.1f} ms per task, {task_cpu / count * 1000:.1f} ms per "
+        f"order (db_worker processes, incl. start-up); fake Stripe + SMTP sink {bench_cpu / count * 1000:.1f} ms "
+        f"per order; {stripe_calls} Stripe calls from tasks",
+        f"orders paid {paid}/{count}, confirmation recorded {confirmed}/{count}, email deliveries sent "
+        f"{deliveries_sent}, fees recorded {fees}; tasks not successful: {not_done or 'none'}; "
+        f"worker exit codes {codes}",
+    ]
+    expected = collections.Counter({address: 1 for address in emails.values()})
+    checks = {
+        "workers drained the queue (every task successful, one handling and one confirmation task per order)": (
+            not not_done
+            and set(codes) == {0}
+            and succeeded["handle_stripe_event"] == count
+            and succeeded["send_order_confirmation"] == count
         ),
         "every order paid": paid == count,
         "exactly one confirmation per order at the SMTP sink": (
             recipients == expected and len(received) == count and subjects_ok
         ),
         "confirmation recorded once per order": confirmed == count and deliveries_sent == count,
-        "redeliveries acknowledged as duplicates": again_outcomes == {b"duplicate": count},
-        "redeliveries changed nothing (orders, events, tasks, payments, history, email)": (
-            after_again == after_tasks and emails_after_again == len(received)
-        ),
-        f"first-delivery rate >= floor {floor:.0f} events/s": first_rate >= floor,
     }
-    for label, ok in checks.items():
-        print(f"  [{'ok' if ok else 'FAIL'}] {label}")
-    if not all(checks.values()) and worker_log:
-        print("db_worker output (last lines):\n" + worker_log)
-    return 0 if all(checks.values()) else 1
+    return lines, checks
 
 
 def main() -> int:
@@ -411,15 +486,28 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--floor", type=float, default=200.0, help="minimum first-delivery events/s")
     parser.add_argument("--workers", type=int, default=4, help="processes delivering webhooks at once")
-    parser.add_argument("--task-workers", type=int, default=2, help="db_worker processes running the tasks")
+    parser.add_argument(
+        "--task-workers",
+        type=int,
+        default=2,
+        help="db_worker processes running the tasks (0: skip the tasks)",
+    )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds the db_workers may take")
+    parser.add_argument(
+        "--profile",
+        default="",
+        metavar="FILE",
+        help="run the first deliveries under cProfile, print the top functions and save the stats to FILE",
+    )
     args = parser.parse_args()
 
     source_url = os.environ.get("DATABASE_URL", "")
     db_name, bench_url = throwaway_database(source_url)
     admin_execute(source_url, f'CREATE DATABASE "{db_name}"')
     try:
-        return run(bench_url, args.events, args.floor, args.workers, args.task_workers, args.timeout)
+        return run(
+            bench_url, args.events, args.floor, args.workers, args.task_workers, args.timeout, args.profile
+        )
     finally:
         if "django" in sys.modules:
             from django.db import connections
