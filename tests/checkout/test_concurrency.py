@@ -59,8 +59,9 @@ def test_same_completed_event_from_five_threads_pays_once_and_emails_once(fake_s
 
     assert [r.status_code for r in responses] == [200] * 5
     assert sorted(r.content for r in responses) == [b"duplicate"] * 4 + [b"processed"]
-    # The event's handling, then the fee lookup and the confirmation: each once across three workers.
-    assert sum(ran) == 3
+    # The event's handling, then the fee lookup, the confirmation and the access grants: each once across
+    # three workers.
+    assert sum(ran) == 4
     assert sum("-> paid" in message for message in caplog.messages) == 1
     assert StripeEvent.objects.count() == 1
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID

@@ -160,6 +160,6 @@ def test_two_app_servers_fulfil_the_same_events_once(catalog, buy, fake_stripe: 
             m for m in messages if re.fullmatch(rf"order {order.reference} \S+: pending -> paid", m)
         ]
         assert len(paid_lines) == 1, paid_lines
-        assert messages.count(f"order {order.reference}: confirmation email sent") == 1
+        assert messages.count(f"order {order.reference}: order-confirmation email sent") == 1
         subject = f"Subject: Your CPMA order {order.reference} is confirmed"
         assert sum(server_stdout.count(subject) for server_stdout in stdout) == 1
