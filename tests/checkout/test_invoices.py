@@ -170,3 +170,22 @@ def test_after_paying_the_review_page_says_so_and_links_to_the_order(
     assert "You bought" in page
     assert order.reference in page and order.stripe_session_id in page
     assert order.reference not in stranger
+
+
+def test_the_purchases_page_links_the_invoice_and_shows_refunds(order, fake_stripe, deliver_event, client):
+    from django.core.cache import cache
+
+    from tests.access.conftest import sign_in_link_for
+    from tests.checkout.conftest import run_ready_tasks
+
+    cache.clear()
+    deliver_event(completed_event(fake_stripe, order, email="lead@example.com"))
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id, amount=500)))
+    client.post("/purchases/", {"email": "lead@example.com"})
+    run_ready_tasks()
+    client.post(sign_in_link_for("lead@example.com"))
+
+    page = client.get("/purchases/").content.decode()
+
+    assert fake_stripe.invoice_for(order.stripe_session_id)["invoice_pdf"] in page
+    assert "Refunded $5 on" in page
