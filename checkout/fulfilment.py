@@ -315,6 +315,19 @@ def locked_order_for_payment_intent(intent_id: str, reference: str = "") -> Orde
     return order
 
 
+KEEP_EMPTY = frozenset({"stripe_charge_id", "reason", "status", "amount_cents", "currency"})
+
+
+def _update(record: Refund | Dispute, values: dict[str, Any]) -> list[str]:
+    """Copy Stripe's current values onto a money record; save and return the fields that changed."""
+    changed = [field for field, value in values.items() if getattr(record, field) != value]
+    if changed:
+        for field in changed:
+            setattr(record, field, values[field])
+        record.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
 @transaction.atomic
 def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = "") -> Order | None:
     """Record one Stripe refund (by its id) and derive the order's refunded total and status from all of
@@ -338,11 +351,7 @@ def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = 
         stripe_refund_id=refund_id,
         defaults={"order": order, "created": stripe_time(refund.get("created")) or timezone.now(), **values},
     )
-    changed = [field for field, value in values.items() if getattr(record, field) != value]
-    if changed:
-        for field in changed:
-            setattr(record, field, values[field])
-        record.save(update_fields=[*changed, "updated_at"])
+    changed = _update(record, values)
     if created or changed:
         states.note(
             order,
@@ -397,16 +406,10 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
         stripe_dispute_id=dispute_id,
         defaults={"order": order, "created": stripe_time(dispute.get("created")) or timezone.now(), **values},
     )
-    changed = [
-        field
-        for field, value in values.items()
-        if getattr(record, field) != value
-        and not (field.startswith(("funds_", "withdrawal_", "reinstatement_")) and not value)
-    ]
-    if changed:
-        for field in changed:
-            setattr(record, field, values[field])
-        record.save(update_fields=[*changed, "updated_at"])
+    # A date or transaction Stripe showed once is kept if a later read lacks it.
+    changed = _update(
+        record, {field: value for field, value in values.items() if value or field in KEEP_EMPTY}
+    )
     if created or changed:
         states.note(
             order,

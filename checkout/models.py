@@ -57,7 +57,8 @@ class Order(models.Model):
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     credit_cents = models.PositiveIntegerField(
-        default=0, help_text="Bundle completion credit: list price minus what this order charges for the line."
+        default=0,
+        help_text="Bundle completion credit: list price minus what this order charges for the line.",
     )
     credit_reason = models.CharField(max_length=500, blank=True)
     credit_sources = models.JSONField(

@@ -202,16 +202,22 @@ def csv_stream(filters: ExportFilter, bom: bool = False, chunk_size: int = CHUNK
     return iter_csv(iter_rows(export_lines(filters), chunk_size=chunk_size), bom=bom)
 
 
+def period_filename(kind: str, since: dt.date | None, until: dt.date | None, *extra: str) -> str:
+    """`orders-from-2026-01-01-before-2026-02-01-paid.csv`: what a download holds, in its name."""
+    parts = [kind]
+    if since:
+        parts.append(f"from-{since.isoformat()}")
+    if until:
+        parts.append(f"before-{until.isoformat()}")
+    return "-".join([*parts, *(part for part in extra if part)]) + ".csv"
+
+
 def filename(filters: ExportFilter) -> str:
-    parts = ["orders"]
-    if filters.since:
-        parts.append(f"from-{filters.since.isoformat()}")
-    if filters.until:
-        parts.append(f"before-{filters.until.isoformat()}")
-    if filters.status:
-        parts.append(filters.status)
-    if filters.product:
-        parts.append(filters.product.slug)
-    if filters.currency:
-        parts.append(filters.currency.lower())
-    return "-".join(parts) + ".csv"
+    return period_filename(
+        "orders",
+        filters.since,
+        filters.until,
+        filters.status,
+        filters.product.slug if filters.product else "",
+        filters.currency.lower(),
+    )

@@ -17,6 +17,20 @@ DATE_FORMATS = ["%Y-%m-%d"]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def optional_currency_field(help_text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=lambda: [("", "Any currency"), *currency_choices()], required=False, help_text=help_text
+    )
+
+
+def bom_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="Add a byte-order mark",
+        required=False,
+        help_text="Helps older Excel versions recognise UTF-8 (accents in names). Sheets does not need it.",
+    )
+
+
 class PeriodForm(forms.Form):
     """A half-open range of UTC days on the payment time: `since` is included, `until` is not."""
 
@@ -78,16 +92,8 @@ class ExportForm(PeriodForm):
         empty_label="Any product",
         help_text="Orders that include this product, with all of their lines.",
     )
-    currency = forms.ChoiceField(
-        choices=lambda: [("", "Any currency"), *currency_choices()],
-        required=False,
-        help_text="Only orders in this currency.",
-    )
-    bom = forms.BooleanField(
-        label="Add a byte-order mark",
-        required=False,
-        help_text="Helps older Excel versions recognise UTF-8 (accents in names). Sheets does not need it.",
-    )
+    currency = optional_currency_field("Only orders in this currency.")
+    bom = bom_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -111,16 +117,8 @@ class ExportForm(PeriodForm):
 class TransactionForm(PeriodForm):
     """Filters of the money-movements export: dates are those of the movements themselves."""
 
-    currency = forms.ChoiceField(
-        choices=lambda: [("", "Any currency"), *currency_choices()],
-        required=False,
-        help_text="Only movements in this currency.",
-    )
-    bom = forms.BooleanField(
-        label="Add a byte-order mark",
-        required=False,
-        help_text="Helps older Excel versions recognise UTF-8. Sheets does not need it.",
-    )
+    currency = optional_currency_field("Only movements in this currency.")
+    bom = bom_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from catalog.money import decimal_text
 from checkout.fulfilment import COUNTED_REFUND_STATUSES
 from checkout.models import Dispute, Payment, PayoutLine, Refund
-from finance.export import format_timestamp, iter_csv, neutralise
+from finance.export import format_timestamp, iter_csv, neutralise, period_filename
 from finance.reports import day_start
 
 HEADER = [
@@ -152,11 +152,4 @@ def csv_stream(filters: TransactionFilter, bom: bool = False) -> Iterator[str]:
 
 
 def filename(filters: TransactionFilter) -> str:
-    parts = ["transactions"]
-    if filters.since:
-        parts.append(f"from-{filters.since.isoformat()}")
-    if filters.until:
-        parts.append(f"before-{filters.until.isoformat()}")
-    if filters.currency:
-        parts.append(filters.currency.lower())
-    return "-".join(parts) + ".csv"
+    return period_filename("transactions", filters.since, filters.until, filters.currency.lower())

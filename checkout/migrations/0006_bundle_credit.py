@@ -4,25 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checkout', '0005_invoices'),
+        ("checkout", "0005_invoices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='credit_cents',
-            field=models.PositiveIntegerField(default=0, help_text='Bundle completion credit: list price minus what this order charges for the line.'),
+            model_name="order",
+            name="credit_cents",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Bundle completion credit: list price minus what this order charges for the line.",
+            ),
         ),
         migrations.AddField(
-            model_name='order',
-            name='credit_reason',
+            model_name="order",
+            name="credit_reason",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='order',
-            name='credit_sources',
-            field=models.JSONField(blank=True, default=list, help_text='The earlier orders (references) the credit came from.'),
+            model_name="order",
+            name="credit_sources",
+            field=models.JSONField(
+                blank=True, default=list, help_text="The earlier orders (references) the credit came from."
+            ),
         ),
     ]
