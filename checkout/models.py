@@ -19,6 +19,9 @@ class Order(models.Model):
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
 
+    # Money has been received for an order in one of these states (checkout.states uses this one set).
+    MONEY_RECEIVED = frozenset({Status.PAID, Status.PARTIALLY_REFUNDED, Status.REFUNDED})
+
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
     token = models.CharField(
         max_length=32,
@@ -95,6 +98,10 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"Order #{self.pk}"
+
+    @property
+    def money_received(self) -> bool:
+        return self.status in self.MONEY_RECEIVED
 
 
 class OrderLine(models.Model):

@@ -10,7 +10,7 @@ logger = logging.getLogger("checkout")
 Status = Order.Status
 
 # Money has been received for an order in one of these states (the confirmation email is due).
-MONEY_RECEIVED = frozenset({Status.PAID, Status.PARTIALLY_REFUNDED, Status.REFUNDED})
+MONEY_RECEIVED = Order.MONEY_RECEIVED
 # States an order never leaves.
 FINISHED_UNPAID = frozenset({Status.FAILED, Status.EXPIRED})
 

@@ -136,7 +136,7 @@ def success(request: HttpRequest) -> HttpResponse:
     if order is None:
         return render(request, "checkout/success_unknown.html", status=404)
     if not services.order_visible_to(order, visitor):
-        return render(request, "checkout/success_private.html", {"status": order.status})
+        return render(request, "checkout/success_private.html", {"money_received": order.money_received})
     lines = list(order.lines.all())
     context = {
         "order": order,
