@@ -19,6 +19,7 @@ from checkout.models import Dispute, Payment, PayoutLine, Refund
 from finance.export import format_timestamp, iter_csv, neutralise, period_filename
 from finance.reports import day_start
 
+CHUNK_SIZE = 2000
 HEADER = [
     "date",
     "type",
@@ -71,7 +72,7 @@ def _dated(queryset: QuerySet, date_field: str, filters: TransactionFilter) -> Q
 def _payments(filters: TransactionFilter) -> Iterator[Movement]:
     for payment in _dated(
         Payment.objects.filter(status=Payment.Status.SUCCEEDED), "paid_at", filters
-    ).iterator():
+    ).iterator(chunk_size=CHUNK_SIZE):
         common = {
             "order_reference": payment.order.reference or "",
             "currency": payment.currency,
@@ -86,7 +87,7 @@ def _payments(filters: TransactionFilter) -> Iterator[Movement]:
 
 def _refunds(filters: TransactionFilter) -> Iterator[Movement]:
     refunds = Refund.objects.filter(status__in=COUNTED_REFUND_STATUSES)
-    for refund in _dated(refunds, "created", filters).iterator():
+    for refund in _dated(refunds, "created", filters).iterator(chunk_size=CHUNK_SIZE):
         yield Movement(
             refund.created,
             "refund",
@@ -101,7 +102,7 @@ def _refunds(filters: TransactionFilter) -> Iterator[Movement]:
 
 def _disputes(filters: TransactionFilter, date_field: str, kind: str, sign: int) -> Iterator[Movement]:
     transaction_field = "withdrawal" if sign < 0 else "reinstatement"
-    for dispute in _dated(Dispute.objects.all(), date_field, filters).iterator():
+    for dispute in _dated(Dispute.objects.all(), date_field, filters).iterator(chunk_size=CHUNK_SIZE):
         yield Movement(
             getattr(dispute, date_field),
             kind,

@@ -65,7 +65,7 @@ def maintenance(database_url: str, sql: str) -> None:
 def fill(target: int) -> tuple[int, float]:
     """Add orders until there are `target`; return how many were added and how long it took."""
     from catalog.models import Product
-    from checkout.models import Order, OrderLine
+    from checkout.models import Order, OrderLine, Payment, Refund
 
     products = list(Product.objects.filter(slug__startswith="bench-").order_by("slug"))
     if not products:
@@ -126,6 +126,36 @@ def fill(target: int) -> tuple[int, float]:
             for order, lines in zip(orders, plans, strict=True)
             for product, quantity in lines
         )
+        # The money records checkout writes for such orders: a payment each (with Stripe's fee), a refund
+        # where the order has one, so the transactions export has as many movements to write.
+        Payment.objects.bulk_create(
+            Payment(
+                order=order,
+                stripe_session_id=order.stripe_session_id,
+                stripe_payment_intent_id=order.stripe_payment_intent_id,
+                stripe_charge_id=f"ch_test_bench_{order.pk}",
+                stripe_balance_transaction_id=f"txn_test_bench_{order.pk}",
+                status=Payment.Status.SUCCEEDED,
+                amount_cents=order.total_cents,
+                currency="USD",
+                paid_at=order.paid_at,
+                fee_cents=order.total_cents * 29 // 1000 + 30,
+                net_cents=order.total_cents - (order.total_cents * 29 // 1000 + 30),
+            )
+            for order in orders
+        )
+        Refund.objects.bulk_create(
+            Refund(
+                order=order,
+                stripe_refund_id=f"re_test_bench_{order.pk}",
+                amount_cents=order.amount_refunded_cents,
+                currency="USD",
+                status="succeeded",
+                created=order.paid_at + dt.timedelta(days=3),
+            )
+            for order in orders
+            if order.amount_refunded_cents
+        )
     return target - start, time.perf_counter() - began
 
 
@@ -137,24 +167,37 @@ def memory_kb(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def measure() -> dict:
-    """Child process: export every order to /dev/null through the web download's response object."""
+def measure(kind: str) -> dict:
+    """Child process: write one export to /dev/null through the web download's response object."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from checkout.models import OrderLine
+    from checkout.models import OrderLine, Payment, Refund
+    from finance import transactions
     from finance.export import ExportFilter
-    from finance.views import orders_csv
+    from finance.views import csv_download, orders_csv
 
-    expected_rows = OrderLine.objects.count()
+    if kind == "orders":
+        expected_rows = OrderLine.objects.count()
+        filters = ExportFilter(since=dt.date(2025, 1, 1), until=dt.date(2030, 1, 1))
+
+        def response():
+            return orders_csv(filters)
+    else:
+        # A payment and its fee are two movements; each refund one more.
+        expected_rows = 2 * Payment.objects.count() + Refund.objects.count()
+        movements = transactions.TransactionFilter(since=dt.date(2025, 1, 1), until=dt.date(2030, 1, 1))
+
+        def response():
+            return csv_download(transactions.csv_stream(movements), "transactions.csv")
+
     connection.close()  # the timed run opens its own connection, as a request would
-    filters = ExportFilter(since=dt.date(2025, 1, 1), until=dt.date(2030, 1, 1))
     baseline = memory_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
     written = line_ends = 0
     with CaptureQueriesContext(connection) as queries, open(os.devnull, "wb") as sink:
         began = time.perf_counter()
-        for chunk in orders_csv(filters):
+        for chunk in response():
             sink.write(chunk)
             written += len(chunk)
             line_ends += chunk.count(b"\r\n")
@@ -171,9 +214,9 @@ def measure() -> dict:
     }
 
 
-def run_child(database_url: str) -> dict:
+def run_child(database_url: str, kind: str) -> dict:
     result = subprocess.run(  # noqa: S603 - our own script, arguments we built
-        [sys.executable, __file__, "--measure", "--database-url", database_url],
+        [sys.executable, __file__, "--measure", kind, "--database-url", database_url],
         capture_output=True,
         text=True,
         check=True,
@@ -188,13 +231,13 @@ def main() -> None:
     parser.add_argument("--orders", type=int, nargs="+", default=[20_000, 200_000])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=["orders", "transactions"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     name = database_name(args.database_url)
 
     if args.measure:
         configure_django(args.database_url)
-        print(json.dumps(measure()))
+        print(json.dumps(measure(args.measure)))
         return
 
     maintenance(args.database_url, f'DROP DATABASE IF EXISTS "{name}"')
@@ -213,27 +256,31 @@ def main() -> None:
                 cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum keeps them in production
             print(f"generated {added:,} orders in {seconds:.1f} s ({target:,} in all)")
             connection.close()
-            figures = run_child(args.database_url)
-            figures["orders"] = target
-            results.append(figures)
-            growth_mb = (figures["peak_kb"] - figures["baseline_kb"]) / 1024
-            print(
-                f"  export: {figures['rows']:,} rows ({figures['bytes'] / 1e6:.1f} MB of CSV) in "
-                f"{figures['seconds']:.2f} s = {figures['rows'] / figures['seconds']:,.0f} rows/s; "
-                f"peak RSS growth {growth_mb:.1f} MB (from {figures['baseline_kb'] / 1024:.1f} MB); "
-                f"SQL queries: {figures['queries']}"
-            )
-            if figures["rows"] != figures["expected_rows"]:
-                print(f"  WARNING: expected {figures['expected_rows']:,} rows")
+            for kind in ("orders", "transactions"):
+                figures = run_child(args.database_url, kind)
+                figures["orders"], figures["kind"] = target, kind
+                results.append(figures)
+                growth_mb = (figures["peak_kb"] - figures["baseline_kb"]) / 1024
+                print(
+                    f"  {kind} export: {figures['rows']:,} rows ({figures['bytes'] / 1e6:.1f} MB of CSV) in "
+                    f"{figures['seconds']:.2f} s = {figures['rows'] / figures['seconds']:,.0f} rows/s; "
+                    f"peak RSS growth {growth_mb:.1f} MB (from {figures['baseline_kb'] / 1024:.1f} MB); "
+                    f"SQL queries: {figures['queries']}"
+                )
+                if figures["rows"] != figures["expected_rows"]:
+                    print(f"  WARNING: expected {figures['expected_rows']:,} rows")
         print()
         print("floors: >= 20,000 rows/s, < 100 MB peak growth, same query count at every size")
         rates_ok = all(r["rows"] / r["seconds"] >= MIN_ROWS_PER_SECOND for r in results)
         memory_ok = all((r["peak_kb"] - r["baseline_kb"]) / 1024 < MAX_GROWTH_MB for r in results)
-        queries_ok = len({r["queries"] for r in results}) == 1
+        queries_ok = all(
+            len({r["queries"] for r in results if r["kind"] == kind}) == 1
+            for kind in ("orders", "transactions")
+        )
         print(
             f"rows/s: {'met' if rates_ok else 'MISSED'}; memory: {'met' if memory_ok else 'MISSED'}; ", end=""
         )
-        print(f"queries: {'met' if queries_ok else 'MISSED'} ({results[0]['sql']})")
+        print(f"queries: {'met' if queries_ok else 'MISSED'} ({[r['sql'] for r in results[:2]]})")
     finally:
         if not args.keep:
             from django.db import connections
