@@ -1,6 +1,7 @@
 """Access grants: given when money is received, revoked on a full refund or a lost dispute, seats assigned
-by the buyer. Each change locks the order row, writes the order's history and enqueues its emails in the
-same transaction (access.tasks), so the emails exist exactly when the change commits."""
+by the buyer. Each change locks the order row, writes the order's history and enqueues its emails and
+enrolment events in the same transaction (access.tasks, access.enrolment), so they exist exactly when the
+change commits. Reassigning and claiming seats live in access.seats."""
 
 import logging
 import secrets
