@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 
 from access import services
-from access.models import Download, Grant, KitFile
+from access.models import Download, EnrolmentDelivery, Grant, KitFile
 from catalog.admin import ProductAdmin
 from catalog.models import Product
 
@@ -59,7 +59,7 @@ class GrantAdmin(admin.ModelAdmin):
         "restored_at",
     ]
     inlines = [DownloadInline]
-    actions = ["revoke", "restore"]
+    actions = ["resend_access_email", "revoke", "restore"]
 
     def get_queryset(self, request) -> QuerySet[Grant]:
         return super().get_queryset(request).annotate(download_total=Count("downloads"))
@@ -81,6 +81,13 @@ class GrantAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"{count} grant(s) revoked.", messages.SUCCESS)
 
+    @admin.action(description="Resend the access email to the holders of selected active grants")
+    def resend_access_email(self, request, queryset: QuerySet[Grant]) -> None:
+        count = services.resend_access_emails(
+            queryset.values_list("pk", flat=True), source=f"staff:{request.user}"
+        )
+        self.message_user(request, f"{count} access email(s) queued, one per seat.", messages.SUCCESS)
+
     @admin.action(description="Restore selected revoked grants")
     def restore(self, request, queryset: QuerySet[Grant]) -> None:
         count = services.restore_grants(queryset.values_list("pk", flat=True), source=f"staff:{request.user}")
@@ -93,6 +100,26 @@ class DownloadAdmin(admin.ModelAdmin):
     search_fields = ["grant__holder_email", "grant__order__reference", "file_name"]
     list_select_related = ["grant", "grant__order", "grant__product"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EnrolmentDelivery)
+class EnrolmentDeliveryAdmin(admin.ModelAdmin):
+    """What the course platform was told, and whether it answered: read only."""
+
+    list_display = ["created_at", "event", "grant", "delivered_at", "cancelled_at", "attempts"]
+    list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "grant__holder_email", "grant__order__reference"]
+    list_select_related = ["grant", "grant__order", "grant__product"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:
         return False

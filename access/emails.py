@@ -29,7 +29,9 @@ def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
     return message
 
 
-def send_access_given(line_id: int, seat: int) -> str:
+def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
+    """The holder's access email, once per seat and holder; `resend` (one value per staff click) makes a
+    new purpose, so a resend goes out once more, and its task's retries never send it twice."""
     grants = list(
         Grant.objects.filter(line_id=line_id, seat=seat, state=Grant.State.ACTIVE).select_related("product")
     )
@@ -46,9 +48,9 @@ def send_access_given(line_id: int, seat: int) -> str:
         }
         return _message("access_given", context, holder.holder_email)
 
-    return send_once(
-        holder.order_id, purpose=f"access-given-{line_id}-{seat}", recipient=holder.holder_email, build=build
-    )
+    # EmailDelivery.purpose holds 40 characters: the resend value is a short random hex.
+    purpose = f"access-resend-{line_id}-{seat}-{resend}" if resend else f"access-given-{line_id}-{seat}"
+    return send_once(holder.order_id, purpose=purpose, recipient=holder.holder_email, build=build)
 
 
 def send_access_revoked(line_id: int, seat: int, recipient: str) -> str:

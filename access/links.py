@@ -14,6 +14,7 @@ from access.models import Grant, KitFile, UsedSignInLink
 
 SIGN_IN_SALT = "access.sign-in"
 DOWNLOAD_SALT = "access.download"
+CLAIM_SALT = "access.claim"
 
 
 class LinkExpired(Exception):
@@ -30,6 +31,10 @@ class LinkUsed(LinkExpired):
 
 class GrantRevoked(Exception):
     """The link is genuine but the access behind it was revoked."""
+
+
+class SeatGivenAway(GrantRevoked):
+    """The link is genuine but the seat has since been given to someone else."""
 
 
 def _unsign(token: str, salt: str, max_age: int) -> dict:
@@ -76,7 +81,13 @@ def use_sign_in_token(token: str) -> str:
 
 
 def download_token(grant: Grant, kit_file: KitFile) -> str:
-    return signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object({"g": grant.pk, "f": kit_file.pk})
+    # The holder is part of the link: a seat given to someone else stops the previous holder's links.
+    value = {"g": grant.pk, "f": kit_file.pk, "h": _holder_key(grant.holder_email)}
+    return signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object(value)
+
+
+def _holder_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:16]
 
 
 def read_download_token(token: str) -> tuple[Grant, KitFile]:
@@ -89,7 +100,23 @@ def read_download_token(token: str) -> tuple[Grant, KitFile]:
         raise LinkInvalid
     if grant.state != Grant.State.ACTIVE:
         raise GrantRevoked
+    if value.get("h") != _holder_key(grant.holder_email):
+        raise SeatGivenAway
     return grant, kit_file
+
+
+def claim_token(grant: Grant) -> str:
+    """A link for one unassigned seat (named by its line and number), sent by the buyer by any means."""
+    return signing.TimestampSigner(salt=CLAIM_SALT).sign_object({"l": grant.line_id, "s": grant.seat})
+
+
+def read_claim_token(token: str) -> tuple[int, int]:
+    """(line id, seat number) of a genuine, fresh claim link; raises LinkExpired or LinkInvalid."""
+    value = _unsign(token, CLAIM_SALT, settings.CLAIM_LINK_MAX_AGE_SECONDS)
+    line_id, seat = value.get("l"), value.get("s")
+    if not (isinstance(line_id, int) and isinstance(seat, int)):
+        raise LinkInvalid
+    return line_id, seat
 
 
 def _count(key: str, window: int) -> int:

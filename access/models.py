@@ -131,3 +131,33 @@ class CreditClaim(models.Model):
 
     def __str__(self) -> str:
         return f"credit of {self.grant} on {self.order}"
+
+
+class EnrolmentDelivery(models.Model):
+    """One enrolment event for the academy's course platform (COURSE_ENROLMENT_WEBHOOK_URL): a grant given
+    or revoked. Written with the grant change; its task POSTs the stored payload until a 2xx, and a
+    delivered row is never sent again. `event_id` travels in the payload so the receiver can dedupe."""
+
+    class Event(models.TextChoices):
+        GRANTED = "enrolment.granted", "Granted"
+        REVOKED = "enrolment.revoked", "Revoked"
+
+    event_id = models.CharField(max_length=64, unique=True)
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="enrolment_deliveries")
+    event = models.CharField(max_length=20, choices=Event.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="A worker is sending it.")
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="Superseded before it was sent (seat reassigned or revoked first)."
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "enrolment deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from access import links
 from access.models import Grant, KitFile
+from access.seats import use_reasons
 from catalog.models import Product
 from checkout import states
 from checkout.models import Order, OrderLine
@@ -32,6 +33,8 @@ class Seat:
     holder_email: str
     state: str
     token: str  # of the seat's first grant: the assign form names the seat by it
+    used_because: str = ""  # why a held seat cannot be given to someone else; blank when it can
+    claim_token: str = ""  # for an unassigned seat: the link the buyer may send by other means
 
 
 @dataclass
@@ -81,6 +84,8 @@ def orders_bought_by(email: str) -> list[BoughtOrder]:
     orders = Order.objects.filter(email__iexact=email, status__in=states.MONEY_RECEIVED).prefetch_related(
         "lines", "grants"
     )
+    orders = list(orders)
+    used = use_reasons(g for order in orders for g in order.grants.all())
     result = []
     for order in orders:
         grants_by_line: dict[int, dict[int, Grant]] = {}
@@ -95,6 +100,8 @@ def orders_bought_by(email: str) -> list[BoughtOrder]:
                     holder_email=g.holder_email,
                     state=g.state,
                     token=g.token,
+                    used_because=used.get((g.line_id, g.seat), ""),
+                    claim_token=links.claim_token(g) if g.state == Grant.State.UNASSIGNED else "",
                 )
                 for n, g in sorted(grants_by_line.get(line.pk, {}).items())
             ]

@@ -1,14 +1,17 @@
 """Access grants: given when money is received, revoked on a full refund or a lost dispute, seats assigned
-by the buyer. Each change locks the order row, writes the order's history and enqueues its emails in the
-same transaction (access.tasks), so the emails exist exactly when the change commits."""
+by the buyer. Each change locks the order row, writes the order's history and enqueues its emails and
+enrolment events in the same transaction (access.tasks, access.enrolment), so they exist exactly when the
+change commits. Reassigning and claiming seats live in access.seats."""
 
 import logging
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from access import enrolment
 from access.models import Download, Grant, KitFile
 from catalog.models import Product
 from checkout import states
@@ -103,6 +106,9 @@ def grant_access_for_order(order_id: int) -> str:
         return "nothing to do"
     Grant.objects.bulk_create(new)
     active = [g for g in new if g.state == Grant.State.ACTIVE]
+    enrolment.record_given(
+        Grant.objects.filter(order=order, state=Grant.State.ACTIVE, enrolment_deliveries=None)
+    )
     states.note(
         order,
         "access",
@@ -142,6 +148,7 @@ def _revoke(grants: list[Grant], reason: str) -> None:
         grant.revoked_at = now
     Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "updated_at"])
     _enqueue_revoked(grants)
+    enrolment.record_revoked(grants)
 
 
 @transaction.atomic
@@ -169,6 +176,7 @@ def restore_grants(grant_ids: Iterable[int], *, source: str) -> int:
         grant.revoked_at = None
         grant.restored_at = timezone.now()
     Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "restored_at", "updated_at"])
+    enrolment.record_given(grants)
     for order in Order.objects.filter(pk__in={g.order_id for g in grants}):
         count = sum(1 for g in grants if g.order_id == order.pk)
         states.note(order, "access", f"Access restored by staff: {count} grant(s).", source=source)
@@ -204,7 +212,25 @@ def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) ->
         order, "access", f"Seat {grant.seat} of line {grant.line_id} assigned to {email}.", source="buyer"
     )
     _enqueue_given([(grant.line_id, grant.seat)])
+    enrolment.record_given(seat)
     return seat
+
+
+@transaction.atomic
+def resend_access_emails(grant_ids: Iterable[int], *, source: str) -> int:
+    """Staff send the access email again to the holders of the chosen active grants: once per seat per
+    click, through the email task. Returns how many emails were queued."""
+    from access import tasks
+
+    grants = Grant.objects.filter(pk__in=list(grant_ids), state=Grant.State.ACTIVE).exclude(holder_email="")
+    seats = sorted({(g.order_id, g.line_id, g.seat, g.holder_email) for g in grants})
+    click = secrets.token_hex(3)
+    for _, line_id, seat, _ in seats:
+        tasks.send_access_given_email.enqueue(line_id, seat, resend=click)
+    for order in Order.objects.filter(pk__in={order_id for order_id, *_ in seats}):
+        emails = sorted({email for order_id, _, _, email in seats if order_id == order.pk})
+        states.note(order, "access", f"Access email resent to {', '.join(emails)}.", source=source)
+    return len(seats)
 
 
 def record_download(*, grant: Grant, kit_file: KitFile) -> Download:

@@ -2,7 +2,7 @@
 (checkout.background). Fulfilment enqueues the grant and revoke tasks with the order change that causes
 them; the services enqueue the emails with the grant changes."""
 
-from access import bundle_completion, emails, services
+from access import bundle_completion, emails, enrolment, services
 from checkout.background import retrying_task
 
 
@@ -17,8 +17,8 @@ def revoke_access_for_order(order_id: int, reason: str) -> str:
 
 
 @retrying_task
-def send_access_given_email(line_id: int, seat: int) -> str:
-    return emails.send_access_given(line_id, seat)
+def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
+    return emails.send_access_given(line_id, seat, resend=resend)
 
 
 @retrying_task
@@ -34,3 +34,8 @@ def send_sign_in_link(email: str) -> str:
 @retrying_task
 def release_bundle_credit(order_id: int) -> str:
     return bundle_completion.release_bundle_credit(order_id)
+
+
+@retrying_task
+def deliver_enrolment(delivery_id: int) -> str:
+    return enrolment.deliver(delivery_id)

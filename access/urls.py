@@ -10,5 +10,7 @@ urlpatterns = [
     path("purchases/sign-out/", views.sign_out, name="sign_out"),
     path("purchases/complete-bundle/", views.complete_bundle, name="complete_bundle"),
     path("purchases/seats/<str:grant_token>/", views.assign_seat, name="assign_seat"),
+    path("purchases/seats/<str:grant_token>/reassign/", views.reassign_seat, name="reassign_seat"),
+    path("purchases/claim/<str:token>/", views.claim_seat, name="claim_seat"),
     path("access/download/<str:token>/", views.download, name="download"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import bundle_completion, links, selectors, services, tasks
+from access import bundle_completion, links, seats, selectors, services, tasks
 from access.credit import bundle_offer
 from access.forms import AssignSeatForm, EmailForm
 from catalog.models import Product
@@ -22,6 +22,7 @@ from checkout.visitor import ensure_visitor_id, remember_visitor
 logger = logging.getLogger("access")
 
 SESSION_EMAIL = "access_email"
+DOWNLOAD_CHUNK_BYTES = 256 * 1024
 
 
 def _problem(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -42,6 +43,8 @@ def purchases(request: HttpRequest) -> HttpResponse:
             bundles = Product.objects.active().with_pricing().filter(kind=Product.Kind.BUNDLE)
             context = {
                 "email": email,
+                "site_url": settings.SITE_URL,
+                "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,
                 "holdings": selectors.holdings_for(email),
                 "orders": selectors.orders_bought_by(email),
                 "offers": [
@@ -115,6 +118,63 @@ def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
     return redirect("access:purchases")
 
 
+@require_POST
+def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
+    email = _signed_in_email(request)
+    if not email:
+        return redirect("access:purchases")
+    form = AssignSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "To give a seat to someone else, enter their name and a valid email address.")
+        return redirect("access:purchases")
+    try:
+        seats.reassign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
+    except services.SeatNotFound:
+        raise Http404("No such seat on your orders.") from None
+    except services.SeatUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("access:purchases")
+    messages.success(
+        request, f"Seat given to {form.cleaned_data['email']}, who will get an email with their access."
+    )
+    return redirect("access:purchases")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
+    """A claim link the buyer sent: GET shows what the seat gives and a form; the POST takes the seat."""
+    try:
+        line_id, seat_number = links.read_claim_token(token)
+        seat = seats.claimable_seat(line_id, seat_number)
+    except links.LinkExpired:
+        return _problem(
+            request, 410, "This claim link has expired", "Ask the person who sent it for a fresh one."
+        )
+    except (links.LinkInvalid, services.SeatNotFound):
+        return _problem(
+            request, 400, "This claim link is not valid", "It may have been cut short or altered."
+        )
+    except seats.SeatClaimed:
+        return _problem(
+            request,
+            410,
+            "This seat has been claimed",
+            "Each claim link gives its seat once. If the seat is yours, sign in to your purchases page.",
+        )
+    form = AssignSeatForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "access/claim.html", {"form": form, "seat": seat}, status=status)
+    try:
+        seats.claim_seat(line_id=line_id, seat_number=seat_number, **form.cleaned_data)
+    except seats.SeatClaimed:
+        return _problem(request, 410, "This seat has been claimed", "Each claim link gives its seat once.")
+    except services.SeatUnavailable:
+        return _problem(request, 410, "This seat is no longer available", "The order no longer gives access.")
+    return render(request, "access/claimed.html", {"email": form.cleaned_data["email"], "seat": seat})
+
+
 class _CountingReader:
     """Reads the stored file for FileResponse's streaming and records the bytes sent when it is closed."""
 
@@ -138,6 +198,13 @@ class _CountingReader:
 def download(request: HttpRequest, token: str) -> HttpResponse:
     try:
         grant, kit_file = links.read_download_token(token)
+    except links.SeatGivenAway:
+        return _problem(
+            request,
+            403,
+            "This seat now belongs to someone else",
+            "The buyer gave the seat behind this link to another person, so its files are theirs now.",
+        )
     except links.GrantRevoked:
         return _problem(
             request,
@@ -162,6 +229,9 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
         _CountingReader(handle, record.pk), as_attachment=True, filename=kit_file.download_name
     )
     response["Content-Length"] = size
+    # FileResponse reads 4 KB at a time; 256 KB chunks keep memory flat and cost far fewer Python calls
+    # (scripts/bench_downloads.py).
+    response.block_size = DOWNLOAD_CHUNK_BYTES
     return response
 
 

@@ -164,6 +164,18 @@ PURCHASES_SESSION_SECONDS = env.int("PURCHASES_SESSION_SECONDS", default=12 * 36
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env.int("SIGN_IN_THROTTLE_WINDOW_SECONDS", default=3600)
 SIGN_IN_LIMIT_PER_EMAIL = env.int("SIGN_IN_LIMIT_PER_EMAIL", default=5)
 SIGN_IN_LIMIT_PER_IP = env.int("SIGN_IN_LIMIT_PER_IP", default=30)
+# Claim links the buyer sends for an unassigned seat (README "Team seats").
+CLAIM_LINK_MAX_AGE_SECONDS = env.int("CLAIM_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)
+# Course enrolment webhook (README "Course enrolment webhook"): both set, or neither.
+COURSE_ENROLMENT_WEBHOOK_URL = env("COURSE_ENROLMENT_WEBHOOK_URL", default="")
+COURSE_ENROLMENT_WEBHOOK_SECRET = env("COURSE_ENROLMENT_WEBHOOK_SECRET", default="")
+COURSE_ENROLMENT_WEBHOOK_TIMEOUT = env.int("COURSE_ENROLMENT_WEBHOOK_TIMEOUT", default=10)
+if bool(COURSE_ENROLMENT_WEBHOOK_URL) != bool(COURSE_ENROLMENT_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "Set both COURSE_ENROLMENT_WEBHOOK_URL and COURSE_ENROLMENT_WEBHOOK_SECRET, or neither."
+    )
+if COURSE_ENROLMENT_WEBHOOK_URL and not COURSE_ENROLMENT_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("COURSE_ENROLMENT_WEBHOOK_URL must be an http(s) URL.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

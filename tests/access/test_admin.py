@@ -51,3 +51,52 @@ def test_kit_files_are_on_the_product_admin_page(catalog, client):
     assert "kit files" in page.text.lower() and "prompts.zip" in page.text
     assert "access_instructions" in page.text
     assert KitFile.objects.count() == 1
+
+
+def test_resend_access_email_sends_it_again_once_per_click(paid_order, client):
+    order = paid_order("bundle", 2)
+    seat_one = list(Grant.objects.filter(order=order, seat=1))
+    unassigned = Grant.objects.filter(order=order, seat=2).first()
+    staff = staff_client(client)
+    mail.outbox.clear()
+
+    selected = [g.pk for g in seat_one] + [unassigned.pk]  # four grants of one seat, and a seat nobody holds
+    staff.post("/admin/access/grant/", {"action": "resend_access_email", "_selected_action": selected})
+    run_ready_tasks()
+    run_ready_tasks()
+    first = [m.to for m in mail.outbox]
+    staff.post("/admin/access/grant/", {"action": "resend_access_email", "_selected_action": selected})
+    run_ready_tasks()
+
+    assert first == [[order.email]]  # one email for the seat, none for the unassigned one
+    assert [m.to for m in mail.outbox] == [[order.email], [order.email]]
+    assert order.history.filter(kind="access", message__contains="resent").count() == 2
+
+
+def test_a_partial_refund_revokes_nothing_until_staff_revoke_the_seat_they_choose(
+    paid_order, fake_stripe, deliver_event, client
+):
+    from access import services
+    from tests.stripe_fake import make_event
+
+    order = paid_order("level-i", 2)
+    seat_two = Grant.objects.get(order=order, seat=2)
+    services.assign_seat(
+        grant_token=seat_two.token, buyer_email=order.email, name="Ana", email="ana@example.com"
+    )
+    run_ready_tasks()
+    line_price = order.lines.get().unit_price_cents
+
+    deliver_event(
+        make_event("refund.created", fake_stripe.refund(order.stripe_session_id, amount=line_price))
+    )
+    order.refresh_from_db()
+    assert order.status == "partially_refunded"
+    assert set(Grant.objects.filter(order=order).values_list("state", flat=True)) == {"active"}
+
+    staff_client(client).post("/admin/access/grant/", {"action": "revoke", "_selected_action": [seat_two.pk]})
+    run_ready_tasks()
+
+    states = dict(Grant.objects.filter(order=order).values_list("seat", "state"))
+    assert states == {1: "active", 2: "revoked"}
+    assert [m.to for m in mail.outbox if "access has ended" in m.subject] == [["ana@example.com"]]
