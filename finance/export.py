@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from catalog.models import Product
-from catalog.money import decimal_text
+from catalog.money import ZERO_DECIMAL_CURRENCIES, decimal_text
 from checkout.models import Order, OrderLine, Payment
 from finance.reports import day_start
 
@@ -28,6 +28,7 @@ BOM = "\ufeff"
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel and Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+ZERO = dt.timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,16 @@ def neutralise(value: str) -> str:
 
 
 def format_timestamp(moment: dt.datetime | None) -> str:
+    """`2026-01-05T09:30:00Z`, in UTC."""
     if moment is None:
         return ""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.utcoffset() != ZERO:
+        moment = moment.astimezone(dt.UTC)
+    # Written out rather than strftime: this runs for every row of a 200,000-row export.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+    )
 
 
 def text(value: str | None, _currency: str) -> str:
@@ -152,11 +160,40 @@ def received_payment() -> FilteredRelation:
     return FilteredRelation("order__payments", condition=Q(order__payments__status=Payment.Status.SUCCEEDED))
 
 
+# The same writers, applied column group by column group: a cell costs a few bytecodes instead of two
+# function calls, which is most of an export's time (see scripts/bench_export.py). Each writer above stays
+# the definition of what its cells hold; line_row's results are tested against them.
+TEXT = [i for i, column in enumerate(COLUMNS) if column.write is text]
+MONEY = [i for i, column in enumerate(COLUMNS) if column.write is money]
+OTHER = [(i, column.write) for i, column in enumerate(COLUMNS) if column.write not in (text, money)]
+TRIGGER_STARTS = frozenset(FORMULA_TRIGGERS)
+
+
 def line_row(values: tuple) -> list[str]:
     """One CSV row from an order line's values, read as a plain tuple in SOURCES order (no model objects:
     building 200,000 of them costs more than writing the CSV)."""
     currency = values[CURRENCY]
-    return [write(value, currency) for write, value in zip(WRITERS, values, strict=True)]
+    row = list(values)
+    for i in TEXT:
+        cell = row[i] or ""
+        row[i] = "'" + cell if cell[:1] in TRIGGER_STARTS else cell
+    if currency.upper() in ZERO_DECIMAL_CURRENCIES:
+        for i in MONEY:
+            row[i] = "" if row[i] is None else str(row[i])
+    else:
+        for i in MONEY:
+            cents = row[i]
+            if cents is None:
+                row[i] = ""
+            elif cents == 0:
+                row[i] = "0.00"
+            elif cents > 0:
+                row[i] = f"{cents // 100}.{cents % 100:02d}"
+            else:
+                row[i] = decimal_text(cents, currency)
+    for i, write in OTHER:
+        row[i] = write(row[i], currency)
+    return row
 
 
 def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:

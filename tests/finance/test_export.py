@@ -275,3 +275,46 @@ def test_a_download_abandoned_half_way_ends_its_transaction():
     rows.close()  # what the server does when the client goes away
 
     assert connection.savepoint_ids == savepoints_before
+
+
+@pytest.mark.parametrize("currency", ["USD", "JPY", "eur"])
+@pytest.mark.parametrize("fee", [None, 0, 1, 99, 100, 123456])
+def test_the_fast_row_writer_writes_what_each_column_defines(currency, fee):
+    import datetime as dt
+
+    from finance.export import COLUMNS, CURRENCY, line_row
+
+    values = [
+        "=CPMA-1",
+        dt.datetime(2026, 3, 1, 23, 59, 59, 999, tzinfo=dt.UTC),
+        "paid",
+        "\nbuyer@example.com",
+        "-Name",
+        "bundle",
+        "@Bundle",
+        3,
+        29700,
+        89100,
+        0,
+        5,
+        89105,
+        100,
+        currency,
+        None,
+        "pi_1",
+        fee,
+        fee,
+        True,
+        "",
+        None,
+        "+Co",
+        "\tvat",
+        "US",
+        "PO 1",
+        14700,
+        "reason",
+    ]
+    assert len(values) == len(COLUMNS)
+    values[CURRENCY] = currency
+
+    assert line_row(tuple(values)) == [c.write(v, currency) for c, v in zip(COLUMNS, values, strict=True)]
