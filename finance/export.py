@@ -173,8 +173,11 @@ def line_row(values: tuple) -> list[str]:
     currency = values[CURRENCY]
     row = list(values)
     for i in TEXT:
-        cell = row[i] or ""
-        row[i] = "'" + cell if cell[:1] in TRIGGER_STARTS else cell
+        cell = row[i]
+        if not cell:
+            row[i] = ""
+        elif cell[0] in TRIGGER_STARTS:
+            row[i] = "'" + cell
     if currency.upper() in ZERO_DECIMAL_CURRENCIES:
         for i in MONEY:
             row[i] = "" if row[i] is None else str(row[i])
