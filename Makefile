@@ -23,10 +23,11 @@ install-dev: $(VENV)/.installed-dev
 
 # `make run` serves the development settings on SQLite unless you export DEBUG or DATABASE_URL yourself.
 run: export DEBUG ?= true
-# The background worker (emails, Stripe sync) runs beside the server and stops with it.
+# The background worker (emails, Stripe sync, access) runs beside the server and stops with it (only it:
+# the trap names the worker's pid, so a script that runs `make run` is not signalled).
 run: install seed
-	trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py db_worker --interval 1 --no-reload & \
+	$(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # One background worker alone (production runs N of them: README "Background work").
@@ -72,6 +73,6 @@ serve: install
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_pages
 	$(BIN)/python manage.py load_samples
-	trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py db_worker --interval 1 --no-reload & \
+	$(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi
