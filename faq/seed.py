@@ -8,9 +8,9 @@ QUESTIONS = [
         "slug": "is-certification-worth-it-for-film",
         "topic": "choosing",
         "position": 10,
-        "question": "Is a project management certification worth it for film and production work?",
+        "question": "Does a project management credential pay off in film and TV production?",
         "answer": (
-            "It is when you have a clear reason for it. Three reasons come up most: putting a name and a "
+            "It does when you have a clear reason for it. Three reasons come up most: putting a name and a "
             "credential on skills you picked up on set, showing producers and production companies that you "
             "can run the work before they hire you, and giving a whole production team one shared method.\n\n"
             "A credential written for creative work, such as CPMA Level I and Level II, shows those skills "
@@ -36,9 +36,9 @@ QUESTIONS = [
         "slug": "best-certification-for-producers",
         "topic": "roles",
         "position": 10,
-        "question": "What is the best certification for a producer or line producer?",
+        "question": "Which credential suits a producer or a line producer best?",
         "answer": (
-            "Look for one written for creative project management that deals with how productions actually "
+            "Choose one written for creative project management that deals with how productions actually "
             "run. CPMA Level I ({price:level-i}) covers the foundations every production relies on; Level II "
             "({price:level-ii}) covers the advanced practice senior producers need.\n\n"
             "Line producing courses and other production-technical training are useful next to it, but they "

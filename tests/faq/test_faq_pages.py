@@ -78,7 +78,7 @@ def test_a_question_a_role_page_names_but_staff_unpublished_is_left_out(client, 
 
     content = client.get("/film-tv-production/for/producers/").content.decode()
 
-    assert "What is the best certification for a producer" not in content
+    assert "Which credential suits a producer" not in content
     assert Question.objects.get(slug="what-the-bundle-includes").question in content
 
 
