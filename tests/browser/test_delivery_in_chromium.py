@@ -74,7 +74,7 @@ def test_team_seats_reach_a_colleague_and_a_full_refund_closes_the_download(
 
     sign_in(lead, shop, "lead@studio.example")
     for name, email in (("Ana Editor", "ana@studio.example"), ("Raj Coordinator", "raj@studio.example")):
-        form = lead.locator("form.seat-form").first
+        form = lead.locator("form.seat-form", has=lead.get_by_role("button", name="Assign this seat")).first
         form.locator("input[name=name]").fill(name)
         form.locator("input[name=email]").fill(email)
         form.get_by_role("button", name="Assign this seat").click()
