@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from checkout import stripe_sync, tasks
 from checkout.fulfilment import object_id
-from checkout.models import EmailDelivery, Order, Payment, StripeEvent
+from checkout.models import EmailDelivery, Order, Payment, Payout, StripeEvent
 from checkout.states import MONEY_RECEIVED
 from checkout.stripe_client import stripe_client
 
@@ -42,7 +42,7 @@ def _orders_in_window(start: dt.datetime) -> dict[int, str]:
     client = stripe_client().v1
     created = {"gte": int(start.timestamp())}
     found: dict[int, str] = {}
-    for session in stripe_sync._listed(client.checkout.sessions, {"created": created}):
+    for session in stripe_sync.listed(client.checkout.sessions, {"created": created}):
         order = Order.objects.filter(stripe_session_id=object_id(session.get("id"))).first()
         if order is None:
             reference = session.get("client_reference_id") or ""
@@ -55,7 +55,7 @@ def _orders_in_window(start: dt.datetime) -> dict[int, str]:
         if order is not None:
             found.setdefault(order.pk, f"session {session.get('id')}")
     for kind, resource in (("refund", client.refunds), ("dispute", client.disputes)):
-        for item in stripe_sync._listed(resource, {"created": created}):
+        for item in stripe_sync.listed(resource, {"created": created}):
             order = stripe_sync.order_for_payment_intent(object_id(item.get("payment_intent")))
             if order is not None:
                 found.setdefault(order.pk, f"{kind} {item.get('id')}")
@@ -81,10 +81,10 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
                 f"{order.reference}: {before[0]} -> {after[0]}, refunded {before[1]} -> {after[1]}, "
                 f"refunds {before[4]} -> {after[4]}, disputes {before[5]} -> {after[5]} ({why})"
             )
-    for payout in stripe_sync._listed(
+    for payout in stripe_sync.listed(
         stripe_client().v1.payouts, {"created": {"gte": int(start.timestamp())}}
     ):
-        record = stripe_sync.Payout.objects.filter(stripe_payout_id=payout.get("id")).first()
+        record = Payout.objects.filter(stripe_payout_id=payout.get("id")).first()
         before = (record.status, record.lines_fetched_at is not None) if record else None
         record = stripe_sync.sync_payout(payout["id"])
         record.refresh_from_db()

@@ -29,7 +29,7 @@ def fetch_session(session_id: str) -> dict[str, Any]:
     return session.to_dict()
 
 
-def _listed(resource: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def listed(resource: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for item in resource.list(params={"limit": PAGE_SIZE, **params}).auto_paging_iter():
         yield item.to_dict()
 
@@ -44,9 +44,9 @@ def sync_order(order_id: int, *, source: str) -> Order | None:
     intent_id = object_id(session.get("payment_intent"))
     if intent_id:
         client = stripe_client().v1
-        for refund in _listed(client.refunds, {"payment_intent": intent_id}):
+        for refund in listed(client.refunds, {"payment_intent": intent_id}):
             fulfilment.converge_refund(refund, source=source, reference=order.reference or "")
-        for dispute in _listed(client.disputes, {"payment_intent": intent_id}):
+        for dispute in listed(client.disputes, {"payment_intent": intent_id}):
             fulfilment.converge_dispute(dispute, source=source, reference=order.reference or "")
     return Order.objects.get(pk=order_id)
 
@@ -100,7 +100,7 @@ def sync_payout(payout_id: str) -> Payout:
         },
     )
     if payout.status == "paid" and payout.lines_fetched_at is None:
-        for item in _listed(client.balance_transactions, {"payout": payout.stripe_payout_id}):
+        for item in listed(client.balance_transactions, {"payout": payout.stripe_payout_id}):
             if item.get("type") == "payout":
                 continue  # the payout's own withdrawal from the balance
             PayoutLine.objects.update_or_create(
