@@ -82,7 +82,7 @@ def holdings_for(email: str) -> list[Holding]:
 def orders_bought_by(email: str) -> list[BoughtOrder]:
     """The email's paid orders with their seats (one row per seat, however many products it grants)."""
     orders = Order.objects.filter(email__iexact=email, status__in=states.MONEY_RECEIVED).prefetch_related(
-        "lines", "grants"
+        "lines", "grants", "refunds"
     )
     orders = list(orders)
     used = use_reasons(g for order in orders for g in order.grants.all())
