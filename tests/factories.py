@@ -96,3 +96,27 @@ def make_order(
                 created=refunded_at or order.paid_at,
             )
     return order
+
+
+def product_admin_form(product: Product, **fields) -> dict:
+    """The product admin's form data for `product` as it stands (price as money), with `fields` changed."""
+    from catalog.money import to_decimal
+
+    data = {
+        "name": product.name,
+        "slug": product.slug,
+        "kind": product.kind,
+        "tagline": product.tagline,
+        "description": product.description,
+        "audience": product.audience,
+        "price": str(to_decimal(product.price_cents, product.currency)),
+        "currency": product.currency,
+        "is_active": "on",
+        "position": str(product.position),
+        "bundle_items-TOTAL_FORMS": "0",
+        "bundle_items-INITIAL_FORMS": "0",
+        "modules-TOTAL_FORMS": "0",
+        "modules-INITIAL_FORMS": "0",
+    }
+    data.update(fields)
+    return data

@@ -4,12 +4,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog.models import FormerSlug, Product
-from catalog.money import to_decimal
 from catalog.rules import RESERVED_SLUGS
 from catalog.selectors import products_by_slug
 from faq.models import Question
 from faq.selectors import published_answers
 from tests.factories import make_product, make_staff
+from tests.factories import product_admin_form as product_form
 
 pytestmark = pytest.mark.django_db
 
@@ -43,27 +43,6 @@ def test_reserved_slugs_cover_every_fixed_url_beside_a_product_route():
 def editor_client(client):
     client.force_login(make_staff("editor", group="Catalogue editors"))
     return client
-
-
-def product_form(product: Product, **fields) -> dict:
-    data = {
-        "name": product.name,
-        "slug": product.slug,
-        "kind": product.kind,
-        "tagline": product.tagline,
-        "description": product.description,
-        "audience": product.audience,
-        "price": str(to_decimal(product.price_cents, product.currency)),
-        "currency": product.currency,
-        "is_active": "on",
-        "position": str(product.position),
-        "bundle_items-TOTAL_FORMS": "0",
-        "bundle_items-INITIAL_FORMS": "0",
-        "modules-TOTAL_FORMS": "0",
-        "modules-INITIAL_FORMS": "0",
-    }
-    data.update(fields)
-    return data
 
 
 @pytest.mark.parametrize("slug", sorted(RESERVED_SLUGS))

@@ -10,13 +10,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.cache import patch_vary_headers
 
 from catalog.models import Product
-from catalog.money import format_money, to_decimal
+from catalog.money import format_money
 from config import public_cache
 from config.public_cache import VERSION_KEY, PublicPageCacheMiddleware, bump_public_cache
 from faq.models import Question
 from pages.models import Page
 from tests.config.conftest import forget_public_pages
 from tests.factories import make_product, make_staff
+from tests.factories import product_admin_form as product_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_cache_on")]
 
@@ -25,27 +26,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_cache_on")]
 def editor(client):
     client.force_login(make_staff("editor", group="Catalogue editors"))
     return client
-
-
-def product_form(product: Product, **fields) -> dict:
-    data = {
-        "name": product.name,
-        "slug": product.slug,
-        "kind": product.kind,
-        "tagline": product.tagline,
-        "description": product.description,
-        "audience": product.audience,
-        "price": str(to_decimal(product.price_cents, product.currency)),
-        "currency": product.currency,
-        "is_active": "on",
-        "position": str(product.position),
-        "bundle_items-TOTAL_FORMS": "0",
-        "bundle_items-INITIAL_FORMS": "0",
-        "modules-TOTAL_FORMS": "0",
-        "modules-INITIAL_FORMS": "0",
-    }
-    data.update(fields)
-    return data
 
 
 def public_paths() -> list[str]:
