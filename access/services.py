@@ -1,11 +1,12 @@
-"""Access grants: given when money is received, revoked on a full refund or a lost dispute, seats assigned
-by the buyer. Each change locks the order row, writes the order's history and enqueues its emails and
-enrolment events in the same transaction (access.tasks, access.enrolment), so they exist exactly when the
-change commits. Reassigning and claiming seats live in access.seats."""
+"""Access grants: given when money is received, revoked on a full refund (given back if that refund fails)
+or a lost dispute, seats assigned by the buyer. Each change locks the order row, writes the order's history
+and enqueues its emails and enrolment events in the same transaction (access.tasks, access.enrolment), so
+they exist exactly when the change commits. Reassigning and claiming seats live in access.seats."""
 
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,11 +16,15 @@ from access import enrolment
 from access.models import Download, Grant, KitFile
 from catalog.models import Product
 from checkout import states
-from checkout.models import Dispute, Order, OrderLine
+from checkout.models import Dispute, EmailDelivery, Order, OrderLine
 
 logger = logging.getLogger("access")
 
 LOST_DISPUTE = "lost"
+# The reason fulfilment gives when a full refund ends access; only grants revoked for it come back on
+# their own when that refund fails or is cancelled (staff revocations and lost disputes stand).
+REFUNDED_IN_FULL = "refunded in full"
+DISPUTE_LOST = "dispute lost"
 
 
 class SeatUnavailable(Exception):
@@ -125,8 +130,11 @@ def grant_access_for_order(order_id: int) -> str:
 @transaction.atomic
 def revoke_access_for_order(order_id: int, reason: str) -> str:
     """Revoke every grant of the order that is not revoked yet, except those staff restored (their
-    decision stands); each holder is told once per seat."""
+    decision stands); each holder is told once per seat. Does nothing if access is due again by the time
+    it runs (the refund failed or was cancelled meanwhile): the order's current state decides."""
     order = Order.objects.select_for_update().get(pk=order_id)
+    if access_is_due(order):
+        return "still due"
     grants = list(
         Grant.objects.select_for_update()
         .filter(order=order, restored_at__isnull=True)
@@ -138,6 +146,60 @@ def revoke_access_for_order(order_id: int, reason: str) -> str:
     states.note(order, "access", f"Access revoked ({reason}): {len(grants)} grant(s).", source="task")
     logger.info("order %s: %d grants revoked (%s)", order.reference, len(grants), reason)
     return "revoked"
+
+
+@transaction.atomic
+def restore_access_for_order(order_id: int) -> str:
+    """Give back what a full refund took once that refund has failed or been cancelled and access is due
+    again. Holders who were told their access ended get the access email once more."""
+    from access import tasks
+
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if not access_is_due(order):
+        return "not due"
+    grants = list(
+        Grant.objects.select_for_update().filter(
+            order=order, state=Grant.State.REVOKED, revoked_reason=REFUNDED_IN_FULL
+        )
+    )
+    if not grants:
+        return "nothing to do"
+    _reinstate(grants)
+    told = set(
+        EmailDelivery.objects.filter(order=order, purpose__startswith="access-revoked-").values_list(
+            "purpose", "recipient"
+        )
+    )
+    seats = sorted(
+        {
+            (g.line_id, g.seat)
+            for g in grants
+            if (f"access-revoked-{g.line_id}-{g.seat}", g.holder_email) in told
+        }
+    )
+    again = secrets.token_hex(3)
+    for line_id, seat in seats:
+        tasks.send_access_given_email.enqueue(line_id, seat, resend=again)
+    states.note(
+        order,
+        "access",
+        f"Access restored (the full refund did not go through): {len(grants)} grant(s).",
+        source="task",
+    )
+    logger.info("order %s: %d grants restored", order.reference, len(grants))
+    return "restored"
+
+
+def _reinstate(grants: list[Grant], **extra) -> None:
+    """Revoked grants back in use: active when held, waiting for a holder otherwise."""
+    for grant in grants:
+        grant.state = Grant.State.ACTIVE if grant.holder_email else Grant.State.UNASSIGNED
+        grant.revoked_reason = ""
+        grant.revoked_at = None
+        for name, value in extra.items():
+            setattr(grant, name, value)
+    Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", *extra, "updated_at"])
+    enrolment.record_given(grants)
 
 
 def _revoke(grants: list[Grant], reason: str) -> None:
@@ -170,13 +232,7 @@ def restore_grants(grant_ids: Iterable[int], *, source: str) -> int:
     """Staff undo a revocation: a held grant is active again, an unheld one waits to be assigned. No email
     goes out (the holder already had the access email)."""
     grants = list(Grant.objects.select_for_update().filter(pk__in=list(grant_ids), state=Grant.State.REVOKED))
-    for grant in grants:
-        grant.state = Grant.State.ACTIVE if grant.holder_email else Grant.State.UNASSIGNED
-        grant.revoked_reason = ""
-        grant.revoked_at = None
-        grant.restored_at = timezone.now()
-    Grant.objects.bulk_update(grants, ["state", "revoked_reason", "revoked_at", "restored_at", "updated_at"])
-    enrolment.record_given(grants)
+    _reinstate(grants, restored_at=timezone.now())
     for order in Order.objects.filter(pk__in={g.order_id for g in grants}):
         count = sum(1 for g in grants if g.order_id == order.pk)
         states.note(order, "access", f"Access restored by staff: {count} grant(s).", source=source)
@@ -242,9 +298,18 @@ def record_bytes_sent(download_id: int, sent: int) -> None:
     Download.objects.filter(pk=download_id).update(bytes=sent)
 
 
-def orders_needing_access_repair() -> tuple[list[int], list[int]]:
-    """(orders owed grants they do not have, orders with access that a refund or lost dispute ended):
-    what a lost or abandoned task left undone."""
+@dataclass(frozen=True)
+class AccessRepair:
+    """What lost or abandoned tasks left undone, by order id."""
+
+    to_grant: list[int]
+    to_revoke: list[tuple[int, str]]  # with the reason the revocation is given
+    to_restore: list[int]
+
+
+def orders_needing_access_repair() -> AccessRepair:
+    """Orders owed grants they do not have, orders whose access a full refund or lost dispute ended but
+    which still give it, and orders whose full refund failed but whose grants are still revoked for it."""
     received = Order.objects.filter(status__in=states.MONEY_RECEIVED)
     to_grant = [
         order.pk
@@ -254,11 +319,19 @@ def orders_needing_access_repair() -> tuple[list[int], list[int]]:
         < sum(len(products_for_line(line)) * line.quantity for line in order.lines.all())
     ]
     ended = received.filter(Q(status=Order.Status.REFUNDED) | Q(disputes__status=LOST_DISPUTE))
-    to_revoke = list(
-        ended.filter(
+    to_revoke = [
+        (order_id, REFUNDED_IN_FULL if status == Order.Status.REFUNDED else DISPUTE_LOST)
+        for order_id, status in ended.filter(
             grants__state__in=[Grant.State.ACTIVE, Grant.State.UNASSIGNED], grants__restored_at__isnull=True
         )
         .distinct()
-        .values_list("pk", flat=True)
-    )
-    return to_grant, to_revoke
+        .values_list("pk", "status")
+    ]
+    to_restore = [
+        order.pk
+        for order in received.exclude(status=Order.Status.REFUNDED)
+        .filter(grants__state=Grant.State.REVOKED, grants__revoked_reason=REFUNDED_IN_FULL)
+        .distinct()
+        if access_is_due(order)
+    ]
+    return AccessRepair(to_grant, to_revoke, to_restore)

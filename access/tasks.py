@@ -17,6 +17,11 @@ def revoke_access_for_order(order_id: int, reason: str) -> str:
 
 
 @retrying_task
+def restore_access_for_order(order_id: int) -> str:
+    return services.restore_access_for_order(order_id)
+
+
+@retrying_task
 def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
     return emails.send_access_given(line_id, seat, resend=resend)
 

@@ -259,8 +259,18 @@ def _settle(order: Order, target: str | None, *, source: str, before: str) -> No
         access_tasks.grant_access_for_order.enqueue(order.pk)
     if before != Status.REFUNDED and order.status == Status.REFUNDED:
         from access import tasks as access_tasks
+        from access.services import REFUNDED_IN_FULL
 
-        access_tasks.revoke_access_for_order.enqueue(order.pk, "refunded in full")
+        access_tasks.revoke_access_for_order.enqueue(order.pk, REFUNDED_IN_FULL)
+    if (
+        before == Status.REFUNDED
+        and order.status in states.MONEY_RECEIVED
+        and order.status != Status.REFUNDED
+    ):
+        from access import tasks as access_tasks
+
+        # The full refund failed or was cancelled: what it took is given back.
+        access_tasks.restore_access_for_order.enqueue(order.pk)
     if order.credit_cents and before not in states.FINISHED_UNPAID and order.status in states.FINISHED_UNPAID:
         from access import tasks as access_tasks
 
@@ -426,6 +436,7 @@ def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str 
     )
     if record.status == "lost" and (created or "status" in changed):
         from access import tasks as access_tasks
+        from access.services import DISPUTE_LOST
 
-        access_tasks.revoke_access_for_order.enqueue(order.pk, "dispute lost")
+        access_tasks.revoke_access_for_order.enqueue(order.pk, DISPUTE_LOST)
     return order

@@ -1,3 +1,5 @@
+import io
+
 from django.core import mail
 
 from access import services
@@ -76,6 +78,57 @@ def test_a_full_refund_revokes_every_grant_and_tells_each_holder_once(
     assert revoked == ["buyer@example.com", "colleague@example.com"]
 
 
+def test_a_full_refund_that_fails_gives_back_what_it_took_and_tells_the_holders(
+    paid_order, fake_stripe, deliver_event
+):
+    order = paid_order("bundle", 2)
+    seat_two = Grant.objects.filter(order=order, seat=2).first()
+    services.assign_seat(
+        grant_token=seat_two.token, buyer_email=order.email, name="Colleague", email="colleague@example.com"
+    )
+    run_ready_tasks()
+    staff_revoked = Grant.objects.get(order=order, seat=2, product__slug="ai-kit")
+    services.revoke_grants([staff_revoked.pk], reason="revoked by staff", source="staff:test")
+    refund = fake_stripe.refund(order.stripe_session_id, status="pending")
+    deliver_event(make_event("refund.created", refund))
+    assert not Grant.objects.filter(order=order).exclude(state="revoked").exists()
+    mail.outbox.clear()
+
+    deliver_event(make_event("refund.updated", fake_stripe.update_refund(refund["id"], status="failed")))
+
+    order.refresh_from_db()
+    assert order.status == "paid"
+    states = dict(Grant.objects.filter(order=order).values_list("pk", "state"))
+    assert states.pop(staff_revoked.pk) == "revoked"  # a staff decision is not undone by Stripe
+    assert set(states.values()) == {"active"}
+    assert sorted(m.to[0] for m in mail.outbox) == ["buyer@example.com", "colleague@example.com"]
+    assert all("access has ended" not in m.subject for m in mail.outbox)
+    assert order.history.filter(kind="access", message__contains="did not go through").exists()
+
+
+def test_a_revoke_task_that_runs_once_access_is_due_again_changes_nothing(paid_order):
+    # The task was enqueued by a full refund that then failed before the task got its turn.
+    order = paid_order("level-i", 1)
+    mail.outbox.clear()
+
+    assert services.revoke_access_for_order(order.pk, services.REFUNDED_IN_FULL) == "still due"
+
+    assert Grant.objects.get(order=order).state == "active"
+    assert services.restore_access_for_order(order.pk) == "nothing to do"
+    run_ready_tasks()
+    assert mail.outbox == []
+
+
+def test_a_refund_failing_after_a_lost_dispute_gives_nothing_back(paid_order, fake_stripe, deliver_event):
+    order = paid_order("level-i", 1)
+    dispute = fake_stripe.dispute(order.stripe_session_id)
+    deliver_event(make_event("charge.dispute.created", dispute))
+    deliver_event(make_event("charge.dispute.closed", fake_stripe.close_dispute(dispute["id"], won=False)))
+
+    assert services.restore_access_for_order(order.pk) == "not due"
+    assert Grant.objects.get(order=order).state == "revoked"
+
+
 def test_a_partial_refund_keeps_access(paid_order, fake_stripe, deliver_event):
     order = paid_order("level-i", 2)
 
@@ -132,15 +185,24 @@ def test_reconcile_access_repairs_what_lost_tasks_left_undone(paid_order, fake_s
     owed = paid_order("level-i", 2)
     refunded = paid_order("level-ii", 1, email="other@example.com")
     deliver_event(make_event("refund.created", fake_stripe.refund(refunded.stripe_session_id)))
-    # As if the grant task and the revoke task had given up.
+    failed = paid_order("resume-kit", 1, email="third@example.com")
+    refund = fake_stripe.refund(failed.stripe_session_id, status="pending")
+    deliver_event(make_event("refund.created", refund))
+    deliver_event(make_event("refund.updated", fake_stripe.update_refund(refund["id"], status="failed")))
+    # As if the grant, revoke and restore tasks had given up.
     Grant.objects.filter(order=owed).delete()
     Grant.objects.filter(order=refunded).update(state="active", revoked_at=None)
+    Grant.objects.filter(order=failed).update(state="revoked", revoked_reason=services.REFUNDED_IN_FULL)
 
     call_command("reconcile_access", verbosity=0)
     run_ready_tasks()
 
     assert Grant.objects.filter(order=owed).count() == 2
     assert set(Grant.objects.filter(order=refunded).values_list("state", flat=True)) == {"revoked"}
+    assert Grant.objects.get(order=refunded).revoked_reason == services.REFUNDED_IN_FULL
+    assert Grant.objects.get(order=failed).state == "active"
+    call_command("reconcile_access", stdout=(out := io.StringIO()))
+    assert "0 order(s) to grant, 0 to revoke, 0 to restore" in out.getvalue()
 
 
 def test_a_grant_staff_restored_stays_active_when_access_is_reconciled(
