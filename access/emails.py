@@ -53,6 +53,11 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     return send_once(holder.order_id, purpose=purpose, recipient=holder.holder_email, build=build)
 
 
+def revoked_purpose(line_id: int, seat: int) -> str:
+    """The EmailDelivery purpose of a seat's "access has ended" email."""
+    return f"access-revoked-{line_id}-{seat}"
+
+
 def send_access_revoked(line_id: int, seat: int, recipient: str) -> str:
     grants = list(
         Grant.objects.filter(
@@ -66,7 +71,7 @@ def send_access_revoked(line_id: int, seat: int, recipient: str) -> str:
         return _message("access_revoked", {"order": order, "holder": grants[0], "grants": grants}, recipient)
 
     return send_once(
-        grants[0].order_id, purpose=f"access-revoked-{line_id}-{seat}", recipient=recipient, build=build
+        grants[0].order_id, purpose=revoked_purpose(line_id, seat), recipient=recipient, build=build
     )
 
 

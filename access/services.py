@@ -153,6 +153,7 @@ def restore_access_for_order(order_id: int) -> str:
     """Give back what a full refund took once that refund has failed or been cancelled and access is due
     again. Holders who were told their access ended get the access email once more."""
     from access import tasks
+    from access.emails import revoked_purpose
 
     order = Order.objects.select_for_update().get(pk=order_id)
     if not access_is_due(order):
@@ -165,17 +166,9 @@ def restore_access_for_order(order_id: int) -> str:
     if not grants:
         return "nothing to do"
     _reinstate(grants)
-    told = set(
-        EmailDelivery.objects.filter(order=order, purpose__startswith="access-revoked-").values_list(
-            "purpose", "recipient"
-        )
-    )
+    told = set(EmailDelivery.objects.filter(order=order).values_list("purpose", "recipient"))
     seats = sorted(
-        {
-            (g.line_id, g.seat)
-            for g in grants
-            if (f"access-revoked-{g.line_id}-{g.seat}", g.holder_email) in told
-        }
+        {(g.line_id, g.seat) for g in grants if (revoked_purpose(g.line_id, g.seat), g.holder_email) in told}
     )
     again = secrets.token_hex(3)
     for line_id, seat in seats:
