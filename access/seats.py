@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from access import enrolment
 from access.models import Download, Grant
-from access.services import SeatNotFound, SeatUnavailable, _enqueue_given, access_is_due
+from access.services import SeatNotFound, SeatUnavailable, _enqueue_given, access_is_due, locked_buyer_seat
 from checkout import states
 from checkout.models import Order
 
@@ -55,18 +55,10 @@ def _give(order: Order, seat: list[Grant], *, name: str, email: str) -> None:
 def reassign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
     """The buyer gives a held seat that has not been used to another name and email, who is emailed. The
     previous holder's access to it ends with no email (nothing of it was used)."""
-    grant = (
-        Grant.objects.filter(token=grant_token, order__email__iexact=buyer_email)
-        .exclude(order__email="")
-        .first()
-    )
-    if grant is None:
-        raise SeatNotFound("No such seat on your orders.")
-    order = Order.objects.select_for_update().get(pk=grant.order_id)
-    seat = list(Grant.objects.select_for_update().filter(line_id=grant.line_id, seat=grant.seat))
+    order, seat = locked_buyer_seat(grant_token, buyer_email)
     if not access_is_due(order) or any(g.state != Grant.State.ACTIVE for g in seat):
         raise SeatUnavailable("Only a seat that is assigned and active can be given to someone else.")
-    reason = use_reasons(seat).get((grant.line_id, grant.seat))
+    reason = use_reasons(seat).get((seat[0].line_id, seat[0].seat))
     if reason:
         raise SeatUsed(f"This seat stays with its holder: {reason}.")
     previous = seat[0].holder_email
@@ -77,7 +69,7 @@ def reassign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) 
     states.note(
         order,
         "access",
-        f"Seat {grant.seat} of line {grant.line_id} reassigned from {previous} to {email}.",
+        f"Seat {seat[0].seat} of line {seat[0].line_id} reassigned from {previous} to {email}.",
         source="buyer",
     )
     return seat

@@ -232,15 +232,12 @@ def restore_grants(grant_ids: Iterable[int], *, source: str) -> int:
     return len(grants)
 
 
-@transaction.atomic
-def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
-    """The buyer gives an unassigned seat (every grant of it) to a name and email, who is then emailed.
-
-    The seat is found by its grant's token and the buyer's own email together, so nobody reaches a seat
-    of an order that is not theirs."""
+def locked_buyer_seat(grant_token: str, buyer_email: str) -> tuple[Order, list[Grant]]:
+    """The order and every grant of the seat one grant's token names, locked, found by the token and the
+    buyer's own email together so nobody reaches a seat of an order that is not theirs. Call inside a
+    transaction."""
     grant = (
-        Grant.objects.select_related("order")
-        .filter(token=grant_token, order__email__iexact=buyer_email)
+        Grant.objects.filter(token=grant_token, order__email__iexact=buyer_email)
         .exclude(order__email="")
         .first()
     )
@@ -248,6 +245,13 @@ def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) ->
         raise SeatNotFound("No such seat on your orders.")
     order = Order.objects.select_for_update().get(pk=grant.order_id)
     seat = list(Grant.objects.select_for_update().filter(line_id=grant.line_id, seat=grant.seat))
+    return order, seat
+
+
+@transaction.atomic
+def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
+    """The buyer gives an unassigned seat (every grant of it) to a name and email, who is then emailed."""
+    order, seat = locked_buyer_seat(grant_token, buyer_email)
     if not access_is_due(order) or any(g.state != Grant.State.UNASSIGNED for g in seat):
         raise SeatUnavailable("That seat is already assigned or no longer available.")
     now = timezone.now()
@@ -258,9 +262,9 @@ def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) ->
         member.assigned_at = now
     Grant.objects.bulk_update(seat, ["holder_name", "holder_email", "state", "assigned_at", "updated_at"])
     states.note(
-        order, "access", f"Seat {grant.seat} of line {grant.line_id} assigned to {email}.", source="buyer"
+        order, "access", f"Seat {seat[0].seat} of line {seat[0].line_id} assigned to {email}.", source="buyer"
     )
-    _enqueue_given([(grant.line_id, grant.seat)])
+    _enqueue_given([(seat[0].line_id, seat[0].seat)])
     enrolment.record_given(seat)
     return seat
 
