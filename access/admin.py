@@ -3,8 +3,7 @@ from django.db.models import Count, QuerySet
 
 from access import services
 from access.models import Download, EnrolmentDelivery, Grant, KitFile
-from catalog.admin import ProductAdmin
-from catalog.models import Product
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class KitFileInline(admin.TabularInline):
@@ -16,24 +15,10 @@ class KitFileInline(admin.TabularInline):
     verbose_name_plural = "kit files (downloaded through signed links only, never public)"
 
 
-# Catalog knows nothing of access: its product page gains the kit files here.
-admin.site.unregister(Product)
-
-
-@admin.register(Product)
-class ProductWithKitFilesAdmin(ProductAdmin):
-    inlines = [*ProductAdmin.inlines, KitFileInline]
-
-
-class DownloadInline(admin.TabularInline):
+class DownloadInline(ReadOnlyInline):
     model = Download
-    extra = 0
-    can_delete = False
     fields = ["at", "file_name", "bytes"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Grant)
@@ -95,24 +80,15 @@ class GrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Download)
-class DownloadAdmin(admin.ModelAdmin):
+class DownloadAdmin(ReadOnlyAdmin):
     list_display = ["at", "file_name", "bytes", "grant"]
     search_fields = ["grant__holder_email", "grant__order__reference", "file_name"]
     list_select_related = ["grant", "grant__order", "grant__product"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(EnrolmentDelivery)
-class EnrolmentDeliveryAdmin(admin.ModelAdmin):
+class EnrolmentDeliveryAdmin(ReadOnlyAdmin):
     """What the course platform was told, and whether it answered: read only."""
 
     list_display = ["created_at", "event", "grant", "delivered_at", "cancelled_at", "attempts"]
@@ -120,12 +96,3 @@ class EnrolmentDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "grant__holder_email", "grant__order__reference"]
     list_select_related = ["grant", "grant__order", "grant__product"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.models import EnrolmentDelivery, Grant
+from common.outbox import Busy, claim_row, deliver_once
 
 logger = logging.getLogger("access")
 
@@ -33,7 +34,7 @@ class DeliveryFailed(Exception):
     """The course platform did not answer 2xx; the task retries."""
 
 
-class DeliveryBusy(Exception):
+class DeliveryBusy(Busy):
     """Another worker is sending this event, or an earlier event of the grant is still on its way."""
 
 
@@ -164,16 +165,27 @@ def _claim(delivery_id: int) -> EnrolmentDelivery | None:
         delivery = EnrolmentDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.delivered_at is not None or delivery.cancelled_at is not None:
             return None
-        now = timezone.now()
-        if delivery.claimed_at is not None and now - delivery.claimed_at < CLAIM_TIMEOUT:
-            raise DeliveryBusy(f"{delivery.event_id} is being sent by another worker")
         # Events of one grant arrive in order: a revocation waits for its grant to be delivered.
         if _pending([delivery.grant_id]).filter(created_at__lt=delivery.created_at).exists():
             raise DeliveryBusy(f"{delivery.event_id} waits for an earlier event of grant {delivery.grant_id}")
-        delivery.claimed_at = now
-        delivery.attempts += 1
-        delivery.save(update_fields=["claimed_at", "attempts"])
+        claim_row(delivery, timeout=CLAIM_TIMEOUT, busy=DeliveryBusy, what=delivery.event_id)
         return delivery
+
+
+def _send(delivery: EnrolmentDelivery) -> None:
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    try:
+        status = _post(body)
+        if not 200 <= status < 300:
+            raise DeliveryFailed(f"course platform answered {status}")
+    except Exception as exc:
+        logger.warning("enrolment %s failed: %s", delivery.event_id, exc)
+        raise
+
+
+def _record_delivered(delivery: EnrolmentDelivery) -> None:
+    EnrolmentDelivery.objects.filter(pk=delivery.pk).update(delivered_at=timezone.now(), last_error="")
+    logger.info("enrolment %s delivered (%s)", delivery.event_id, delivery.event)
 
 
 def deliver(delivery_id: int) -> str:
@@ -181,20 +193,5 @@ def deliver(delivery_id: int) -> str:
     switched off), or raise so the task retries."""
     if not enabled():
         return "skipped"
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return "skipped"
-    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    try:
-        status = _post(body)
-        if not 200 <= status < 300:
-            raise DeliveryFailed(f"course platform answered {status}")
-    except Exception as exc:
-        EnrolmentDelivery.objects.filter(pk=delivery.pk).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        logger.warning("enrolment %s failed: %s", delivery.event_id, exc)
-        raise
-    EnrolmentDelivery.objects.filter(pk=delivery.pk).update(delivered_at=timezone.now(), last_error="")
-    logger.info("enrolment %s delivered (%s)", delivery.event_id, delivery.event)
-    return "delivered"
+    outcome = deliver_once(claim=lambda: _claim(delivery_id), send=_send, record=_record_delivered)
+    return "delivered" if outcome == "sent" else outcome

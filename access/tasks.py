@@ -1,9 +1,9 @@
 """Background tasks for access. Each takes ids and plain values, is idempotent and retries with backoff
-(checkout.background). Fulfilment enqueues the grant and revoke tasks with the order change that causes
+(common.tasks). Fulfilment enqueues the grant and revoke tasks with the order change that causes
 them; the services enqueue the emails with the grant changes."""
 
 from access import bundle_completion, emails, enrolment, services
-from checkout.background import retrying_task
+from common.tasks import retrying_task
 
 
 @retrying_task

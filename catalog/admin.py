@@ -9,6 +9,7 @@ from catalog.money import format_money
 from catalog.rules import validate_bundle_components
 from catalog.selectors import bundles_missing_components
 from catalog.services import record_price_change, record_slug_change
+from common.admin import extensions
 
 
 class BundleItemFormSet(BaseInlineFormSet):
@@ -89,6 +90,10 @@ class ProductAdmin(admin.ModelAdmin):
         ("After purchase", {"fields": ["access_instructions"]}),
     ]
     readonly_fields = ["former_slugs", "can_be_bought", "price_history"]
+
+    def get_inlines(self, request, obj=None):
+        # Other apps' parts of a product's page (access adds its kit files): PRODUCT_ADMIN_INLINES.
+        return [*self.inlines, *extensions("PRODUCT_ADMIN_INLINES")]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

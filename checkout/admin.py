@@ -18,18 +18,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.money import format_money
-from checkout import admin_tasks, review  # noqa: F401  (admin_tasks registers the task admin)
+from checkout import review
 from checkout.admin_inlines import (
     DisputeInline,
     EmailDeliveryInline,
     OrderHistoryInline,
     OrderLineInline,
     PaymentInline,
-    ReadOnlyAdmin,
     RefundInline,
     StripeEventInline,
 )
 from checkout.models import Order, OrderLine, StripeEvent
+from common.admin import ReadOnlyAdmin, extensions
 
 EXPORT_PERMISSION = "checkout.export_orders"
 
@@ -62,6 +62,12 @@ class OrderAdmin(ReadOnlyAdmin):
         "email",
         "products",
     ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Other apps' actions on the order list (finance's CSV export), named in ORDER_ADMIN_ACTIONS.
+        self.actions = [*self.actions, *extensions("ORDER_ADMIN_ACTIONS")]
+
     list_display_links = ["reference"]
     list_filter = [
         ("needs_review", admin.BooleanFieldListFilter),

@@ -6,35 +6,7 @@ from django.utils.html import format_html
 
 from catalog.money import format_money
 from checkout.models import Dispute, EmailDelivery, OrderEvent, OrderLine, Payment, Refund, StripeEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Payment data comes from checkout and Stripe only: staff can look, never add, edit or delete."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from common.admin import ReadOnlyInline
 
 
 class OrderLineInline(ReadOnlyInline):

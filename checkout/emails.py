@@ -1,9 +1,8 @@
 """Order emails, sent by background tasks: at most once per order, purpose and recipient.
 
 The task claims an `EmailDelivery` row under the order's row lock, sends outside any transaction (with
-`EMAIL_TIMEOUT`), then records the send. A failed send releases the claim and raises, so the task retries.
-A claim older than `CLAIM_TIMEOUT` belongs to a worker that died between claiming and sending; the next
-attempt takes it over.
+`EMAIL_TIMEOUT`), then records the send, through the outbox (common.outbox): a failed send releases the
+claim and raises, so the task retries; a claim older than `CLAIM_TIMEOUT` is taken over.
 """
 
 import datetime as dt
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from checkout import states
 from checkout.models import EmailDelivery, Order
+from common.outbox import Busy, claim_row, deliver_once, release_row
 
 logger = logging.getLogger("checkout")
 
@@ -26,7 +26,7 @@ CONFIRMATION = "order-confirmation"
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
 
-class EmailBusy(Exception):
+class EmailBusy(Busy):
     """Another worker claimed this email moments ago; try again later."""
 
 
@@ -42,20 +42,8 @@ def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[O
         delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=recipient)
         if delivery.sent_at is not None:
             return None
-        now = timezone.now()
-        if delivery.claimed_at is not None and now - delivery.claimed_at < CLAIM_TIMEOUT:
-            raise EmailBusy(f"{purpose} for {order.reference} is being sent by another worker")
-        delivery.claimed_at = now
-        delivery.attempts += 1
-        delivery.save(update_fields=["claimed_at", "attempts"])
+        claim_row(delivery, timeout=CLAIM_TIMEOUT, busy=EmailBusy, what=f"{purpose} for {order.reference}")
         return order, delivery
-
-
-def _release(delivery: EmailDelivery, exc: Exception) -> None:
-    """A failed send gives the claim back so the task's next attempt sends it."""
-    EmailDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
-        claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-    )
 
 
 def confirmation_message(order: Order) -> EmailMultiAlternatives:
@@ -80,26 +68,33 @@ def send_once(
     label: str = "Email",
 ) -> str:
     """Send the email `build(order)` makes at most once per order, purpose and recipient (the buyer unless
-    `recipient`; other apps' order emails use this too). Returns "sent" or "skipped"; raises when sending
-    failed (the claim is released, so the task's retry sends it)."""
-    claimed = _claim(order_id, purpose, recipient)
-    if claimed is None:
-        return "skipped"
-    order, delivery = claimed
-    try:
-        build(order).send()
-    except Exception as exc:
-        _release(delivery, exc)
-        logger.warning("order %s: %s email failed: %s", order.reference, purpose, type(exc).__name__)
-        raise
-    with transaction.atomic():
-        sent_at = timezone.now()
-        EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=sent_at, last_error="")
-        if purpose == CONFIRMATION:
-            Order.objects.filter(pk=order.pk).update(confirmation_sent_at=sent_at)
-        states.note(order, "email", f"{label} sent to {delivery.recipient}.", source="task")
-    logger.info("order %s: %s email sent", order.reference, purpose)
-    return "sent"
+    `recipient`; other apps' order emails use this too), through the outbox (common.outbox). Returns "sent"
+    or "skipped"; raises when sending failed (the claim is released, so the task's retry sends it)."""
+
+    def send(claimed: tuple[Order, EmailDelivery]) -> None:
+        order, _ = claimed
+        try:
+            build(order).send()
+        except Exception as exc:
+            logger.warning("order %s: %s email failed: %s", order.reference, purpose, type(exc).__name__)
+            raise
+
+    def record(claimed: tuple[Order, EmailDelivery]) -> None:
+        order, delivery = claimed
+        with transaction.atomic():
+            sent_at = timezone.now()
+            EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=sent_at, last_error="")
+            if purpose == CONFIRMATION:
+                Order.objects.filter(pk=order.pk).update(confirmation_sent_at=sent_at)
+            states.note(order, "email", f"{label} sent to {delivery.recipient}.", source="task")
+        logger.info("order %s: %s email sent", order.reference, purpose)
+
+    return deliver_once(
+        claim=lambda: _claim(order_id, purpose, recipient),
+        send=send,
+        record=record,
+        release=lambda claimed, exc: release_row(claimed[1], exc),
+    )
 
 
 def send_order_confirmation(order_id: int) -> str:

@@ -19,7 +19,7 @@ from catalog.money import format_money
 from checkout import states
 from checkout.models import Dispute, Order, Payment, Refund
 from checkout.review import flag
-from checkout.text import email_address, single_line
+from common.text import email_address, single_line
 
 logger = logging.getLogger("checkout")
 

@@ -16,7 +16,7 @@ from checkout import fulfilment
 from checkout.fulfilment import object_id, stripe_time
 from checkout.models import Order, Payment, Payout, PayoutLine, StripeEvent
 from checkout.stripe_client import stripe_client
-from checkout.text import single_line
+from common.text import single_line
 
 logger = logging.getLogger("checkout")
 

@@ -1,4 +1,4 @@
-"""Background tasks for payments. Each takes ids, is idempotent and retries with backoff (checkout.background).
+"""Background tasks for payments. Each takes ids, is idempotent and retries with backoff (common.tasks).
 
 Enqueue them inside the transaction of the change that causes them: the webhook enqueues
 `handle_stripe_event` with the event record; fulfilment enqueues the confirmation and the fee lookup with the
@@ -6,7 +6,7 @@ state change.
 """
 
 from checkout import emails, stripe_sync
-from checkout.background import retrying_task
+from common.tasks import retrying_task
 
 
 @retrying_task

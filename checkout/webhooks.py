@@ -23,7 +23,7 @@ from checkout import tasks
 from checkout.models import StripeEvent
 from checkout.stripe_client import verified_event
 from checkout.stripe_sync import HANDLERS
-from checkout.text import single_line, without_nul
+from common.text import single_line, without_nul
 
 logger = logging.getLogger("checkout")
 

@@ -1,9 +1,9 @@
 """The Content-Security-Policy header, built from settings on every response."""
 
-import re
-
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+
+from common.text import FORM_CONTROL_CHARACTERS
 
 
 def content_security_policy() -> str:
@@ -24,10 +24,6 @@ class ContentSecurityPolicyMiddleware:
             return response  # Django's debug error pages are built from inline styles and scripts
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
-
-
-# C0 control characters (NUL included) and DEL; tab and line breaks stay allowed for textareas.
-FORM_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class RefuseControlCharactersMiddleware:

@@ -58,12 +58,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "common",
     "catalog",
     "checkout",
     "finance",
     "faq",
     "pages",
-    # After catalog: its admin adds kit files to catalog's product page.
     "access",
     "axes",
     "django_tasks",
@@ -137,6 +137,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often a failed task is tried in all, and the cap on the wait between tries (README "Background work").
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
 TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3600)
+
+# How the apps meet without importing upwards (ARCHITECTURE.md): a lower app names what a higher one adds.
+# After an order's money moves, checkout enqueues each of these tasks with the order's id; each decides from
+# the order's current state what that means for its app.
+ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
+# Admin pieces other apps add to checkout's order list and catalog's product page.
+ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
+PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
 
 
 def _email_address(name: str, default: str) -> str:
@@ -319,6 +327,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "checkout": {"level": "INFO"},
+        "tasks": {"level": "INFO"},
         "access": {"level": "INFO"},
         # The stripe library logs every API call at INFO; its failures reach us as exceptions we log.
         "stripe": {"level": "WARNING"},

@@ -7,9 +7,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 
-from checkout.admin import OrderAdmin
-from checkout.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
 from checkout.models import Order, Payout, PayoutLine
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from finance.export import ExportFilter
 from finance.views import orders_csv
 
@@ -17,10 +16,6 @@ from finance.views import orders_csv
 @admin.action(description="Export selected orders to CSV", permissions=["export"])
 def export_selected(modeladmin, request: HttpRequest, queryset: QuerySet[Order]) -> StreamingHttpResponse:
     return orders_csv(ExportFilter(orders=queryset))
-
-
-# Finance reads checkout's orders and adds its export to checkout's order list (checkout never imports finance).
-OrderAdmin.actions = [*OrderAdmin.actions, export_selected]
 
 
 class PayoutLineInline(ReadOnlyInline):

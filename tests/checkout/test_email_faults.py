@@ -13,8 +13,9 @@ from django.db import OperationalError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from checkout import background, emails, fulfilment, reconcile, states, tasks
+from checkout import emails, fulfilment, reconcile, states, tasks
 from checkout.models import EmailDelivery, Order, Payment
+from common import tasks as background
 from tests.checkout.conftest import completed_event, run_ready_tasks, signed_post
 from tests.smtp_servers import ClosedPort, RefusingSmtpServer, SilentSmtpServer, SmtpSink
 

@@ -18,8 +18,8 @@ from django.db import connection, connections
 from django.test import Client
 
 from checkout.models import Order, StripeEvent
-from checkout.text import CONTROL_CHARACTERS
 from checkout.visitor import COOKIE_NAME
+from common.text import CONTROL_CHARACTERS
 from tests.checkout.conftest import WEBHOOK_SECRET, completed_event, run_ready_tasks, signed_post
 from tests.stripe_fake import make_event
 

@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Lone UTF-16 surrogates: valid in a Python string (and in JSON escapes), but no database or email can hold them.
 SURROGATES = re.compile(r"[\ud800-\udfff]")
-# In a form field: the same, less tab and line breaks, which a textarea may hold.
+# In a form field: C0 controls (NUL included) and DEL, less tab and line breaks, which a textarea may hold.
 FORM_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -40,10 +40,6 @@ def email_address(value: object) -> str:
     except ValidationError:
         return ""
     return value
-
-
-def has_form_control_characters(value: str) -> bool:
-    return bool(FORM_CONTROL_CHARACTERS.search(value))
 
 
 def without_nul(value: Any) -> Any:

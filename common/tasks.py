@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
-logger = logging.getLogger("checkout")
+logger = logging.getLogger("tasks")
 
 BASE_DELAY_SECONDS = 10
 

@@ -1,4 +1,4 @@
-"""Background tasks in admin: django-tasks-db's read-only list, plus "Run again" for failed tasks."""
+"""Background tasks in admin (imported by common.admin so it registers): django-tasks-db's read-only list, plus "Run again" for failed tasks."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
