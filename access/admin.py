@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 
-from access import services
+from access import grants
 from access.models import Download, EnrolmentDelivery, Grant, KitFile
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
@@ -61,21 +61,21 @@ class GrantAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected grants (the holder is emailed)")
     def revoke(self, request, queryset: QuerySet[Grant]) -> None:
-        count = services.revoke_grants(
+        count = grants.revoke_grants(
             queryset.values_list("pk", flat=True), reason="revoked by staff", source=f"staff:{request.user}"
         )
         self.message_user(request, f"{count} grant(s) revoked.", messages.SUCCESS)
 
     @admin.action(description="Resend the access email to the holders of selected active grants")
     def resend_access_email(self, request, queryset: QuerySet[Grant]) -> None:
-        count = services.resend_access_emails(
+        count = grants.resend_access_emails(
             queryset.values_list("pk", flat=True), source=f"staff:{request.user}"
         )
         self.message_user(request, f"{count} access email(s) queued, one per seat.", messages.SUCCESS)
 
     @admin.action(description="Restore selected revoked grants")
     def restore(self, request, queryset: QuerySet[Grant]) -> None:
-        count = services.restore_grants(queryset.values_list("pk", flat=True), source=f"staff:{request.user}")
+        count = grants.restore_grants(queryset.values_list("pk", flat=True), source=f"staff:{request.user}")
         self.message_user(request, f"{count} grant(s) restored.", messages.SUCCESS)
 
 

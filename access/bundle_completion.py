@@ -41,14 +41,9 @@ def start_bundle_completion(*, email: str, bundle: Product, visitor: str = "") -
                 f"Your credit is already used by order {claim.order.reference}; it comes back if that "
                 "checkout expires."
             )
-        credit = checkout.Credit(
-            price_cents=offer.price_cents,
-            amount_cents=offer.credit_cents,
-            reason=offer.reason(),
-            sources=offer.sources,
-            email=email,
+        order = checkout.create_adjusted_order(
+            product=bundle, adjustment=offer.adjustment(), email=email, visitor=visitor
         )
-        order = checkout.create_credited_order(product=bundle, credit=credit, visitor=visitor)
         CreditClaim.objects.bulk_create(CreditClaim(grant_id=grant_id, order=order) for grant_id in credited)
     try:
         return checkout.open_checkout_session(order)

@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from access.models import Grant
 from catalog.models import Product
-from catalog.money import format_money
 from checkout import states
-from checkout.models import Order, OrderLine
+from checkout.models import Order, OrderLine, PriceAdjustment
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class OwnedComponent:
     credit_cents: int  # 0 when someone else paid for the seat, or it came another way (a Bundle seat)
     order_reference: str
     grant_id: int
+    bought_on: dt.date | None = None
 
 
 @dataclass
@@ -52,23 +52,31 @@ class BundleOffer:
     def paid_credit_cents(self) -> int:
         return sum(item.credit_cents for item in self.owned)
 
-    def reason(self) -> str:
-        """The arithmetic in words, for the review page, the Checkout line, the email and the CSV."""
-        money = self.currency
-        parts = "; ".join(
-            f"{item.product.name} (order {item.order_reference}): {format_money(item.credit_cents, money)}"
+    def label(self) -> str:
+        """The credit as one receipt line: "credit for CPMA Level I bought on 4 Dec 2026"."""
+        parts = [
+            f"{item.product.name} bought on {_day(item.bought_on)}" if item.bought_on else item.product.name
             for item in self.owned
-        )
-        return (
-            f"{self.bundle.name} {format_money(self.bundle.price_cents, money)} less what you paid for the "
-            f"parts you own ({parts}); the parts you still need cost "
-            f"{format_money(self.missing_value_cents, money)} on their own, so you pay "
-            f"{format_money(self.price_cents, money)}."
+            if item.credit_cents
+        ]
+        return f"credit for {' and '.join(parts)}" if parts else "credit for the parts you own"
+
+    def adjustment(self) -> PriceAdjustment:
+        """What checkout takes off the Bundle's line for this offer."""
+        return PriceAdjustment(
+            amount_cents=self.credit_cents,
+            title="completing your Bundle",
+            label=self.label(),
+            sources=tuple(self.sources),
         )
 
     @property
     def sources(self) -> list[str]:
         return sorted({item.order_reference for item in self.owned if item.credit_cents})
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def paid_per_seat(line: OrderLine, order: Order) -> int:
@@ -116,6 +124,7 @@ def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None)
             credit_cents=paid_per_seat(grant.line, order) if earns_credit else 0,
             order_reference=order.reference or "",
             grant_id=grant.pk,
+            bought_on=timezone.localdate(order.paid_at) if order.paid_at else None,
         )
         current = owned.get(grant.product_id)
         if current is None or candidate.credit_cents > current.credit_cents:

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from access import links
 from access.models import Grant
-from access.selectors import has_purchases
 from checkout.emails import send_once
 from checkout.models import Order
 
@@ -53,33 +52,47 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     return send_once(holder.order_id, purpose=purpose, recipient=holder.holder_email, build=build)
 
 
+ENDED = "access-ended"
+# How each reason access ends reads to the holder (access.grants names the reasons).
+ENDED_BECAUSE = {
+    "refunded in full": "the order was refunded",
+    "dispute lost": "the payment was disputed by the card holder",
+    "revoked by staff": "the academy ended it; reply to this email if you did not expect this",
+}
+
+
 def revoked_purpose(line_id: int, seat: int) -> str:
-    """The EmailDelivery purpose of a seat's "access has ended" email."""
+    """The purpose of the per-seat "access has ended" email sent before it became one per holder address
+    (kept so a restore still knows who was told)."""
     return f"access-revoked-{line_id}-{seat}"
 
 
-def send_access_revoked(line_id: int, seat: int, recipient: str) -> str:
+def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
+    """One "access has ended" email per holder address of an order, listing every seat of theirs that ended,
+    addressed by the name given for that address, with the reason as it happened."""
     grants = list(
-        Grant.objects.filter(
-            line_id=line_id, seat=seat, holder_email=recipient, state=Grant.State.REVOKED
-        ).select_related("product")
+        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=Grant.State.REVOKED)
+        .select_related("product")
+        .order_by("line_id", "seat", "pk")
     )
     if not grants:
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
-        return _message("access_revoked", {"order": order, "holder": grants[0], "grants": grants}, recipient)
+        context = {
+            "order": order,
+            "holder": grants[0],
+            "grants": grants,
+            "seats": len({(g.line_id, g.seat) for g in grants}),
+            "because": ENDED_BECAUSE.get(reason, "the academy ended it"),
+        }
+        return _message("access_revoked", context, recipient)
 
-    return send_once(
-        grants[0].order_id, purpose=revoked_purpose(line_id, seat), recipient=recipient, build=build
-    )
+    return send_once(order_id, purpose=ENDED, recipient=recipient, build=build)
 
 
 def send_sign_in_link(email: str) -> str:
-    """Email a one-time sign-in link when the address has purchases; otherwise send nothing (the page
-    answered the same either way)."""
-    if not has_purchases(email):
-        return "no purchases"
+    """Email a one-time sign-in link (the task checks first that the address has purchases)."""
     token = links.sign_in_token(email)
     context = {
         "sign_in_url": settings.SITE_URL + reverse("access:sign_in", kwargs={"token": token}),

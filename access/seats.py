@@ -1,5 +1,5 @@
-"""The buyer's seat manager beyond the first assignment (access.services.assign_seat): giving an unused
-seat to someone else, and claim links a recipient opens to take an unassigned seat themselves.
+"""The buyer's seat manager: assigning a seat, giving an unused seat to someone else, and claim links a
+recipient opens to take an unassigned seat themselves. Every way a seat gets a holder goes through `_give`.
 
 A seat is "used" once a kit file was downloaded on it or its enrolment reached the course platform (or is
 being sent): from then on it stays with its holder, and staff decide anything else."""
@@ -10,13 +10,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from access import enrolment
+from access.grants import access_is_due, enqueue_given
 from access.models import Download, Grant
-from access.services import SeatNotFound, SeatUnavailable, _enqueue_given, access_is_due, locked_buyer_seat
 from checkout import states
 from checkout.models import Order
 
 DOWNLOADED = "a file has been downloaded on it"
 ENROLLED = "the course platform has been told to enrol its holder"
+
+
+class SeatUnavailable(Exception):
+    """The seat is already held or revoked."""
+
+
+class SeatNotFound(SeatUnavailable):
+    """No seat by that token on this buyer's orders."""
 
 
 class SeatUsed(SeatUnavailable):
@@ -39,7 +47,24 @@ def use_reasons(grants: Iterable[Grant]) -> dict[tuple[int, int], str]:
     return reasons
 
 
+def locked_buyer_seat(grant_token: str, buyer_email: str) -> tuple[Order, list[Grant]]:
+    """The order and every grant of the seat one grant's token names, locked, found by the token and the
+    buyer's own email together so nobody reaches a seat of an order that is not theirs. Call inside a
+    transaction."""
+    grant = (
+        Grant.objects.filter(token=grant_token, order__email__iexact=buyer_email)
+        .exclude(order__email="")
+        .first()
+    )
+    if grant is None:
+        raise SeatNotFound("No such seat on your orders.")
+    order = Order.objects.select_for_update().get(pk=grant.order_id)
+    seat = list(Grant.objects.select_for_update().filter(line_id=grant.line_id, seat=grant.seat))
+    return order, seat
+
+
 def _give(order: Order, seat: list[Grant], *, name: str, email: str) -> None:
+    """The seat (every grant of it) goes to a name and email, who is emailed and enrolled."""
     now = timezone.now()
     for member in seat:
         member.holder_name = name
@@ -47,8 +72,21 @@ def _give(order: Order, seat: list[Grant], *, name: str, email: str) -> None:
         member.state = Grant.State.ACTIVE
         member.assigned_at = now
     Grant.objects.bulk_update(seat, ["holder_name", "holder_email", "state", "assigned_at", "updated_at"])
-    _enqueue_given([(seat[0].line_id, seat[0].seat)])
+    enqueue_given([(seat[0].line_id, seat[0].seat)])
     enrolment.record_given(seat)
+
+
+@transaction.atomic
+def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
+    """The buyer gives an unassigned seat (every grant of it) to a name and email, who is then emailed."""
+    order, seat = locked_buyer_seat(grant_token, buyer_email)
+    if not access_is_due(order) or any(g.state != Grant.State.UNASSIGNED for g in seat):
+        raise SeatUnavailable("That seat is already assigned or no longer available.")
+    _give(order, seat, name=name, email=email)
+    states.note(
+        order, "access", f"Seat {seat[0].seat} of line {seat[0].line_id} assigned to {email}.", source="buyer"
+    )
+    return seat
 
 
 @transaction.atomic

@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from access import links
+from access.grants import DISPUTE_LOST, LOST_DISPUTE, REFUNDED_IN_FULL, access_is_due, products_for_line
 from access.models import Grant, KitFile
 from access.seats import use_reasons
 from catalog.models import Product
@@ -108,3 +111,42 @@ def orders_bought_by(email: str) -> list[BoughtOrder]:
             lines.append(LineSeats(line=line, seats=seats))
         result.append(BoughtOrder(order=order, lines=lines))
     return result
+
+
+@dataclass(frozen=True)
+class AccessRepair:
+    """What lost or abandoned tasks left undone, by order id."""
+
+    to_grant: list[int]
+    to_revoke: list[tuple[int, str]]  # with the reason the revocation is given
+    to_restore: list[int]
+
+
+def orders_needing_access_repair() -> AccessRepair:
+    """Orders owed grants they do not have, orders whose access a full refund or lost dispute ended but
+    which still give it, and orders whose full refund failed but whose grants are still revoked for it."""
+    received = Order.objects.filter(status__in=states.MONEY_RECEIVED)
+    to_grant = [
+        order.pk
+        for order in received.exclude(status=Order.Status.REFUNDED).prefetch_related("lines", "grants")
+        if access_is_due(order)
+        and order.grants.count()
+        < sum(len(products_for_line(line)) * line.quantity for line in order.lines.all())
+    ]
+    ended = received.filter(Q(status=Order.Status.REFUNDED) | Q(disputes__status=LOST_DISPUTE))
+    to_revoke = [
+        (order_id, REFUNDED_IN_FULL if status == Order.Status.REFUNDED else DISPUTE_LOST)
+        for order_id, status in ended.filter(
+            grants__state__in=[Grant.State.ACTIVE, Grant.State.UNASSIGNED], grants__restored_at__isnull=True
+        )
+        .distinct()
+        .values_list("pk", "status")
+    ]
+    to_restore = [
+        order.pk
+        for order in received.exclude(status=Order.Status.REFUNDED)
+        .filter(grants__state=Grant.State.REVOKED, grants__revoked_reason=REFUNDED_IN_FULL)
+        .distinct()
+        if access_is_due(order)
+    ]
+    return AccessRepair(to_grant, to_revoke, to_restore)

@@ -1,24 +1,32 @@
 """Background tasks for access. Each takes ids and plain values, is idempotent and retries with backoff
-(common.tasks). Fulfilment enqueues the grant and revoke tasks with the order change that causes
-them; the services enqueue the emails with the grant changes."""
+(common.tasks). Checkout enqueues `converge_access` (settings.ORDER_CHANGED_TASKS) with every change of an
+order's money; the access services enqueue the emails and enrolment events with the grant changes."""
 
-from access import bundle_completion, emails, enrolment, services
+from access import bundle_completion, emails, enrolment, grants, selectors
+from access.models import Grant
 from common.tasks import retrying_task
 
 
 @retrying_task
+def converge_access(order_id: int) -> str:
+    """Grant, revoke, restore and release credit as the order's money now says (access.grants)."""
+    return grants.converge_access(order_id)
+
+
+# The three below are what fulfilment enqueued before converge_access; kept so tasks queued then still run.
+@retrying_task
 def grant_access_for_order(order_id: int) -> str:
-    return services.grant_access_for_order(order_id)
+    return grants.grant_access_for_order(order_id)
 
 
 @retrying_task
 def revoke_access_for_order(order_id: int, reason: str) -> str:
-    return services.revoke_access_for_order(order_id, reason)
+    return grants.revoke_access_for_order(order_id, reason)
 
 
 @retrying_task
 def restore_access_for_order(order_id: int) -> str:
-    return services.restore_access_for_order(order_id)
+    return grants.restore_access_for_order(order_id)
 
 
 @retrying_task
@@ -27,12 +35,23 @@ def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
 
 
 @retrying_task
+def send_access_ended_email(order_id: int, recipient: str, reason: str) -> str:
+    return emails.send_access_ended(order_id, recipient, reason)
+
+
+@retrying_task
 def send_access_revoked_email(line_id: int, seat: int, recipient: str) -> str:
-    return emails.send_access_revoked(line_id, seat, recipient)
+    """The per-seat form queued before the email became one per holder address."""
+    grant = Grant.objects.filter(line_id=line_id, seat=seat, holder_email=recipient).first()
+    if grant is None:
+        return "skipped"
+    return emails.send_access_ended(grant.order_id, recipient, grant.revoked_reason)
 
 
 @retrying_task
 def send_sign_in_link(email: str) -> str:
+    if not selectors.has_purchases(email):
+        return "no purchases"  # the page answered the same either way
     return emails.send_sign_in_link(email)
 
 

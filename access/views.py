@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import bundle_completion, links, seats, selectors, services, tasks
+from access import bundle_completion, downloads, links, seats, selectors, tasks
 from access.credit import bundle_offer
 from access.forms import AssignSeatForm, EmailForm
 from catalog.models import Product
@@ -106,10 +106,10 @@ def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
         messages.error(request, "To assign a seat, give a name and a valid email address.")
         return redirect("access:purchases")
     try:
-        services.assign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
-    except services.SeatNotFound:
+        seats.assign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
+    except seats.SeatNotFound:
         raise Http404("No such seat on your orders.") from None
-    except services.SeatUnavailable:
+    except seats.SeatUnavailable:
         messages.error(request, "That seat is already assigned or no longer available.")
         return redirect("access:purchases")
     messages.success(
@@ -129,9 +129,9 @@ def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
         return redirect("access:purchases")
     try:
         seats.reassign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
-    except services.SeatNotFound:
+    except seats.SeatNotFound:
         raise Http404("No such seat on your orders.") from None
-    except services.SeatUnavailable as exc:
+    except seats.SeatUnavailable as exc:
         messages.error(request, str(exc))
         return redirect("access:purchases")
     messages.success(
@@ -151,7 +151,7 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(
             request, 410, "This claim link has expired", "Ask the person who sent it for a fresh one."
         )
-    except (links.LinkInvalid, services.SeatNotFound):
+    except (links.LinkInvalid, seats.SeatNotFound):
         return _problem(
             request, 400, "This claim link is not valid", "It may have been cut short or altered."
         )
@@ -170,7 +170,7 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
         seats.claim_seat(line_id=line_id, seat_number=seat_number, **form.cleaned_data)
     except seats.SeatClaimed:
         return _problem(request, 410, "This seat has been claimed", "Each claim link gives its seat once.")
-    except services.SeatUnavailable:
+    except seats.SeatUnavailable:
         return _problem(request, 410, "This seat is no longer available", "The order no longer gives access.")
     return render(request, "access/claimed.html", {"email": form.cleaned_data["email"], "seat": seat})
 
@@ -190,7 +190,7 @@ class _CountingReader:
 
     def close(self) -> None:
         self._handle.close()
-        services.record_bytes_sent(self._download_id, self.sent)
+        downloads.record_bytes_sent(self._download_id, self.sent)
 
 
 @never_cache
@@ -224,7 +224,7 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     except FileNotFoundError:
         logger.error("kit file %s is missing from storage (%s)", kit_file.pk, kit_file.file.name)
         raise Http404("That file is missing.") from None
-    record = services.record_download(grant=grant, kit_file=kit_file)
+    record = downloads.record_download(grant=grant, kit_file=kit_file)
     response = FileResponse(
         _CountingReader(handle, record.pk), as_attachment=True, filename=kit_file.download_name
     )

@@ -1,4 +1,5 @@
 import secrets
+from dataclasses import dataclass
 
 from django.db import models
 
@@ -59,14 +60,6 @@ class Order(models.Model):
     amount_refunded_cents = models.PositiveIntegerField(default=0)
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
-    credit_cents = models.PositiveIntegerField(
-        default=0,
-        help_text="Bundle completion credit: list price minus what this order charges for the line.",
-    )
-    credit_reason = models.CharField(max_length=500, blank=True)
-    credit_sources = models.JSONField(
-        default=list, blank=True, help_text="The earlier orders (references) the credit came from."
-    )
     po_number = models.CharField(
         "PO number / cost centre",
         max_length=140,
@@ -113,7 +106,25 @@ class OrderLine(models.Model):
     product_name = models.CharField(max_length=120)
     unit_price_cents = models.PositiveIntegerField()
     quantity = models.PositiveIntegerField()
-    amount_cents = models.PositiveIntegerField(help_text="unit price × quantity")
+    amount_cents = models.PositiveIntegerField(help_text="unit price × quantity: what Stripe charges")
+    # A price adjustment the caller computed (the Bundle completion credit, by access): the line's list price
+    # less this is what it charges. Checkout stores and shows it; it never computes one.
+    adjustment_cents = models.PositiveIntegerField(
+        default=0, help_text="Taken off the line's list price: list amount - amount."
+    )
+    adjustment_title = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Short words after the product's name, e.g. 'completing your Bundle'.",
+    )
+    adjustment_label = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="What the adjustment is, in words, e.g. a credit for earlier orders.",
+    )
+    adjustment_sources = models.JSONField(
+        default=list, blank=True, help_text="The earlier orders (references) the adjustment came from."
+    )
 
     class Meta:
         ordering = ["id"]
@@ -121,22 +132,48 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_name}"
 
+    @property
+    def list_amount_cents(self) -> int:
+        """What the line costs at the list price it was sold from, before its adjustment."""
+        return self.amount_cents + self.adjustment_cents
+
+    @property
+    def list_unit_price_cents(self) -> int:
+        return self.list_amount_cents // self.quantity if self.quantity else 0
+
     @classmethod
     def snapshot(
-        cls, order: Order, product: Product, quantity: int, unit_price_cents: int | None = None
+        cls, order: Order, product: Product, quantity: int, adjustment: "PriceAdjustment | None" = None
     ) -> "OrderLine":
-        """An unsaved line that copies the product's name and current price onto the order (or the price a
-        Bundle completion credit leaves to pay, computed by the caller)."""
-        price = product.price_cents if unit_price_cents is None else unit_price_cents
+        """An unsaved line that copies the product's name and current price onto the order, less a price
+        adjustment computed by the caller (per line, never below zero)."""
+        list_amount = product.price_cents * quantity
+        taken_off = min(adjustment.amount_cents, list_amount) if adjustment else 0
+        amount = list_amount - taken_off
         return cls(
             order=order,
             product=product,
             product_slug=product.slug,
             product_name=product.name,
-            unit_price_cents=price,
+            unit_price_cents=amount // quantity,
             quantity=quantity,
-            amount_cents=price * quantity,
+            amount_cents=amount,
+            adjustment_cents=taken_off,
+            adjustment_title=adjustment.title[:100] if adjustment else "",
+            adjustment_label=adjustment.label[:500] if adjustment else "",
+            adjustment_sources=list(adjustment.sources) if adjustment else [],
         )
+
+
+@dataclass(frozen=True)
+class PriceAdjustment:
+    """An amount taken off one line's list price, computed by another app (the Bundle completion credit):
+    checkout stores it on the line, shows it and charges the rest."""
+
+    amount_cents: int
+    title: str  # after the product's name: "CPMA Bundle, completing your Bundle"
+    label: str  # the adjustment line of a receipt: "credit for CPMA Level I bought on 4 Dec 2026"
+    sources: tuple[str, ...] = ()
 
 
 class StripeEvent(models.Model):
@@ -196,6 +233,9 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     """One Stripe refund, keyed by its id, with Stripe's own creation time."""
+
+    # Refunds that take money back from the buyer's payment (Stripe counts pending ones in amount_refunded).
+    COUNTED_STATUSES = ("pending", "requires_action", "succeeded")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     stripe_refund_id = models.CharField(max_length=255, unique=True)

@@ -8,11 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from checkout import stripe_sync, tasks
-from checkout.fulfilment import object_id
+from checkout import selectors, stripe_sync, tasks
 from checkout.models import EmailDelivery, Order, Payment, Payout, StripeEvent
 from checkout.states import MONEY_RECEIVED
 from checkout.stripe_client import stripe_client
+from checkout.stripe_values import object_id
+from common.text import single_line
 
 DEFAULT_DAYS = 3
 # A task still running after this long lost its worker (killed, machine gone): run it again.
@@ -43,15 +44,12 @@ def _orders_in_window(start: dt.datetime) -> dict[int, str]:
     created = {"gte": int(start.timestamp())}
     found: dict[int, str] = {}
     for session in stripe_sync.listed(client.checkout.sessions, {"created": created}):
-        order = Order.objects.filter(stripe_session_id=object_id(session.get("id"))).first()
-        if order is None:
-            reference = session.get("client_reference_id") or ""
-            # Checkout started, then the request died before the session id was stored: link it, and let
-            # the sync below (between the before and after snapshots) do the rest.
-            updated = Order.objects.filter(reference=reference, stripe_session_id__isnull=True).update(
-                stripe_session_id=object_id(session.get("id"))
-            )
-            order = Order.objects.filter(reference=reference).first() if updated else None
+        session_id = object_id(session.get("id"))
+        # Checkout started, then the request died before the session id was stored: link it, and let the
+        # sync below (between the before and after snapshots) do the rest.
+        order = selectors.order_for_session_id(session_id) or selectors.link_session_by_reference(
+            single_line(session.get("client_reference_id"), 20), session_id
+        )
         if order is not None:
             found.setdefault(order.pk, f"session {session.get('id')}")
     for kind, resource in (("refund", client.refunds), ("dispute", client.disputes)):

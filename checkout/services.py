@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from catalog.models import Product
 from catalog.seats import MAX_SEATS, MIN_SEATS
-from checkout import states
-from checkout.models import Order, OrderLine
+from checkout import receipts, states
+from checkout.models import Order, OrderLine, PriceAdjustment
 from checkout.stripe_client import stripe_client
 
 logger = logging.getLogger("checkout")
@@ -32,18 +32,6 @@ REUSE_PENDING_FOR = dt.timedelta(hours=1)
 
 class CheckoutUnavailable(Exception):
     """Stripe did not give us a Checkout Session; the order has been marked failed."""
-
-
-@dataclass(frozen=True)
-class Credit:
-    """A Bundle completion credit, computed by the access app from what the buyer already paid for: the
-    line is charged `price_cents` instead of the list price, for one seat, to `email`."""
-
-    price_cents: int
-    amount_cents: int
-    reason: str
-    sources: list[str]
-    email: str
 
 
 @dataclass(frozen=True)
@@ -91,23 +79,19 @@ def _claim_checkout_key(key: str) -> Order | None:
     return None
 
 
-def create_credited_order(*, product: Product, credit: Credit, visitor: str = "") -> Order:
-    """A pending one-seat order charged the credited price, recording the credit, its reason and sources.
-    The caller holds the locks that keep the credit from being used twice (access.services)."""
+def create_adjusted_order(
+    *, product: Product, adjustment: PriceAdjustment, email: str, visitor: str = ""
+) -> Order:
+    """A pending one-seat order for `email` whose line is charged the list price less `adjustment` (computed
+    by the caller, who holds the locks that keep it from being used twice: access.bundle_completion)."""
     order = Order.objects.create(
-        status=Status.PENDING,
-        currency=product.currency,
-        subtotal_cents=credit.price_cents,
-        total_cents=credit.price_cents,
-        visitor_key=visitor_key(visitor),
-        email=credit.email,
-        credit_cents=credit.amount_cents,
-        credit_reason=credit.reason[:500],
-        credit_sources=credit.sources,
+        status=Status.PENDING, currency=product.currency, visitor_key=visitor_key(visitor), email=email
     )
     order.reference = order_reference(order.pk)
-    order.save(update_fields=["reference"])
-    OrderLine.snapshot(order, product, 1, unit_price_cents=credit.price_cents).save()
+    line = OrderLine.snapshot(order, product, 1, adjustment=adjustment)
+    line.save()
+    order.subtotal_cents = order.total_cents = line.amount_cents
+    order.save(update_fields=["reference", "subtotal_cents", "total_cents"])
     return order
 
 
@@ -161,9 +145,9 @@ def checkout_session_params(order: Order) -> dict[str, Any]:
     line_items = []
     for line in lines:
         product_data: dict[str, Any] = {"name": line.product_name}
-        if order.credit_cents:
-            product_data["name"] = f"{line.product_name}, completing your Bundle"
-            product_data["description"] = order.credit_reason
+        if line.adjustment_cents:
+            product_data["name"] = ", ".join(filter(None, [line.product_name, line.adjustment_title]))
+            product_data["description"] = receipts.adjusted_line(line, order.currency)
         elif line.product and line.product.tagline:
             product_data["description"] = line.product.tagline
         line_items.append(
@@ -176,6 +160,7 @@ def checkout_session_params(order: Order) -> dict[str, Any]:
                 "quantity": line.quantity,
             }
         )
+    adjusted = any(line.adjustment_cents for line in lines)
     success_path = reverse("checkout:success")
     cancel_path = reverse("checkout:review", kwargs={"slug": first.product_slug})
     return {
@@ -194,8 +179,8 @@ def checkout_session_params(order: Order) -> dict[str, Any]:
         "tax_id_collection": {"enabled": True},
         "billing_address_collection": "required",
         "name_collection": {"business": {"enabled": True, "optional": True}},
-        # A credited order is for the signed-in buyer only: Stripe takes that email, so access follows it.
-        **({"customer_email": order.email} if order.credit_cents and order.email else {}),
+        # An adjusted order (a Bundle completion credit) is for one buyer only: Stripe takes that email.
+        **({"customer_email": order.email} if adjusted and order.email else {}),
     }
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import stripe
 from django.utils import timezone
 
-from checkout import fulfilment
-from checkout.fulfilment import object_id, stripe_time
+from checkout import fulfilment, selectors
 from checkout.models import Order, Payment, Payout, PayoutLine, StripeEvent
 from checkout.stripe_client import stripe_client
+from checkout.stripe_values import object_id, stripe_time
 from common.text import single_line
 
 logger = logging.getLogger("checkout")
@@ -56,15 +56,11 @@ def order_for_payment_intent(intent_id: str, reference: str = "") -> Order | Non
     PaymentIntent's metadata (a refund or dispute may arrive before the payment was recorded here)."""
     if not intent_id and not reference:
         return None
-    order = Order.objects.filter(stripe_payment_intent_id=intent_id).first() if intent_id else None
-    if order is None and intent_id:
-        payment = Payment.objects.filter(stripe_payment_intent_id=intent_id).select_related("order").first()
-        order = payment.order if payment else None
+    order = selectors.order_for_payment_intent_here(intent_id, reference)
     if order is None and not reference and intent_id:
         intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
         reference = single_line((intent.get("metadata") or {}).get("order_reference"), 20)
-    if order is None and reference:
-        order = Order.objects.filter(reference=reference).first()
+        order = selectors.order_for_payment_intent_here("", reference)
     return order
 
 

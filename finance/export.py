@@ -143,8 +143,8 @@ COLUMNS = [
     Column("tax_ids", "order__tax_ids", text),
     Column("billing_country", "order__billing_country", text),
     Column("po_number", "order__po_number", text),
-    Column("bundle_credit", "order__credit_cents", money),
-    Column("bundle_credit_reason", "order__credit_reason", text),
+    Column("bundle_credit", "adjustment_cents", money),
+    Column("bundle_credit_reason", "adjustment_label", text),
 ]
 HEADER = [column.name for column in COLUMNS]
 SOURCES = [column.source for column in COLUMNS]

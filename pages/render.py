@@ -2,7 +2,7 @@
 
 Blank lines separate paragraphs; a line starting with "## " is a subheading, and consecutive lines starting
 with "- " make a list. `{contact_email}` becomes a link to SITE_CONTACT_EMAIL and
-price placeholders (`{price:level-i}`, see faq.render) follow the catalogue.
+price placeholders (`{price:level-i}`, see catalog.placeholders) follow the catalogue.
 """
 
 import re
@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
 from catalog.models import Product
-from faq.render import PLACEHOLDER, fill_prices, unknown_placeholders
+from catalog.placeholders import PLACEHOLDER, fill_prices, unknown_placeholders
 
 CONTACT_EMAIL = "{contact_email}"
 _BRACED_WORD = re.compile(r"\{[a-z_]+\}")

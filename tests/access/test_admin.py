@@ -76,12 +76,12 @@ def test_resend_access_email_sends_it_again_once_per_click(paid_order, client):
 def test_a_partial_refund_revokes_nothing_until_staff_revoke_the_seat_they_choose(
     paid_order, fake_stripe, deliver_event, client
 ):
-    from access import services
+    from access import seats
     from tests.stripe_fake import make_event
 
     order = paid_order("level-i", 2)
     seat_two = Grant.objects.get(order=order, seat=2)
-    services.assign_seat(
+    seats.assign_seat(
         grant_token=seat_two.token, buyer_email=order.email, name="Ana", email="ana@example.com"
     )
     run_ready_tasks()

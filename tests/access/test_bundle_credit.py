@@ -144,13 +144,13 @@ def test_the_server_recomputes_the_price_and_a_tampered_form_changes_nothing(
     )
 
     assert response.status_code == 303
-    order = Order.objects.filter(credit_cents__gt=0).get()
+    order = Order.objects.filter(lines__adjustment_cents__gt=0).get()
     item = fake_stripe.session_requests()[-1].form["line_items"][0]
     assert int(item["price_data"]["unit_amount"]) == prices["bundle"] - prices["level-i"] == order.total_cents
     assert item["quantity"] == "1"
     assert "completing your Bundle" in item["price_data"]["product_data"]["name"]
     assert fake_stripe.session_requests()[-1].form["customer_email"] == BUYER
-    assert order.credit_sources == [Order.objects.exclude(pk=order.pk).get().reference]
+    assert order.lines.get().adjustment_sources == [Order.objects.exclude(pk=order.pk).get().reference]
 
 
 def test_two_tabs_cannot_spend_the_credit_twice_and_an_expired_checkout_gives_it_back(
@@ -207,7 +207,20 @@ def test_the_credit_shows_as_a_discount_in_the_email_and_the_csv(
     deliver_event(completed_event(fake_stripe, started.order, email=BUYER))
 
     confirmation = next(m for m in mail.outbox if started.order.reference in m.subject)
-    assert f"Bundle completion credit: -{format_money(prices['level-i'])}" in confirmation.body
+    bought_on = f"{timezone.localdate().day} {timezone.localdate():%b %Y}"
+    bundle, level_i = format_money(prices["bundle"]), format_money(prices["level-i"])
+    paid = format_money(prices["bundle"] - prices["level-i"])
+    # The receipt adds up on its face: list price, then the credit, then the total.
+    assert (
+        f"- CPMA Bundle: 1 seat × {bundle} = {bundle}\n"
+        f"  Credit for CPMA Level I Certification bought on {bought_on}: -{level_i}\n"
+        f"\nTotal paid: {paid}\n"
+    ) in confirmation.body
+    description = fake_stripe.session_requests()[-1].form["line_items"][0]["price_data"]["product_data"]
+    assert description["description"] == (
+        f"CPMA Bundle {bundle} · credit for CPMA Level I Certification bought on {bought_on} −{level_i} · total {paid}"
+    )
+    assert "(" not in description["description"]
     row = next(
         r
         for r in read_csv("".join(csv_stream(ExportFilter())))

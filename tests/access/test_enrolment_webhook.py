@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from access import enrolment, services
+from access import enrolment, seats
 from access.models import EnrolmentDelivery, Grant
 from tests.access.conftest import run_ready_tasks
 from tests.stripe_fake import make_event
@@ -97,7 +97,7 @@ def test_an_assigned_seat_is_posted_for_its_new_holder(paid_order, platform):
     order = paid_order("level-i", 2)
     seat_two = Grant.objects.get(order=order, seat=2)
 
-    services.assign_seat(
+    seats.assign_seat(
         grant_token=seat_two.token, buyer_email=order.email, name="Ana", email="ana@example.com"
     )
     run_ready_tasks()

@@ -2,7 +2,7 @@ import io
 
 from django.core import mail
 
-from access import services
+from access import grants, seats
 from access.models import Grant
 from checkout.models import EmailDelivery
 from tests.access.conftest import run_ready_tasks
@@ -28,7 +28,7 @@ def test_payment_gives_one_grant_per_seat_and_the_buyer_holds_the_first(paid_ord
 def test_granting_again_changes_nothing(paid_order):
     order = paid_order("level-i", 2)
 
-    assert services.grant_access_for_order(order.pk) == "nothing to do"
+    assert grants.grant_access_for_order(order.pk) == "nothing to do"
     from access import tasks
 
     tasks.grant_access_for_order.enqueue(order.pk)
@@ -62,7 +62,7 @@ def test_a_full_refund_revokes_every_grant_and_tells_each_holder_once(
 ):
     order = paid_order("bundle", 2)
     seat_two = Grant.objects.filter(order=order, seat=2).first()
-    services.assign_seat(
+    seats.assign_seat(
         grant_token=seat_two.token, buyer_email=order.email, name="Colleague", email="colleague@example.com"
     )
     run_ready_tasks()
@@ -83,12 +83,12 @@ def test_a_full_refund_that_fails_gives_back_what_it_took_and_tells_the_holders(
 ):
     order = paid_order("bundle", 2)
     seat_two = Grant.objects.filter(order=order, seat=2).first()
-    services.assign_seat(
+    seats.assign_seat(
         grant_token=seat_two.token, buyer_email=order.email, name="Colleague", email="colleague@example.com"
     )
     run_ready_tasks()
     staff_revoked = Grant.objects.get(order=order, seat=2, product__slug="ai-kit")
-    services.revoke_grants([staff_revoked.pk], reason="revoked by staff", source="staff:test")
+    grants.revoke_grants([staff_revoked.pk], reason="revoked by staff", source="staff:test")
     refund = fake_stripe.refund(order.stripe_session_id, status="pending")
     deliver_event(make_event("refund.created", refund))
     assert not Grant.objects.filter(order=order).exclude(state="revoked").exists()
@@ -111,10 +111,10 @@ def test_a_revoke_task_that_runs_once_access_is_due_again_changes_nothing(paid_o
     order = paid_order("level-i", 1)
     mail.outbox.clear()
 
-    assert services.revoke_access_for_order(order.pk, services.REFUNDED_IN_FULL) == "still due"
+    assert grants.revoke_access_for_order(order.pk, grants.REFUNDED_IN_FULL) == "still due"
 
     assert Grant.objects.get(order=order).state == "active"
-    assert services.restore_access_for_order(order.pk) == "nothing to do"
+    assert grants.restore_access_for_order(order.pk) == "nothing to do"
     run_ready_tasks()
     assert mail.outbox == []
 
@@ -125,7 +125,7 @@ def test_a_refund_failing_after_a_lost_dispute_gives_nothing_back(paid_order, fa
     deliver_event(make_event("charge.dispute.created", dispute))
     deliver_event(make_event("charge.dispute.closed", fake_stripe.close_dispute(dispute["id"], won=False)))
 
-    assert services.restore_access_for_order(order.pk) == "not due"
+    assert grants.restore_access_for_order(order.pk) == "not due"
     assert Grant.objects.get(order=order).state == "revoked"
 
 
@@ -155,7 +155,7 @@ def test_a_refund_that_arrives_before_the_grants_leaves_none_active(paid_order, 
     Grant.objects.filter(order=order).delete()
     deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
 
-    assert services.grant_access_for_order(order.pk) == "not due"
+    assert grants.grant_access_for_order(order.pk) == "not due"
     assert not Grant.objects.filter(order=order).exists()
 
 
@@ -166,7 +166,7 @@ def test_an_assigned_holder_is_emailed_the_products_and_their_instructions(paid_
     seat = Grant.objects.filter(order=order, seat=2).first()
     mail.outbox.clear()
 
-    services.assign_seat(
+    seats.assign_seat(
         grant_token=seat.token, buyer_email="BUYER@example.com", name="Ana", email="ana@example.com"
     )
     run_ready_tasks()
@@ -192,14 +192,14 @@ def test_reconcile_access_repairs_what_lost_tasks_left_undone(paid_order, fake_s
     # As if the grant, revoke and restore tasks had given up.
     Grant.objects.filter(order=owed).delete()
     Grant.objects.filter(order=refunded).update(state="active", revoked_at=None)
-    Grant.objects.filter(order=failed).update(state="revoked", revoked_reason=services.REFUNDED_IN_FULL)
+    Grant.objects.filter(order=failed).update(state="revoked", revoked_reason=grants.REFUNDED_IN_FULL)
 
     call_command("reconcile_access", verbosity=0)
     run_ready_tasks()
 
     assert Grant.objects.filter(order=owed).count() == 2
     assert set(Grant.objects.filter(order=refunded).values_list("state", flat=True)) == {"revoked"}
-    assert Grant.objects.get(order=refunded).revoked_reason == services.REFUNDED_IN_FULL
+    assert Grant.objects.get(order=refunded).revoked_reason == grants.REFUNDED_IN_FULL
     assert Grant.objects.get(order=failed).state == "active"
     call_command("reconcile_access", stdout=(out := io.StringIO()))
     assert "0 order(s) to grant, 0 to revoke, 0 to restore" in out.getvalue()
@@ -213,10 +213,63 @@ def test_a_grant_staff_restored_stays_active_when_access_is_reconciled(
     order = paid_order("level-i", 1)
     deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
     grant = Grant.objects.get(order=order)
-    services.restore_grants([grant.pk], source="staff:test")
+    grants.restore_grants([grant.pk], source="staff:test")
 
     call_command("reconcile_access", verbosity=0)
     run_ready_tasks()
 
     grant.refresh_from_db()
     assert grant.state == "active"
+
+
+def test_access_ended_is_one_email_per_holder_address_with_their_name_and_the_true_reason(
+    paid_order, fake_stripe, deliver_event
+):
+    order = paid_order("level-i", 3)
+    for seat, name, email in ((2, "Bad Email", order.email), (3, "Ana", "ana@example.com")):
+        token = Grant.objects.get(order=order, seat=seat).token
+        seats.assign_seat(grant_token=token, buyer_email=order.email, name=name, email=email)
+    run_ready_tasks()
+    mail.outbox.clear()
+
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
+    run_ready_tasks()
+
+    ended = {m.to[0]: m.body for m in mail.outbox if "access has ended" in m.subject}
+    assert sorted(ended) == ["ana@example.com", order.email]
+    assert ended[order.email].startswith(f"Hello {order.buyer_name},")
+    assert "Bad Email" not in ended[order.email]
+    assert "all 2 of your seats" in ended[order.email]
+    assert all("because the order was refunded" in body for body in ended.values())
+    assert all("disputed" not in body for body in ended.values())
+
+
+def test_a_lost_dispute_says_so_in_the_access_ended_email(paid_order, fake_stripe, deliver_event):
+    order = paid_order("level-i", 1)
+    dispute = fake_stripe.dispute(order.stripe_session_id)
+    deliver_event(make_event("charge.dispute.created", dispute))
+    mail.outbox.clear()
+    deliver_event(make_event("charge.dispute.closed", fake_stripe.close_dispute(dispute["id"], won=False)))
+    run_ready_tasks()
+
+    (ended,) = [m for m in mail.outbox if "access has ended" in m.subject]
+    assert "because the payment was disputed by the card holder" in ended.body
+    assert "refunded" not in ended.body
+
+
+def test_converge_access_decides_from_the_order_alone_and_twice_changes_nothing(
+    paid_order, fake_stripe, deliver_event
+):
+    won = paid_order("level-i", 1)
+    dispute = fake_stripe.dispute(won.stripe_session_id)
+    deliver_event(make_event("charge.dispute.created", dispute))
+    deliver_event(make_event("charge.dispute.closed", fake_stripe.close_dispute(dispute["id"], won=True)))
+
+    # Whatever enqueued it, a won dispute leaves access as it is.
+    assert grants.converge_access(won.pk) == "nothing to do; nothing to do"
+    assert Grant.objects.get(order=won).state == "active"
+
+    refunded = paid_order("level-ii", 1, email="other@example.com")
+    deliver_event(make_event("refund.created", fake_stripe.refund(refunded.stripe_session_id)))
+    assert Grant.objects.get(order=refunded).revoked_reason == grants.REFUNDED_IN_FULL
+    assert grants.converge_access(refunded.pk) == "nothing to do"
