@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from access.models import Grant, KitFile, UsedSignInLink
+from common.text import normalise_email
 
 SIGN_IN_SALT = "access.sign-in"
 DOWNLOAD_SALT = "access.download"
@@ -47,10 +48,6 @@ def _unsign(token: str, salt: str, max_age: int) -> dict:
     if not isinstance(value, dict):
         raise LinkInvalid
     return value
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def sign_in_token(email: str) -> str:

@@ -52,3 +52,26 @@ def without_nul(value: Any) -> Any:
     if isinstance(value, dict):
         return {without_nul(key): without_nul(item) for key, item in value.items()}
     return value
+
+
+def normalise_email(value: object) -> str:
+    """The one form in which every address is stored, looked up and compared ("" when it is not one).
+
+    Surrounding space stripped; the domain IDNA-encoded (internationalised domains compare in their `xn--`
+    form, so `gmaıl.com` with a dotless ı never equals `gmail.com`) and lower-cased; the local part
+    lower-cased only when it is ASCII (Unicode case rules map look-alikes together: never fold those).
+    Compare normalised addresses with plain equality, never a case-insensitive database lookup (PostgreSQL's
+    UPPER() maps ı to I).
+    """
+    if not isinstance(value, str) or len(value) > 320:
+        return ""
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not local or not domain:
+        return ""
+    try:
+        domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
+    if local.isascii():
+        local = local.lower()
+    return email_address(f"{local}@{domain}")
