@@ -10,6 +10,7 @@ from access.models import CreditClaim, Grant
 from catalog.models import Product
 from checkout import services as checkout
 from checkout.models import Order
+from common.text import normalise_email
 
 
 class NoOffer(Exception):
@@ -23,7 +24,9 @@ def start_bundle_completion(*, email: str, bundle: Product, visitor: str = "") -
         # The buyer's grants to the Bundle's parts, locked: a second tab waits here for the first.
         list(
             Grant.objects.select_for_update().filter(
-                holder_email__iexact=email, state=Grant.State.ACTIVE, product__in=bundle.components.all()
+                holder_email=normalise_email(email),
+                state=Grant.State.ACTIVE,
+                product__in=bundle.components.all(),
             )
         )
         offer = bundle_offer(email=email, bundle=bundle)

@@ -20,6 +20,7 @@ from access.models import Grant
 from catalog.models import Product
 from checkout import states
 from checkout.models import Order, OrderLine, PriceAdjustment
+from common.text import normalise_email
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def paid_per_seat(line: OrderLine, order: Order) -> int:
 def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None) -> BundleOffer | None:
     """The price at which `email` may complete `bundle`, or None when there is no offer (owns nothing of it,
     owns it all, or buying the missing parts separately is no dearer)."""
+    email = normalise_email(email)
     if not email or not bundle.is_bundle or not bundle.can_be_bought:
         return None
     now = now or timezone.now()
@@ -101,7 +103,7 @@ def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None)
     components = list(bundle.components.filter(is_active=True).order_by("position", "pk"))
     grants = (
         Grant.objects.filter(
-            holder_email__iexact=email,
+            holder_email=email,
             state=Grant.State.ACTIVE,
             product__in=components,
             order__status__in=states.MONEY_RECEIVED,
@@ -113,7 +115,7 @@ def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None)
     for grant in grants:
         order = grant.order
         earns_credit = (
-            order.email.lower() == email.lower()
+            order.email == email
             and order.currency == bundle.currency
             and order.paid_at is not None
             and order.paid_at >= since

@@ -1,10 +1,12 @@
 from django import forms
 
+from common.forms import NormalisedEmailField
+
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(label="Your email address", max_length=254)
+    email = NormalisedEmailField(label="Your email address", max_length=254)
 
 
 class AssignSeatForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    email = forms.EmailField(label="Email", max_length=254)
+    email = NormalisedEmailField(label="Email", max_length=254)

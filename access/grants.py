@@ -101,7 +101,7 @@ def grant_access_for_order(order_id: int) -> str:
     completes_bundle = order.lines.filter(adjustment_cents__gt=0).exists()
     already_held = (
         set(
-            Grant.objects.filter(holder_email__iexact=order.email, state=Grant.State.ACTIVE)
+            Grant.objects.filter(holder_email=order.email, state=Grant.State.ACTIVE)
             .exclude(order=order)
             .values_list("product_id", flat=True)
         )

@@ -14,6 +14,7 @@ from access.grants import access_is_due, enqueue_given
 from access.models import Download, Grant
 from checkout import states
 from checkout.models import Order
+from common.text import normalise_email
 
 DOWNLOADED = "a file has been downloaded on it"
 ENROLLED = "the course platform has been told to enrol its holder"
@@ -52,7 +53,7 @@ def locked_buyer_seat(grant_token: str, buyer_email: str) -> tuple[Order, list[G
     buyer's own email together so nobody reaches a seat of an order that is not theirs. Call inside a
     transaction."""
     grant = (
-        Grant.objects.filter(token=grant_token, order__email__iexact=buyer_email)
+        Grant.objects.filter(token=grant_token, order__email=normalise_email(buyer_email))
         .exclude(order__email="")
         .first()
     )
@@ -65,6 +66,9 @@ def locked_buyer_seat(grant_token: str, buyer_email: str) -> tuple[Order, list[G
 
 def _give(order: Order, seat: list[Grant], *, name: str, email: str) -> None:
     """The seat (every grant of it) goes to a name and email, who is emailed and enrolled."""
+    email = normalise_email(email)
+    if not email:
+        raise SeatUnavailable("That email address cannot be used.")
     now = timezone.now()
     for member in seat:
         member.holder_name = name
@@ -100,7 +104,7 @@ def reassign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) 
     if reason:
         raise SeatUsed(f"This seat stays with its holder: {reason}.")
     previous = seat[0].holder_email
-    if previous.lower() == email.lower():
+    if previous == normalise_email(email):
         raise SeatUnavailable("That seat is already held by this address.")
     enrolment.cancel_unsent(g.pk for g in seat)
     _give(order, seat, name=name, email=email)

@@ -11,6 +11,7 @@ from access.seats import use_reasons
 from catalog.models import Product
 from checkout import states
 from checkout.models import Order, OrderLine
+from common.text import normalise_email
 
 
 @dataclass
@@ -53,16 +54,16 @@ class BoughtOrder:
 
 
 def has_purchases(email: str) -> bool:
-    email = links.normalise_email(email)
+    email = normalise_email(email)
     if not email:
         return False
-    bought = Order.objects.filter(email__iexact=email, status__in=states.MONEY_RECEIVED).exists()
-    return bought or Grant.objects.filter(holder_email__iexact=email).exists()
+    bought = Order.objects.filter(email=email, status__in=states.MONEY_RECEIVED).exists()
+    return bought or Grant.objects.filter(holder_email=email).exists()
 
 
 def holdings_for(email: str) -> list[Holding]:
     grants = (
-        Grant.objects.filter(holder_email__iexact=email)
+        Grant.objects.filter(holder_email=normalise_email(email))
         .exclude(state=Grant.State.UNASSIGNED)
         .select_related("product", "order")
         .order_by("-order__created_at", "product__position", "id")
@@ -84,7 +85,8 @@ def holdings_for(email: str) -> list[Holding]:
 
 def orders_bought_by(email: str) -> list[BoughtOrder]:
     """The email's paid orders with their seats (one row per seat, however many products it grants)."""
-    orders = Order.objects.filter(email__iexact=email, status__in=states.MONEY_RECEIVED).prefetch_related(
+    email = normalise_email(email)
+    orders = Order.objects.filter(email=email, status__in=states.MONEY_RECEIVED).prefetch_related(
         "lines", "grants", "refunds"
     )
     orders = list(orders)

@@ -20,7 +20,7 @@ from checkout.review import flag
 from checkout.selectors import locked_order_for_session
 from checkout.status import derive_status, settle
 from checkout.stripe_values import object_id, stripe_time
-from common.text import email_address, single_line
+from common.text import normalise_email, single_line
 
 logger = logging.getLogger("checkout")
 
@@ -37,7 +37,7 @@ def _capture_buyer(order: Order, session: Mapping[str, Any], *, source: str) -> 
     order.billing_country = country if country.isalpha() else order.billing_country
     capture_invoice(order, session.get("invoice"))
     raw_email = details.get("email") or session.get("customer_email")
-    email = email_address(raw_email)
+    email = normalise_email(raw_email)
     if raw_email and not email:
         flag(order, "Stripe gave a buyer email address that cannot be used.", source=source)
     order.email = email or order.email
