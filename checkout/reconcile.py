@@ -14,10 +14,9 @@ from checkout.states import MONEY_RECEIVED
 from checkout.stripe_client import stripe_client
 from checkout.stripe_values import object_id
 from common.text import single_line
+from common.worker import requeue_expired_leases, requeue_lost_tasks
 
 DEFAULT_DAYS = 3
-# A task still running after this long lost its worker (killed, machine gone): run it again.
-STUCK_AFTER = dt.timedelta(minutes=30)
 # Work that should have happened by now if its task ran.
 OVERDUE_AFTER = dt.timedelta(minutes=10)
 
@@ -88,7 +87,7 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
         record.refresh_from_db()
         if before != (record.status, record.lines_fetched_at is not None):
             yield f"payout {record.stripe_payout_id}: {record.status}, {record.lines.count()} transactions"
-    yield from requeue_stuck_work()
+    yield from requeue_stuck_work(since=start)
 
 
 def _queued(task_path: str, *args: object) -> bool:
@@ -98,17 +97,12 @@ def _queued(task_path: str, *args: object) -> bool:
     ).exists()
 
 
-def requeue_stuck_work() -> Iterator[str]:
+def requeue_stuck_work(since: dt.datetime | None = None) -> Iterator[str]:
+    """Runs whose worker was lost (lease expired), checkout's own overdue work by what the records say,
+    then the tasks of every app that failed since `since` (default: the reconcile window) with no retry
+    left and nothing queued for them since."""
     now = timezone.now()
-    for result in DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - STUCK_AFTER):
-        updated = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
-            status="FAILED", finished_at=now, traceback="Worker lost: re-enqueued by reconcile_stripe."
-        )
-        if updated:
-            result.task.using(run_after=now).enqueue(
-                *result.args_kwargs["args"], **result.args_kwargs["kwargs"]
-            )
-            yield f"task {result.task_path} {result.pk}: worker lost, enqueued again"
+    yield from requeue_expired_leases(now)
     overdue = now - OVERDUE_AFTER
     for event in StripeEvent.objects.filter(handled_at__isnull=True, received_at__lt=overdue):
         if _queued(tasks.handle_stripe_event.module_path, event.pk):
@@ -133,3 +127,4 @@ def requeue_stuck_work() -> Iterator[str]:
             continue
         tasks.record_payment_fees.enqueue(payment.pk)
         yield f"payment {payment.pk} ({payment.order_id}): fee not recorded yet, enqueued again"
+    yield from requeue_lost_tasks(since or default_start())

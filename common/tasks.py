@@ -3,7 +3,9 @@
 The database backend runs a task once and records a failure; it never tries again. `retrying_task` adds
 that: when the function raises, the same task is enqueued again with `run_after` set by a capped
 exponential backoff, until `TASK_MAX_ATTEMPTS`; the failed attempt stays visible in admin with its
-traceback. Task functions must be idempotent (they check what is already done), take ids and plain values,
+traceback. A retry that cannot be recorded because the database went away is not lost: the run's lease
+expires (common.worker) or reconcile finds the failed task without a successor and enqueues it again.
+Task functions must be idempotent (they check what is already done), take ids and plain values,
 and are enqueued inside the transaction of the change that causes them, so a task row exists exactly when
 that change commits.
 """
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
@@ -30,26 +33,59 @@ def retry_delay(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, settings.TASK_RETRY_MAX_DELAY_SECONDS))
 
 
-def retrying_task(function: Callable[..., Any]) -> Task:
+# Every retrying task by its module path, with its lease: how long a claimed run may take before the
+# worker that claimed it counts as gone (started_at + lease in the past: run it again).
+LEASES: dict[str, dt.timedelta | None] = {}
+
+
+def lease_for(task_path: str) -> dt.timedelta:
+    return LEASES.get(task_path) or dt.timedelta(seconds=settings.TASK_LEASE_SECONDS)
+
+
+def _usable_connection_after(exc: BaseException) -> None:
+    """After a database error the connection may be dead: drop it, so the next query reconnects."""
+    if isinstance(exc, DatabaseError) and not connection.in_atomic_block:
+        connection.close()
+
+
+def _enqueue_retry(this_task: Task, delay: dt.timedelta, args: tuple, kwargs: dict) -> bool:
+    """Enqueue the next attempt, reconnecting once if the connection died; False when the database is
+    unreachable (the run's lease, or reconcile's pass over lost tasks, brings it back)."""
+    for _ in range(2):
+        try:
+            this_task.using(run_after=timezone.now() + delay).enqueue(*args, **kwargs)
+            return True
+        except DatabaseError:
+            if connection.in_atomic_block:
+                raise
+            connection.close()
+    return False
+
+
+def retrying_task(function: Callable[..., Any] | None = None, *, lease: dt.timedelta | None = None) -> Any:
     """`@task()` for `function`, retried with backoff when it raises; the attempt number travels as a
-    keyword argument (`attempt`, starting at 1) the function never sees."""
+    keyword argument (`attempt`, starting at 1) the function never sees. `lease` is how long one run may
+    take (default TASK_LEASE_SECONDS); a run still marked running after it is run again."""
+    if function is None:
+        return functools.partial(retrying_task, lease=lease)
 
     @functools.wraps(function)
     def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except Exception:
+        except Exception as exc:
+            _usable_connection_after(exc)
             if attempt < settings.TASK_MAX_ATTEMPTS:
                 delay = retry_delay(attempt)
-                this_task.using(run_after=timezone.now() + delay).enqueue(
-                    *args, attempt=attempt + 1, **kwargs
-                )
+                queued = _enqueue_retry(this_task, delay, args, {**kwargs, "attempt": attempt + 1})
                 logger.warning(
-                    "task %s%r failed (attempt %d); retrying in %ds",
+                    "task %s%r failed (attempt %d); %s",
                     function.__name__,
                     args,
                     attempt,
-                    delay.total_seconds(),
+                    f"retrying in {delay.total_seconds():.0f}s"
+                    if queued
+                    else "the retry could not be recorded (database unreachable); reconcile runs it again",
                 )
             else:
                 logger.error(
@@ -61,4 +97,8 @@ def retrying_task(function: Callable[..., Any]) -> Task:
             raise
 
     this_task = task()(run)
+    if lease is not None:
+        LEASES[this_task.module_path] = lease
+    else:
+        LEASES.setdefault(this_task.module_path, None)
     return this_task

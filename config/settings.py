@@ -137,6 +137,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often a failed task is tried in all, and the cap on the wait between tries (README "Background work").
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
 TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3600)
+# How long one run of a task may take before its worker counts as lost and the task runs again (a task may
+# set its own lease: common.tasks.retrying_task).
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
 
 # How the apps meet without importing upwards (ARCHITECTURE.md): a lower app names what a higher one adds.
 # After an order's money moves, checkout enqueues each of these tasks with the order's id; each decides from

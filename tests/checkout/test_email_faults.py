@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from checkout import emails, fulfilment, reconcile, states, tasks
 from checkout.models import EmailDelivery, Order, Payment
 from common import tasks as background
+from common.tasks import lease_for
 from tests.checkout.conftest import completed_event, run_ready_tasks, signed_post
 from tests.smtp_servers import ClosedPort, RefusingSmtpServer, SilentSmtpServer, SmtpSink
 
@@ -258,12 +259,14 @@ def test_worker_killed_with_its_task_still_running_is_re_enqueued_once_and_email
     send_tasks("FAILED").update(
         status="RUNNING",
         finished_at=None,
-        started_at=timezone.now() - reconcile.STUCK_AFTER - dt.timedelta(minutes=1),
+        started_at=timezone.now()
+        - lease_for(tasks.send_order_confirmation.module_path)
+        - dt.timedelta(minutes=1),
     )
     age(
         order,
-        delivery_claim=reconcile.STUCK_AFTER + dt.timedelta(minutes=1),
-        paid=reconcile.STUCK_AFTER + dt.timedelta(minutes=1),
+        delivery_claim=emails.CLAIM_TIMEOUT + dt.timedelta(minutes=1),  # the claim outlives the lease
+        paid=lease_for(tasks.send_order_confirmation.module_path) + dt.timedelta(minutes=1),
     )
     out = io.StringIO()
 

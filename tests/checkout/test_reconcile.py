@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from checkout import reconcile, stripe_sync, tasks
 from checkout.models import Order, Payment, StripeEvent
+from common.tasks import lease_for
 from tests.checkout.conftest import completed_event, run_ready_tasks
 from tests.stripe_fake import make_event
 
@@ -226,10 +227,10 @@ def test_running_task_older_than_stuck_after_is_enqueued_again(fake_stripe, orde
     fresh = tasks.sync_order.enqueue(order.pk, "staff")
     now = timezone.now()
     DBTaskResult.objects.filter(pk=lost.id).update(
-        status="RUNNING", started_at=now - reconcile.STUCK_AFTER - dt.timedelta(seconds=5)
+        status="RUNNING", started_at=now - lease_for(tasks.sync_order.module_path) - dt.timedelta(seconds=5)
     )
     DBTaskResult.objects.filter(pk=fresh.id).update(
-        status="RUNNING", started_at=now - reconcile.STUCK_AFTER + dt.timedelta(minutes=5)
+        status="RUNNING", started_at=now - lease_for(tasks.sync_order.module_path) + dt.timedelta(minutes=5)
     )
 
     lines = reconcile_lines()
