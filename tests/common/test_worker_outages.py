@@ -48,10 +48,13 @@ class CuttableProxy:
 
     def _accept(self) -> None:
         while not self.stopped:
-            readable, _, _ = select.select([self.listener], [], [], 0.2)
-            if not readable:
-                continue
-            client, _ = self.listener.accept()
+            try:
+                readable, _, _ = select.select([self.listener], [], [], 0.2)
+                if not readable:
+                    continue
+                client, _ = self.listener.accept()
+            except (OSError, ValueError):  # closed by close()
+                return
             if not self.up:
                 client.close()
                 continue
