@@ -10,8 +10,8 @@ from stripe_sandbox.webhooks import Delivery
 
 MARK_CLASS = "sandbox-mark"
 MARK = (
-    f'<div class="{MARK_CLASS}" role="note"><strong>Sandbox</strong> A stand-in for Stripe Checkout, '
-    "running on this computer. Test cards only: no card is charged and no money moves.</div>"
+    f'<header class="{MARK_CLASS}"><strong>Sandbox</strong> A stand-in for Stripe Checkout, '
+    "running on this computer. Test cards only: no card is charged and no money moves.</header>"
 )
 
 STYLE = """
@@ -24,11 +24,12 @@ body { margin: 0; background: #f6f8fa; }
   background: #111; color: #ffe066; padding: .1rem .45rem; border-radius: 3px; }
 main { max-width: 980px; margin: 0 auto; padding: 1.25rem 1rem 3rem; display: grid; gap: 1.75rem; }
 @media (min-width: 800px) { main.checkout { grid-template-columns: 1fr 1fr; gap: 3rem; padding-top: 3rem; } }
-h1 { font-size: 1.15rem; font-weight: 600; margin: .75rem 0 0; color: #4f5b76; }
+.checkout h1 { font-size: 1.15rem; font-weight: 600; margin: .75rem 0 0; color: #4f5b76; }
 .total { font-size: 2.25rem; font-weight: 650; margin: .15rem 0 1.25rem; }
 .lines { list-style: none; padding: 0; margin: 0; }
 .lines li { display: flex; justify-content: space-between; gap: 1rem; padding: .7rem 0;
   border-top: 1px solid #e3e8ee; }
+.lines .amount { white-space: nowrap; }
 .lines .detail { display: block; color: #5b6b7c; font-size: .9rem; }
 .back { color: #4f5b76; text-decoration: none; }
 .back:hover, .back:focus { text-decoration: underline; }
@@ -37,7 +38,7 @@ h1 { font-size: 1.15rem; font-weight: 600; margin: .75rem 0 0; color: #4f5b76; }
 label { display: block; font-weight: 550; margin: 0 0 1rem; }
 label .optional { font-weight: 400; color: #5b6b7c; }
 input { display: block; width: 100%; box-sizing: border-box; margin-top: .3rem; padding: .65rem .75rem;
-  font: inherit; border: 1px solid #b8c2cc; border-radius: 6px; background: #fff; }
+  font: inherit; font-weight: 400; border: 1px solid #b8c2cc; border-radius: 6px; background: #fff; }
 fieldset { border: 0; padding: 0; margin: 1.5rem 0 0; min-width: 0; }
 legend { font-weight: 650; margin-bottom: .6rem; padding: 0; }
 button { display: block; width: 100%; text-align: left; margin: 0 0 .65rem; padding: .75rem 1rem;
@@ -77,7 +78,7 @@ def payment_page(session: dict[str, Any], *, buyer: BuyerDetails | None = None, 
         f"<li><span>{escape(line['name'])}"
         f'<span class="detail">Qty {line["quantity"]} × {money(line["unit_amount"], currency)}</span>'
         + (f'<span class="detail">{escape(line["description"])}</span>' if line.get("description") else "")
-        + f"</span><span>{money(line['unit_amount'] * line['quantity'], currency)}</span></li>"
+        + f'</span><span class="amount">{money(line["unit_amount"] * line["quantity"], currency)}</span></li>'
         for line in session.get("_line_items") or []
     )
     email = buyer.email if buyer else session.get("customer_email") or ""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
 
@@ -126,6 +127,7 @@ def test_a_newcomer_buys_in_the_sandbox_that_make_run_starts(make_run, open_page
     page.get_by_role("button", name="Continue to secure payment").click()
     page.wait_for_url(f"{make_run.sandbox}/c/pay/*")  # the CSP let the redirect through
     assert page.locator(".sandbox-mark").is_visible()
+    assert Axe().run(page).violations_count == 0
     page.fill("input[name=email]", "lead@studio.example")
     page.fill("input[name=name]", "Lee Lead")
     page.get_by_role("button", name=re.compile(r"^Pay USD")).click()
