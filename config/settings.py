@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (sessions, CSRF, forms); after the above so a 413 carries their headers.
+    "config.request_body.RequestBodyLimitMiddleware",
     # Early, so a cache hit skips sessions, auth and the database entirely.
     "config.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -263,8 +265,17 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],  # plus STRIPE_CHECKOUT_ORIGIN, added per response
 }
 
-# Request bodies: forms refuse anything larger (400) before a view sees it.
+# Request bodies (config/request_body.py): a body declared larger than its URL's limit is answered 413 before
+# a byte of it is read; a chunked one is cut at the limit. Forms take DATA_UPLOAD_MAX_MEMORY_SIZE, the Stripe
+# webhook its own limit, the admin ADMIN_UPLOAD_MAX_BYTES (kit files). File parts are accepted from signed-in
+# staff in the admin only: anywhere else the first file part ends the request with a 400, unstored.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
+ADMIN_UPLOAD_MAX_BYTES = env.int("ADMIN_UPLOAD_MAX_BYTES", default=200 * 1_048_576)
+FILE_UPLOAD_HANDLERS = [
+    "config.request_body.FilePartsOnlyForStaffHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Admin lives at /<ADMIN_URL>; change it to keep drive-by scanners off the login page.
 ADMIN_URL = env("ADMIN_URL", default="admin/")
