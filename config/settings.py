@@ -206,20 +206,36 @@ if DEBUG:
     # No collectstatic needed for `make run`; production serves hashed, compressed files.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+
+def _stripe_secret(name: str, *, live_prefixes: tuple[str, ...], prefix: str = "") -> str:
+    """A Stripe key or secret, checked as written. A live key is refused even with spaces around it, and
+    spaces or line breaks around any value stop start-up (Stripe would refuse every call, or every
+    webhook signature would fail). The message never repeats the value."""
+    raw = env(name, default="")
+    value = raw.strip()
+    if value.startswith(live_prefixes):
+        raise ImproperlyConfigured(
+            f"{name} is a live-mode key; this storefront runs in Stripe test mode only."
+        )
+    if value != raw:
+        raise ImproperlyConfigured(
+            f"{name} has spaces or line breaks around it (a copy-and-paste slip?); remove them."
+        )
+    if value and prefix and not value.startswith(prefix):
+        raise ImproperlyConfigured(
+            f"{name} must start with {prefix} (the endpoint's signing secret in Stripe)."
+        )
+    return value
+
+
 # Stripe, test mode only.
-STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
-STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_SECRET_KEY = _stripe_secret("STRIPE_SECRET_KEY", live_prefixes=("sk_live_", "rk_live_"))
+STRIPE_PUBLISHABLE_KEY = _stripe_secret("STRIPE_PUBLISHABLE_KEY", live_prefixes=("pk_live_",))
+STRIPE_WEBHOOK_SECRET = _stripe_secret("STRIPE_WEBHOOK_SECRET", live_prefixes=(), prefix="whsec_")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # Seconds per Stripe API call, and how often the library retries a failed call (same Idempotency-Key).
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
-    raise ImproperlyConfigured(
-        "STRIPE_SECRET_KEY is a live-mode key; this storefront runs in Stripe test mode only."
-    )
-if STRIPE_PUBLISHABLE_KEY.startswith("pk_live_"):
-    raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY is a live-mode key; use a pk_test_ key.")
 if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured(
         "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is: without it no payment is ever confirmed."
