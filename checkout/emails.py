@@ -45,6 +45,8 @@ def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[O
         now = timezone.now()
         if delivery.claimed_at is not None and now - delivery.claimed_at < CLAIM_TIMEOUT:
             raise EmailBusy(f"{purpose} for {order.reference} is being sent by another worker")
+        if delivery.claimed_at is not None:
+            logger.warning("order %s: %s was never confirmed sent; sending again", order.reference, purpose)
         delivery.claimed_at = now
         delivery.attempts += 1
         delivery.save(update_fields=["claimed_at", "attempts"])
