@@ -156,14 +156,19 @@ def test_staff_may_post_more_than_a_form_to_the_admin(admin_client, settings):
     assert refused.status_code == 413
 
 
-def test_the_webhook_keeps_its_own_limit(client):
-    from checkout.webhooks import MAX_BODY_BYTES
+def test_a_view_names_its_own_limit_and_it_is_applied_before_the_view_reads(client, monkeypatch, settings):
+    from checkout import webhooks
 
-    response = client.post(
-        "/stripe/webhook/", b"{" + b" " * MAX_BODY_BYTES + b"}", content_type="application/json"
-    )
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_limit"
 
-    assert response.status_code == 413
+    assert webhooks.stripe_webhook.max_body_bytes == webhooks.MAX_BODY_BYTES
+    monkeypatch.setattr(webhooks.stripe_webhook, "max_body_bytes", 100)
+
+    over = client.post("/stripe/webhook/", b"{" + b" " * 500 + b"}", content_type="application/json")
+    under = client.post("/stripe/webhook/", b"{}", content_type="application/json")
+
+    assert over.status_code == 413 and "accepts at most 100" in over.text  # the middleware's page
+    assert under.status_code == 400  # read by the view, refused for its missing signature
 
 
 # --- the same through real gunicorn ---------------------------------------------------------------
