@@ -220,3 +220,48 @@ def test_gunicorn_cuts_a_chunked_body_at_the_limit(tmp_path):
         answer, _ = raw_request(server.url, head, body)
 
     assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+# --- the one place that takes files: staff uploading kit files in the admin ----------------------------
+
+
+def test_staff_upload_a_kit_file_larger_than_a_form_through_the_product_admin(
+    catalog, admin_client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from access.models import KitFile
+    from tests.factories import product_admin_form
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    product = catalog["ai-kit"]
+    data = product_admin_form(
+        product,
+        **{
+            "kit_files-TOTAL_FORMS": "1",
+            "kit_files-INITIAL_FORMS": "0",
+            "kit_files-0-position": "1",
+            "kit_files-0-title": "Prompt library (ZIP)",
+            "kit_files-0-file": SimpleUploadedFile("prompts.zip", b"PK" + b"x" * (3 * MB)),
+        },
+    )
+
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+
+    assert response.status_code == 302, response.text[:2000]
+    kit_file = KitFile.objects.get(product=product, title="Prompt library (ZIP)")
+    assert kit_file.file.size == 2 + 3 * MB
+
+
+def test_someone_without_staff_status_cannot_upload_even_to_the_admin(catalog, client, upload_dirs):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("visitor", "visitor@example.com", "a-long-test-password"))
+    body = multipart({"title": "x"}, file_bytes=3 * MB)
+
+    response = client.generic(
+        "POST", f"/admin/catalog/product/{catalog['ai-kit'].pk}/change/", body, content_type=MULTIPART
+    )
+
+    assert response.status_code == 400
+    assert list(upload_dirs.iterdir()) == []
