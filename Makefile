@@ -75,7 +75,8 @@ format: install-dev
 # `make serve`: the production settings (DEBUG off) behind gunicorn on $(HOST):$(PORT), for trying them
 # locally. The defaults below are for this machine only; production sets its own (README "Serving in
 # production"). Plain http here, so the https redirect and the cookies' Secure flag are off; the file
-# cache lets every gunicorn worker see the same cached pages and invalidations.
+# cache lets every gunicorn worker see the same cached pages and invalidations. The background worker runs under
+# scripts/keep_running.sh, which starts it again whenever it exits (production: deploy/, systemd).
 serve: export DEBUG = false
 serve: export SECRET_KEY ?= make-serve-local-only-key-never-use-in-production-$(notdir $(CURDIR))
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
@@ -88,6 +89,6 @@ serve: install
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_pages
 	$(BIN)/python manage.py load_samples
-	$(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	scripts/keep_running.sh $(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi

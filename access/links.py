@@ -8,9 +8,9 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from access.models import Grant, KitFile, UsedSignInLink
+from access.models import Grant, KitFile, SignInLink
 from common.text import normalise_email
 
 SIGN_IN_SALT = "access.sign-in"
@@ -51,29 +51,28 @@ def _unsign(token: str, salt: str, max_age: int) -> dict:
 
 
 def sign_in_token(email: str) -> str:
-    value = {"e": normalise_email(email), "n": secrets.token_urlsafe(16)}
-    return signing.TimestampSigner(salt=SIGN_IN_SALT).sign_object(value)
+    """A link that names a random nonce, not the address: the address stays on the server (SignInLink)."""
+    link = SignInLink.objects.create(nonce=secrets.token_urlsafe(16), email=normalise_email(email))
+    return signing.TimestampSigner(salt=SIGN_IN_SALT).sign_object({"n": link.nonce})
 
 
 def read_sign_in_token(token: str) -> tuple[str, str]:
     """(email, nonce) for a genuine, fresh, unused sign-in link; raises LinkExpired, LinkUsed or LinkInvalid."""
     value = _unsign(token, SIGN_IN_SALT, settings.SIGN_IN_LINK_MAX_AGE_SECONDS)
-    email, nonce = value.get("e"), value.get("n")
-    if not (isinstance(email, str) and isinstance(nonce, str) and email and nonce):
+    nonce = value.get("n")
+    link = SignInLink.objects.filter(nonce=nonce).first() if isinstance(nonce, str) and nonce else None
+    if link is None:
         raise LinkInvalid
-    if UsedSignInLink.objects.filter(nonce=nonce).exists():
+    if link.used_at is not None:
         raise LinkUsed
-    return email, nonce
+    return link.email, link.nonce
 
 
 def use_sign_in_token(token: str) -> str:
     """Spend a sign-in link and return its email; a second use (even a concurrent one) raises LinkUsed."""
     email, nonce = read_sign_in_token(token)
-    try:
-        with transaction.atomic():
-            UsedSignInLink.objects.create(nonce=nonce)
-    except IntegrityError:
-        raise LinkUsed from None
+    if not SignInLink.objects.filter(nonce=nonce, used_at__isnull=True).update(used_at=timezone.now()):
+        raise LinkUsed
     return email
 
 

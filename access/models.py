@@ -100,11 +100,14 @@ class Download(models.Model):
         return f"{self.file_name} ({self.bytes} bytes)"
 
 
-class UsedSignInLink(models.Model):
-    """A sign-in link that has been used: each one opens the purchases page once."""
+class SignInLink(models.Model):
+    """A sign-in link sent by email. The link names only its random nonce (signed, with its time), so the
+    address never travels in a URL; each link opens the purchases page once (`used_at`)."""
 
     nonce = models.CharField(max_length=64, unique=True)
-    used_at = models.DateTimeField(auto_now_add=True)
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.nonce

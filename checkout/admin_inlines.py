@@ -78,9 +78,14 @@ class DisputeInline(ReadOnlyInline):
 
 class EmailDeliveryInline(ReadOnlyInline):
     model = EmailDelivery
-    fields = ["purpose", "recipient", "sent_at", "attempts", "last_error"]
+    fields = ["purpose", "recipient", "state", "sent_at", "attempts", "last_error"]
     readonly_fields = fields
     verbose_name = "email"
+
+    @admin.display(description="State")
+    def state(self, delivery: EmailDelivery) -> str:
+        # "Sent, not confirmed" (README "Background work"): it may have gone out, and may go out once more.
+        return delivery.state()
 
 
 class OrderHistoryInline(ReadOnlyInline):

@@ -42,6 +42,8 @@ def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[O
         delivery, _ = EmailDelivery.objects.get_or_create(order=order, purpose=purpose, recipient=recipient)
         if delivery.sent_at is not None:
             return None
+        if delivery.claimed_at is not None and timezone.now() - delivery.claimed_at >= CLAIM_TIMEOUT:
+            logger.warning("order %s: %s was never confirmed sent; sending again", order.reference, purpose)
         claim_row(delivery, timeout=CLAIM_TIMEOUT, busy=EmailBusy, what=f"{purpose} for {order.reference}")
         return order, delivery
 

@@ -1,7 +1,10 @@
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from catalog.models import Product, currency_validator
 
@@ -299,6 +302,11 @@ class OrderEvent(models.Model):
         return f"{self.kind}: {self.message}"
 
 
+# An SMTP send is about a dozen steps (connect, greeting, TLS, login, envelope, data, quit), each bounded by
+# EMAIL_TIMEOUT: a claim older than that (2 minutes by default) is past the point of sending.
+SMTP_STEPS = 12
+
+
 class EmailDelivery(models.Model):
     """At most one email per order, purpose and recipient: the task claims a row, sends, then records it.
 
@@ -321,6 +329,20 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} to {self.recipient}"
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        """What the row says happened, for staff. "Sent, not confirmed": a worker claimed the email longer
+        ago than any send takes and never recorded the outcome. It may have handed the email to the mail
+        server and then failed to record it (database down, worker killed), or died before sending; either
+        way the next attempt after the claim timeout sends it, so the buyer may get it twice."""
+        if self.sent_at is not None:
+            return "Sent"
+        if self.claimed_at is None:
+            return "Failed, will retry" if self.attempts else "Queued"
+        now = now or timezone.now()
+        if now - self.claimed_at <= dt.timedelta(seconds=SMTP_STEPS * settings.EMAIL_TIMEOUT):
+            return "Sending"
+        return "Sent, not confirmed"
 
 
 class Payout(models.Model):

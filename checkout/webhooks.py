@@ -110,3 +110,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Not a Stripe event.", status=400, content_type="text/plain")
     outcome = process_event(event, needs_cleaning=bool(ESCAPES_THE_DATABASE_REFUSES.search(payload)))
     return HttpResponse(outcome, content_type="text/plain")
+
+
+# Read by the request-body limit (config/request_body.py), which refuses a larger body before reading it.
+stripe_webhook.max_body_bytes = MAX_BODY_BYTES

@@ -10,6 +10,11 @@ from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
 
+from config.logging import (
+    RedactLinksFilter,
+    redact_links,
+)  # gunicorn runs from the project directory (--chdir, WorkingDirectory)
+
 
 def _cpu_count() -> int:
     try:
@@ -40,7 +45,13 @@ errorlog = "-"  # stderr: server start, worker restarts, crashes
 
 class JsonAccessLogger(Logger):
     """One JSON line per request. Deliberately without query string, cookies, referrer or any other
-    header that may hold a token: paths and status codes are enough to operate the shop."""
+    header that may hold a token, and with the tokens in paths replaced by … (`/purchases/sign-in/…/`):
+    paths and status codes are enough to operate the shop."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        # A malformed request is reported with its request line, which may hold a link's token.
+        self.error_log.addFilter(RedactLinksFilter())
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
@@ -51,7 +62,7 @@ class JsonAccessLogger(Logger):
             "level": "INFO",
             "logger": "access",
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": redact_links(environ.get("PATH_INFO") or ""),
             "status": int(status),
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),

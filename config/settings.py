@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (sessions, CSRF, forms); after the above so a 413 carries their headers.
+    "config.request_body.RequestBodyLimitMiddleware",
     # Early, so a cache hit skips sessions, auth and the database entirely.
     "config.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -216,20 +218,36 @@ if DEBUG:
     # No collectstatic needed for `make run`; production serves hashed, compressed files.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+
+def _stripe_secret(name: str, *, live_prefixes: tuple[str, ...], prefix: str = "") -> str:
+    """A Stripe key or secret, checked as written. A live key is refused even with spaces around it, and
+    spaces or line breaks around any value stop start-up (Stripe would refuse every call, or every
+    webhook signature would fail). The message never repeats the value."""
+    raw = env(name, default="")
+    value = raw.strip()
+    if value.startswith(live_prefixes):
+        raise ImproperlyConfigured(
+            f"{name} is a live-mode key; this storefront runs in Stripe test mode only."
+        )
+    if value != raw:
+        raise ImproperlyConfigured(
+            f"{name} has spaces or line breaks around it (a copy-and-paste slip?); remove them."
+        )
+    if value and prefix and not value.startswith(prefix):
+        raise ImproperlyConfigured(
+            f"{name} must start with {prefix} (the endpoint's signing secret in Stripe)."
+        )
+    return value
+
+
 # Stripe, test mode only.
-STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
-STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_SECRET_KEY = _stripe_secret("STRIPE_SECRET_KEY", live_prefixes=("sk_live_", "rk_live_"))
+STRIPE_PUBLISHABLE_KEY = _stripe_secret("STRIPE_PUBLISHABLE_KEY", live_prefixes=("pk_live_",))
+STRIPE_WEBHOOK_SECRET = _stripe_secret("STRIPE_WEBHOOK_SECRET", live_prefixes=(), prefix="whsec_")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # Seconds per Stripe API call, and how often the library retries a failed call (same Idempotency-Key).
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
-    raise ImproperlyConfigured(
-        "STRIPE_SECRET_KEY is a live-mode key; this storefront runs in Stripe test mode only."
-    )
-if STRIPE_PUBLISHABLE_KEY.startswith("pk_live_"):
-    raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY is a live-mode key; use a pk_test_ key.")
 # `make run` gives the local Stripe sandbox (stripe_sandbox/) a made-up key with this prefix; it is for
 # development only, so production settings refuse it like a missing key.
 STRIPE_SANDBOX_KEY_PREFIX = "sk_test_local_sandbox"
@@ -289,8 +307,17 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],  # plus STRIPE_CHECKOUT_ORIGIN, added per response
 }
 
-# Request bodies: forms refuse anything larger (400) before a view sees it.
+# Request bodies (config/request_body.py): a body declared larger than its URL's limit is answered 413 before
+# a byte of it is read; a chunked one is cut at the limit. Forms take DATA_UPLOAD_MAX_MEMORY_SIZE, the Stripe
+# webhook its own limit, the admin ADMIN_UPLOAD_MAX_BYTES (kit files). File parts are accepted from signed-in
+# staff in the admin only: anywhere else the first file part ends the request with a 400, unstored.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
+ADMIN_UPLOAD_MAX_BYTES = env.int("ADMIN_UPLOAD_MAX_BYTES", default=200 * 1_048_576)
+FILE_UPLOAD_HANDLERS = [
+    "config.request_body.FilePartsOnlyForStaffHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Admin lives at /<ADMIN_URL>; change it to keep drive-by scanners off the login page.
 ADMIN_URL = env("ADMIN_URL", default="admin/")
