@@ -8,7 +8,7 @@ from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
 from catalog.selectors import bundles_missing_components
-from catalog.services import record_price_change, record_slug_change
+from catalog.services import confirm_prices, record_price_change, record_slug_change
 
 
 class BundleItemFormSet(BaseInlineFormSet):
@@ -62,6 +62,7 @@ class ProductAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "price",
+        "price_is_placeholder",
         "separate_value",
         "savings",
         "can_be_bought",
@@ -69,7 +70,8 @@ class ProductAdmin(admin.ModelAdmin):
         "position",
     ]
     list_editable = ["is_active", "position"]
-    list_filter = ["kind", "is_active", "currency"]
+    list_filter = ["kind", "is_active", "price_is_placeholder", "currency"]
+    actions = ["confirm_selected_prices"]
     search_fields = ["name", "slug", "tagline"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BundleItemInline, CurriculumModuleInline]
@@ -81,6 +83,7 @@ class ProductAdmin(admin.ModelAdmin):
                 "fields": [
                     ("price", "currency"),
                     "confirm_price_change",
+                    "price_status",
                     ("is_active", "position"),
                     "can_be_bought",
                 ]
@@ -88,7 +91,7 @@ class ProductAdmin(admin.ModelAdmin):
         ),
         ("After purchase", {"fields": ["access_instructions"]}),
     ]
-    readonly_fields = ["former_slugs", "can_be_bought", "price_history"]
+    readonly_fields = ["former_slugs", "can_be_bought", "price_history", "price_status"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -101,6 +104,30 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="price", ordering="price_cents")
     def price(self, product: Product) -> str:
         return format_money(product.price_cents, product.currency)
+
+    @admin.display(description="price status")
+    def price_status(self, product: Product) -> str:
+        if product.price_is_placeholder:
+            return (
+                "Placeholder: not confirmed by staff yet. Saving a new price confirms it; so does “Confirm "
+                "prices” on the product list, for a placeholder that is right as it is."
+            )
+        return "Confirmed."
+
+    @admin.action(description="Confirm prices (they are real, not placeholders)", permissions=["change"])
+    def confirm_selected_prices(self, request, queryset) -> None:
+        confirmed = confirm_prices(queryset)
+        for product in confirmed:
+            self.log_change(
+                request,
+                product,
+                f"Confirmed the price {format_money(product.price_cents, product.currency)} as real.",
+            )
+        count = len(confirmed)
+        if count:
+            self.message_user(request, f"Confirmed the price of {count} product{pluralize(count)}.")
+        else:
+            self.message_user(request, "None of the selected prices was a placeholder.", messages.WARNING)
 
     @admin.display(description="separate value", ordering="separate_value_cents")
     def separate_value(self, product: Product) -> str:
@@ -163,6 +190,11 @@ class ProductAdmin(admin.ModelAdmin):
         return "yes"
 
     def save_model(self, request, obj, form, change) -> None:
+        if isinstance(form, ProductAdminForm) and form.price_before not in (
+            None,
+            (obj.price_cents, obj.currency),
+        ):
+            obj.price_is_placeholder = False  # staff typed a price: it is theirs now
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
             record_slug_change(product=obj, old_slug=form.initial["slug"])

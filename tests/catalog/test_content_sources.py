@@ -57,7 +57,9 @@ def test_comparison_page_says_it_is_the_academys_own_and_what_it_compares(client
 
 def test_comparison_gives_no_grades_and_prices_our_rows_from_the_catalogue(client, catalog):
     Product.objects.filter(slug="level-ii").update(price_cents=21900)
-    table = client.get("/film-tv-production/compare/").content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    table = (
+        client.get("/film-tv-production/compare/").content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    )
 
     for grade in ("Strong", "Good", "Weak", "Partial", "Poor"):
         assert grade not in table
