@@ -18,7 +18,7 @@ def test_pages_still_in_their_launch_wording_get_the_corrected_wording():
     migration = importlib.import_module("pages.migrations.0003_correct_launch_copy")
     (slug, old, new), *_ = migration.CORRECTIONS
     Page.objects.create(slug=slug, title="T", description="d", body=old)
-    Page.objects.create(slug="privacy", title="P", description="d", body="Staff wording.")
+    Page.objects.create(slug="privacy", title="P", description="p", body="Staff wording.")
 
     migration.correct(django_apps, None)
 
