@@ -62,7 +62,7 @@ class ProductAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "price",
-        "price_is_placeholder",
+        "price_confirmed",
         "separate_value",
         "savings",
         "can_be_bought",
@@ -104,6 +104,11 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="price", ordering="price_cents")
     def price(self, product: Product) -> str:
         return format_money(product.price_cents, product.currency)
+
+    @admin.display(description="price confirmed", boolean=True, ordering="-price_is_placeholder")
+    def price_confirmed(self, product: Product) -> bool:
+        """Red until staff confirm a placeholder price (a new price or the "Confirm prices" action)."""
+        return not product.price_is_placeholder
 
     @admin.display(description="price status")
     def price_status(self, product: Product) -> str:
