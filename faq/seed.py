@@ -147,9 +147,9 @@ QUESTIONS = [
         "question": "I bought Level I. Can I upgrade to the Bundle?",
         "answer": (
             "Yes: you complete the Bundle and pay only for what you do not have yet. Sign in on your "
-            "purchases page with the email address you bought Level I with. The Bundle's page then offers it "
-            "at {price:bundle} less what you paid for Level I (for Level I bought at {price:level-i}, that "
-            "is {price:level-i} off), and shows the arithmetic before you pay.\n\n"
+            "purchases page with the email address you bought Level I with. The Bundle's page then shows "
+            "your price: the Bundle's {price:bundle} less what you paid for Level I (listed today at "
+            "{price:level-i}), with the arithmetic, before you pay.\n\n"
             "The same goes for any other part of the Bundle you bought on its own, as long as you paid for "
             "it yourself within the past year. The offer is for your own seat; seats for a team are bought "
             "at the listed price."
