@@ -55,10 +55,9 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: export DEBUG ?= true
+# What production needs (catalogue, FAQ, site pages), then sample kit files: those only for trying the shop here.
 seed: migrate
-	$(BIN)/python manage.py load_catalog
-	$(BIN)/python manage.py load_faq
-	$(BIN)/python manage.py load_pages
+	$(BIN)/python manage.py seed_production
 	$(BIN)/python manage.py load_samples
 
 test: install-dev
@@ -86,9 +85,7 @@ serve: export CACHE_URL ?= filecache://$(CURDIR)/.cache/serve
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_catalog
-	$(BIN)/python manage.py load_pages
-	$(BIN)/python manage.py load_samples
+	$(BIN)/python manage.py seed_production
 	scripts/keep_running.sh $(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi

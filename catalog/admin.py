@@ -8,7 +8,7 @@ from catalog.models import BundleItem, CurriculumModule, Product
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
 from catalog.selectors import bundles_missing_components
-from catalog.services import record_price_change, record_slug_change
+from catalog.services import confirm_prices, record_price_change, record_slug_change
 from common.admin import extensions
 
 
@@ -63,6 +63,7 @@ class ProductAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "price",
+        "price_confirmed",
         "separate_value",
         "savings",
         "can_be_bought",
@@ -70,7 +71,8 @@ class ProductAdmin(admin.ModelAdmin):
         "position",
     ]
     list_editable = ["is_active", "position"]
-    list_filter = ["kind", "is_active", "currency"]
+    list_filter = ["kind", "is_active", "price_is_placeholder", "currency"]
+    actions = ["confirm_selected_prices"]
     search_fields = ["name", "slug", "tagline"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BundleItemInline, CurriculumModuleInline]
@@ -82,6 +84,7 @@ class ProductAdmin(admin.ModelAdmin):
                 "fields": [
                     ("price", "currency"),
                     "confirm_price_change",
+                    "price_status",
                     ("is_active", "position"),
                     "can_be_bought",
                 ]
@@ -89,7 +92,7 @@ class ProductAdmin(admin.ModelAdmin):
         ),
         ("After purchase", {"fields": ["access_instructions"]}),
     ]
-    readonly_fields = ["former_slugs", "can_be_bought", "price_history"]
+    readonly_fields = ["former_slugs", "can_be_bought", "price_history", "price_status"]
 
     def get_inlines(self, request, obj=None):
         # Other apps' parts of a product's page (access adds its kit files): PRODUCT_ADMIN_INLINES.
@@ -106,6 +109,35 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="price", ordering="price_cents")
     def price(self, product: Product) -> str:
         return format_money(product.price_cents, product.currency)
+
+    @admin.display(description="price confirmed", boolean=True, ordering="-price_is_placeholder")
+    def price_confirmed(self, product: Product) -> bool:
+        """Red until staff confirm a placeholder price (a new price or the "Confirm prices" action)."""
+        return not product.price_is_placeholder
+
+    @admin.display(description="price status")
+    def price_status(self, product: Product) -> str:
+        if product.price_is_placeholder:
+            return (
+                "Placeholder: not confirmed by staff yet. Saving a new price confirms it; so does “Confirm "
+                "prices” on the product list, for a placeholder that is right as it is."
+            )
+        return "Confirmed."
+
+    @admin.action(description="Confirm prices (they are real, not placeholders)", permissions=["change"])
+    def confirm_selected_prices(self, request, queryset) -> None:
+        confirmed = confirm_prices(queryset)
+        for product in confirmed:
+            self.log_change(
+                request,
+                product,
+                f"Confirmed the price {format_money(product.price_cents, product.currency)} as real.",
+            )
+        count = len(confirmed)
+        if count:
+            self.message_user(request, f"Confirmed the price of {count} product{pluralize(count)}.")
+        else:
+            self.message_user(request, "None of the selected prices was a placeholder.", messages.WARNING)
 
     @admin.display(description="separate value", ordering="separate_value_cents")
     def separate_value(self, product: Product) -> str:
@@ -168,6 +200,11 @@ class ProductAdmin(admin.ModelAdmin):
         return "yes"
 
     def save_model(self, request, obj, form, change) -> None:
+        if isinstance(form, ProductAdminForm) and form.price_before not in (
+            None,
+            (obj.price_cents, obj.currency),
+        ):
+            obj.price_is_placeholder = False  # staff typed a price: it is theirs now
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
             record_slug_change(product=obj, old_slug=form.initial["slug"])

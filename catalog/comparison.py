@@ -1,70 +1,95 @@
-"""The credential comparison for production buyers. Prices of our own rows come from the catalogue.
+"""The credential comparison for production buyers: the academy's own, and the page says so.
 
-The fit grades are not ours: they summarise, in our words, how one published guide judges each option for
-production work (GUIDE), and the page says so.
+It holds only what a reader can check: cost, study time, exam, renewal, and what in the credential is about
+production, each judged from what its provider publishes. There are no grades: the academy sells three of
+the rows, so a grade would be the seller marking its own work. Our own rows take their price and link from
+the catalogue; for others' credentials we state only what their providers publish, or say where to look.
 """
 
 from dataclasses import dataclass
 
-GUIDE = "a May 2026 guide to project management certification for film, television and production teams"
+BASIS = (
+    "This comparison is the academy's own, and the academy sells three of the options in it. So it gives "
+    "no grades, only what you can check: what each option costs, how long it takes, whether it ends in an "
+    "exam, whether it has to be renewed, and what in it is about production, all taken from what each "
+    "provider publishes. Where a provider's figures vary or we have not checked them, we say so: ask them."
+)
 
 
 @dataclass(frozen=True)
 class Credential:
     name: str
-    built_for: str
-    fit: str  # the guide's judgement in one word a reader can scan: Strong, Good, Partial, Weak, Poor
-    fit_detail: str
+    provider: str
+    cost: str  # for our own products the catalogue's price is shown instead
+    study_time: str
+    exam: str
+    renewal: str
+    production: str  # what in it is about film, TV and production work, from its published contents
     product_slug: str | None = None  # our own products: price and link come from the catalogue
 
 
 CREDENTIALS = (
     Credential(
-        name="PMP (Project Management Institute)",
-        built_for="Projects with fixed deliverables, steps in a straight line and stakeholders who know "
-        "their requirements up front.",
-        fit="Weak",
-        fit_detail="Widely recognised as a general signal, but it has nothing on pre-production, department "
-        "heads or schedules bound by locations, talent and weather.",
+        name="PMP",
+        provider="Project Management Institute (PMI)",
+        cost="An exam fee set by PMI (see pmi.org), plus the training it requires if you have not had it.",
+        study_time="35 hours of project management education before you may sit the exam, and several "
+        "years of documented project experience.",
+        exam="Yes, after PMI approves your application.",
+        renewal="Every three years, by earning 60 professional development units.",
+        production="Nothing specific: its frameworks assume fixed deliverables, steps in sequence and "
+        "requirements known up front, and leave out pre-production, department heads and shoot constraints.",
     ),
     Credential(
-        name="Production-technical courses (line producing, post supervision, producing MFAs)",
-        built_for="One slice of the craft: budget mechanics for line producers, or the technical post "
-        "pipeline.",
-        fit="Partial",
-        fit_detail="Worth having next to a creative PM credential, not instead of one: they leave out the "
-        "briefs, approvals, decisions and revision discipline that hold a production together.",
+        name="Production-technical courses",
+        provider="For example line producing courses, post-production supervision courses and producing MFAs",
+        cost="Varies by course: from a short course to a degree.",
+        study_time="Varies: from days to years.",
+        exam="Varies by provider.",
+        renewal="Varies by provider.",
+        production="All of it, in one slice of the craft: budget mechanics, or the technical post pipeline. "
+        "Briefs, approvals, decision logs and revision rounds are not their subject.",
     ),
     Credential(
         name="AIGA Project Management Certificate for Creatives",
-        built_for="Design studios and design teams.",
-        fit="Poor",
-        fit_detail="The strongest choice for design work, but it does not deal with production.",
+        provider="AIGA",
+        cost="Not checked by us: see AIGA.",
+        study_time="Not checked by us: see AIGA.",
+        exam="Not checked by us: see AIGA.",
+        renewal="Not checked by us: see AIGA.",
+        production="Nothing specific: it is written for design studios and design teams.",
     ),
     Credential(
         name="CPMA Level I Certification",
-        built_for="The foundations of creative project management across creative industries, production "
-        "included.",
-        fit="Strong",
-        fit_detail="Maps straight onto shoots, edit rooms and branded content pipelines: treatments, "
-        "production meetings, dailies, notes, decision logs and wrap.",
+        provider="Creative Project Management Academy",
+        cost="",
+        study_time="Eight self-paced modules, about 10 to 15 hours.",
+        exam="Yes: 70% passes, and retakes are free and unlimited.",
+        renewal="None: the digital certificate never expires.",
+        production="Written for creative project management in general; the curriculum page sets each "
+        "module beside its production equivalent (treatments, production meetings, dailies, wrap).",
         product_slug="level-i",
     ),
     Credential(
         name="CPMA Level II Certification",
-        built_for="Senior roles: heads of production, executive producers with several projects at once, "
-        "operations leads.",
-        fit="Strong",
-        fit_detail="Its five sections follow senior production work: slate forecasting, shifting "
-        "priorities, production risks, crew and post tooling, and case-based judgement.",
+        provider="Creative Project Management Academy",
+        cost="",
+        study_time="Five self-paced sections; study hours not published yet.",
+        exam="Details not published yet.",
+        renewal="Not published yet.",
+        production="Advanced creative project management; the curriculum page maps its five sections to "
+        "slates, mid-shoot changes, production risks, scheduling and post tools, and production scenarios.",
         product_slug="level-ii",
     ),
     Credential(
         name="CPMA Bundle",
-        built_for="Mid-career production people credentialing skills they built on the job, and teams.",
-        fit="Strong",
-        fit_detail="Both certifications plus the Resume Kit and the AI Kit, for people who want the "
-        "foundations and the advanced level certified in one go.",
+        provider="Creative Project Management Academy",
+        cost="",
+        study_time="Level I and Level II, plus the Resume Kit and the AI Kit.",
+        exam="As Level I and Level II.",
+        renewal="As Level I and Level II.",
+        production="As the two levels, plus a Resume Kit that follows production resume conventions "
+        "(selected credits, IMDb credits).",
         product_slug="bundle",
     ),
 )

@@ -41,6 +41,12 @@ class Product(models.Model):
     currency = models.CharField(
         max_length=3, default="USD", choices=CURRENCY_CHOICES, validators=[currency_validator]
     )
+    price_is_placeholder = models.BooleanField(
+        "placeholder price",
+        default=False,
+        help_text="The price is a stand-in that staff have not confirmed yet. Saving a new price, or the "
+        "“Confirm prices” action on the product list, confirms it.",
+    )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive products are hidden and cannot be bought."
     )

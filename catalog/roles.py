@@ -101,8 +101,6 @@ ROLE_PAGES = (
             "Organise notes from the director, producers and clients by source and priority, and send them "
             "to the person who can approve them.",
             "Scope each edit, colour and sound revision round so it ends.",
-            "Run delivery as its own project: broadcast and streaming specs, versions, captions and archive "
-            "masters.",
         ),
         faq_slugs=(
             "best-certification-for-post-production",
@@ -119,9 +117,9 @@ ROLE_PAGES = (
         heading="For heads of production and executive producers training a team",
         title="Team training for heads of production and executive producers · CPMA",
         description="Training a production team? The CPMA Bundle gives every seat both certifications, the "
-        "Resume Kit and a shared AI Kit. Buy one seat per person in a single order.",
-        pitch="When everyone on a slate works from the same method, handoffs get shorter and fewer things "
-        "fall between departments. The Bundle is the option teams choose most often: people start at the "
+        "Resume Kit and its own copy of the AI Kit. Buy one seat per person in a single order.",
+        pitch="Give everyone on a slate the same method for briefs, approvals, decisions and revision "
+        "rounds. The Bundle is the option teams choose most often: people start at the "
         "Level I foundations and progress to Level II, and the AI Kit gives the whole team the same setup "
         "for Claude, ChatGPT and Gemini.",
         points=(

@@ -2,7 +2,8 @@
 
 Level I ($147) and the Bundle ($297, separate value $498) are the academy's published prices. Level II,
 the Resume Kit and the AI Kit have no published 2026 stand-alone prices: the figures below are
-placeholders (together $351, so the Bundle's separate value comes out at $498) for staff to edit.
+placeholders (together $351, so the Bundle's separate value comes out at $498) for staff to edit; they
+are flagged `price_is_placeholder`, which admin shows until staff confirm or change the price.
 """
 
 # The academy lists eight Level I modules but names only these five where we could read them; the other
@@ -95,6 +96,7 @@ PRODUCTS = [
     },
     {
         "slug": "level-ii",
+        "price_is_placeholder": True,
         "name": "CPMA Level II Certification",
         "kind": "course",
         "position": 20,
@@ -113,6 +115,7 @@ PRODUCTS = [
     },
     {
         "slug": "resume-kit",
+        "price_is_placeholder": True,
         "name": "Project Manager Resume Kit",
         "kind": "kit",
         "position": 30,
@@ -128,6 +131,7 @@ PRODUCTS = [
     },
     {
         "slug": "ai-kit",
+        "price_is_placeholder": True,
         "name": "Creative PM AI Kit",
         "kind": "kit",
         "position": 40,

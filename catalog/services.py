@@ -65,3 +65,14 @@ def record_slug_change(*, product: Product, old_slug: str) -> None:
         return
     FormerSlug.objects.filter(product=product, slug=product.slug).delete()
     FormerSlug.objects.get_or_create(slug=old_slug, defaults={"product": product})
+
+
+def confirm_prices(products) -> list[Product]:
+    """Mark the placeholder prices among `products` as confirmed by staff; return the products changed."""
+    confirmed = []
+    for product in products:
+        if product.price_is_placeholder:
+            product.price_is_placeholder = False
+            product.save(update_fields=["price_is_placeholder", "updated_at"])
+            confirmed.append(product)
+    return confirmed

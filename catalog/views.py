@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from catalog import seo
-from catalog.comparison import CREDENTIALS, GUIDE
+from catalog.comparison import BASIS, CREDENTIALS
 from catalog.forms import RecommenderForm
 from catalog.models import Product
 from catalog.pricing import bundle_saves
@@ -124,12 +124,12 @@ def compare(request):
     context = seo.page_context(
         "PMP, AIGA or CPMA? Credentials compared for production work · CPMA",
         "The PMP, production-technical courses, the AIGA certificate and CPMA Level I, Level II and the "
-        "Bundle, compared by what each is built for and how well it fits film and TV production.",
+        "Bundle, compared by cost, study time, exam, renewal and what in each is about production.",
         trail=[_overview_crumb(), ("Compare credentials", request.path)],
     )
     context.update(
         rows=rows,
-        guide=GUIDE,
+        basis=BASIS,
         bundle=products.get("bundle"),
         catalogue=products,
     )

@@ -10,6 +10,7 @@ class SiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        from config import checks  # noqa: F401  registers the launch checks on settings
         from config.public_cache import listen_for_content_changes
 
         listen_for_content_changes()

@@ -103,9 +103,67 @@ QUESTIONS = [
         "position": 20,
         "question": "What happens after I pay?",
         "answer": (
-            "Payment is taken by Stripe. Once it goes through you come back to a confirmation page, and we "
-            "email you an order confirmation with your order reference and what you bought, including the "
-            "number of seats. The courses are self-paced, so you can start whenever suits you."
+            "Stripe takes the payment and sends you back to a confirmation page. We then email you an order "
+            "confirmation with your order reference, what you bought and how many seats, and a link to your "
+            "purchases page (/purchases/ on this site), where each course says how to get in and each kit "
+            "has its files.\n\n"
+            "You hold the first seat of everything you bought. On a team order, give each other seat to a "
+            "colleague on the purchases page, by name and email address, or send them the seat's claim link; "
+            "each person gets their own access email. The courses are self-paced, so everyone starts when it "
+            "suits them."
+        ),
+    },
+    {
+        "slug": "getting-into-the-course",
+        "topic": "buying",
+        "position": 22,
+        "question": "How do I get into the course once I have paid?",
+        "answer": (
+            "Through your purchases page. The order confirmation email links to it; you can also go to "
+            "/purchases/ on this site and ask for a sign-in link, which is sent to the email address you "
+            "paid with. Each course you hold a seat for shows its access instructions there: where the "
+            "course lives and how to start.\n\n"
+            "A colleague you gave a seat to gets the same instructions in their own access email and on "
+            "their own purchases page, signed in with their own address."
+        ),
+    },
+    {
+        "slug": "how-long-access-lasts",
+        "topic": "buying",
+        "position": 24,
+        "question": "How long does my access last?",
+        "answer": (
+            "Nothing on this shop runs out: a seat stays on your purchases page for as long as the order "
+            "stands, and only a refund ends it. Kit files can be downloaded again whenever you need them; "
+            "each visit to the purchases page gives fresh download links.\n\n"
+            "The Level I certificate, once you pass the exam, never expires. How long the course itself "
+            "stays open to you is set out in the access instructions on your purchases page."
+        ),
+    },
+    {
+        "slug": "upgrading-from-level-i",
+        "topic": "buying",
+        "position": 26,
+        "question": "I bought Level I. Can I upgrade to the Bundle?",
+        "answer": (
+            "Yes: you complete the Bundle and pay only for what you do not have yet. Sign in on your "
+            "purchases page with the email address you bought Level I with. The Bundle's page then shows "
+            "your price: the Bundle's {price:bundle} less what you paid for Level I (listed today at "
+            "{price:level-i}), with the arithmetic, before you pay.\n\n"
+            "The same goes for any other part of the Bundle you bought on its own, as long as you paid for "
+            "it yourself within the past year. The offer is for your own seat; seats for a team are bought "
+            "at the listed price."
+        ),
+    },
+    {
+        "slug": "vat-and-sales-tax",
+        "topic": "buying",
+        "position": 35,
+        "question": "Do you charge VAT or sales tax?",
+        "answer": (
+            "No. The shop adds no VAT or sales tax, so the price per seat times the number of seats is what "
+            "you pay, before any promotion code. If your company's accounts need its tax ID on the invoice, "
+            "type it on Stripe's payment page and it is printed there."
         ),
     },
     {
@@ -115,9 +173,10 @@ QUESTIONS = [
         "question": "Will I get a receipt for my expenses claim?",
         "answer": (
             "Yes. After payment Stripe issues an invoice you can download as a PDF: it shows the order "
-            "reference, the products, the number of seats and the amount paid, plus your company's name, tax "
-            "ID and billing address and an optional PO number or cost centre, all entered on the payment "
-            "page. The order confirmation email lists the same order details."
+            "reference, the products, the number of seats and the amount paid. It also carries your "
+            "company's name, tax ID and billing address, which you type on Stripe's payment page, and the "
+            "PO number or cost centre if you gave one on our order review page. The order confirmation email "
+            "lists the same order details."
         ),
     },
     {

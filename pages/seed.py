@@ -19,13 +19,15 @@ write to {contact_email}.
 ## Prices and payment
 - Prices are in US dollars. You see the price on the product page and the total on the order review page \
 before you pay, and the order is charged at the price shown when you start checkout.
-- Stripe takes the payment on its own secure page and shows any tax before you confirm. Your card details \
-go to Stripe, never to us.
+- Stripe takes the payment on its own secure page. No VAT or sales tax is added to our prices. Your card \
+details go to Stripe, never to us.
 - The order is confirmed when the payment succeeds; we then email a confirmation with your order reference.
 
 ## Access
-Access details go to the email address given at checkout. For a team order, reply to the confirmation email \
-with the name and email address of each person who should get a seat. The courses are self-paced, so each \
+The confirmation email links to your purchases page, where each course shows how to get into it and each \
+kit has its files to download. Whoever pays holds the first seat of the order. On a team order, the buyer \
+gives every other seat to a colleague on the purchases page, by name and email address, or sends them that \
+seat's claim link; each person then gets their own access email. The courses are self-paced, so each \
 person starts when it suits them.
 
 ## Certificates
@@ -83,7 +85,7 @@ you get all of your money back. You do not need to give a reason.
 ## What the guarantee covers
 - Every product sold on this site: Level I, Level II, the Project Manager Resume Kit, the Creative PM AI \
 Kit and the Bundle.
-- The whole amount paid for the order, tax included, however many seats it has.
+- The whole amount paid for the order, however many seats it has.
 - Orders paid by a company as well as by a person: the money goes back to the card or account that paid.
 
 ## When the five days run
@@ -124,18 +126,21 @@ signs off.
 After payment Stripe issues an invoice for the order, which you can download as a PDF from the \
 confirmation page and from the confirmation email. It shows:
 - the academy as the seller, your order reference and the date of payment;
-- each product with its number of seats, the price per seat, any discount and tax, and the total paid;
-- your company's name, tax ID and billing address, entered on Stripe's payment page;
-- your PO number or cost centre, if you give one.
+- each product with its number of seats, the price per seat, any discount, and the total paid;
+- your company's name, tax ID and billing address, which you type on Stripe's payment page;
+- your PO number or cost centre, if you give one on our order review page.
 
 ## The PO number / cost centre field
-Stripe's payment page has an optional field called "PO number / cost centre". Enter whatever reference \
-your accounts team uses to match an invoice to a budget, or leave it empty.
+Our order review page, where you choose the number of seats before going on to pay, has an optional box \
+for a PO number or cost centre. Type the reference your accounts team uses to match an invoice to a \
+budget, or leave it empty; whatever you type is printed on the invoice.
 
 ## Several seats on one invoice
 Choose the number of seats on the order review page, from 1 to 50: one seat per person, one payment and \
-one invoice for all of them. After paying, reply to the confirmation email with the name and email \
-address of each person. For more than 50 seats, write to {contact_email}.
+one invoice for all of them. After paying, open your purchases page from the link in the confirmation \
+email. You hold the first seat; give each of the others to a colleague by name and email address, or copy \
+a seat's claim link and send it to them yourself. Each person gets their own access email. For more than \
+50 seats, write to {contact_email}.
 
 ## If plans change
 Every order can be refunded in full within five days of payment, no questions asked. The money goes back \

@@ -252,7 +252,7 @@ def test_comparison_table_is_accessible_and_prices_come_from_the_catalogue(clien
     content = client.get("/film-tv-production/compare/").content.decode()
 
     assert "<caption>" in content
-    assert content.count('scope="col"') == 3
+    assert content.count('scope="col"') == 6  # credential, cost, study time, exam, renewal, production
     assert content.count('scope="row"') == 6
     for name in ("PMP", "AIGA", "line producing"):
         assert name in content

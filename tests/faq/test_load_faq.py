@@ -38,3 +38,13 @@ def test_launch_faq_answers_the_articles_questions_and_buying_questions(db):
     assert Question.objects.filter(question__icontains="PMP").exists()
     assert Question.objects.filter(question__icontains="post-production").exists()
     assert Question.objects.filter(answer__contains="{savings:bundle}").exists()
+
+
+def test_upgrade_answer_states_the_credit_window_in_force(settings):
+    """The answer says "within the past year" in words; it must change with BUNDLE_CREDIT_DAYS."""
+    from faq.seed import QUESTIONS
+
+    answer = next(q["answer"] for q in QUESTIONS if q["slug"] == "upgrading-from-level-i")
+    assert "within the past year" in answer
+    assert settings.BUNDLE_CREDIT_DAYS == 365
+    assert "{price:bundle}" in answer and "{price:level-i}" in answer and "$" not in answer

@@ -1,0 +1,55 @@
+"""Launch checks for the catalogue (tag "launch"): what staff must settle before the shop sells for real.
+
+Like Django's database checks they run only when the caller names the databases (`migrate`, `manage.py
+check --database default`, the admin home's "Needs attention" list), so `check --deploy` on a clean clone
+without data stays quiet. Each message names its product, so admin can link to it.
+"""
+
+from django.core import checks
+from django.db import DatabaseError, transaction
+
+from catalog.models import Product
+from catalog.money import format_money
+
+LAUNCH = "launch"
+
+
+def placeholder_prices(products) -> list[checks.CheckMessage]:
+    return [
+        checks.Warning(
+            f"The price {format_money(product.price_cents, product.currency)} is a placeholder that staff "
+            "have not confirmed.",
+            hint="Set the real price on the product's admin page, or select it in the product list and use "
+            "“Confirm prices” if the placeholder is right.",
+            obj=product,
+            id="catalog.W001",
+        )
+        for product in products
+        if product.price_is_placeholder
+    ]
+
+
+def courses_without_access_instructions(products) -> list[checks.CheckMessage]:
+    return [
+        checks.Warning(
+            "This course has no access instructions, so its buyers are not told how to get into it.",
+            hint="Write them under “After purchase” on the product's admin page.",
+            obj=product,
+            id="catalog.W002",
+        )
+        for product in products
+        if product.kind == Product.Kind.COURSE and not product.access_instructions.strip()
+    ]
+
+
+@checks.register(LAUNCH)
+def check_catalogue_ready(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    messages = []
+    for alias in databases or ():
+        try:
+            with transaction.atomic(using=alias):
+                products = list(Product.objects.using(alias).active().order_by("position", "name"))
+        except DatabaseError:  # not migrated yet (migrate runs checks before it migrates): nothing to say
+            continue
+        messages += placeholder_prices(products) + courses_without_access_instructions(products)
+    return messages

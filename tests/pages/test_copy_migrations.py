@@ -1,0 +1,51 @@
+"""The launch copy that contradicted the product is corrected in databases seeded before the fix, unless
+staff had already rewritten it."""
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+
+from faq.models import Question
+from faq.seed import QUESTIONS
+from pages.models import Page
+from pages.seed import PAGES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_still_in_their_launch_wording_get_the_corrected_wording():
+    migration = importlib.import_module("pages.migrations.0003_correct_launch_copy")
+    (slug, old, new), *_ = migration.CORRECTIONS
+    Page.objects.create(slug=slug, title="T", description="d", body=old)
+    Page.objects.create(slug="privacy", title="P", description="p", body="Staff wording.")
+
+    migration.correct(django_apps, None)
+
+    assert Page.objects.get(slug=slug).body == new == next(p["body"] for p in PAGES if p["slug"] == slug)
+    assert Page.objects.get(slug="privacy").body == "Staff wording."
+
+
+def test_pages_staff_rewrote_keep_their_wording():
+    migration = importlib.import_module("pages.migrations.0003_correct_launch_copy")
+    slug = migration.CORRECTIONS[0][0]
+    Page.objects.create(slug=slug, title="T", description="d", body="Our own terms, edited in admin.")
+
+    migration.correct(django_apps, None)
+
+    assert Page.objects.get(slug=slug).body == "Our own terms, edited in admin."
+
+
+def test_faq_answers_still_as_first_seeded_get_the_corrected_answer():
+    migration = importlib.import_module("faq.migrations.0002_correct_launch_copy")
+    for slug, old, _new in migration.CORRECTIONS:
+        Question.objects.create(slug=slug, question="Q?", topic="buying", answer=old)
+    Question.objects.filter(slug="receipts").update(answer="Edited by staff.")
+
+    migration.correct(django_apps, None)
+
+    seeded = {q["slug"]: q["answer"] for q in QUESTIONS}
+    assert (
+        Question.objects.get(slug="what-happens-after-payment").answer == seeded["what-happens-after-payment"]
+    )
+    assert Question.objects.get(slug="receipts").answer == "Edited by staff."
