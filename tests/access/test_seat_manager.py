@@ -42,7 +42,10 @@ def confirm(client, order, people: str, shown, **extra):
 
 def holders(order) -> dict[int, str]:
     return dict(
-        Grant.objects.filter(order=order, state="active").values_list("seat", "holder_email").distinct()
+        Grant.objects.filter(order=order, state="active")
+        .order_by()
+        .values_list("seat", "holder_email")
+        .distinct()
     )
 
 
