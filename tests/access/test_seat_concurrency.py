@@ -111,6 +111,6 @@ def test_concurrent_grant_creation_makes_each_grant_once(catalog):
 
     results = run_together([lambda: grants.grant_access_for_order(order.pk)] * 8)
 
-    assert sorted(results) == ["granted"] + ["nothing to do"] * 7
+    assert results.count("granted") == 1 and results.count("nothing to do") == 7, results
     assert Grant.objects.filter(order=order).count() == 3 * 4
     assert order.history.filter(message__startswith="Access granted").count() == 1
