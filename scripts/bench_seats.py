@@ -34,7 +34,7 @@ def configure_django(workdir: Path, enrolment: bool) -> None:
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["COURSE_ENROLMENT_WEBHOOK_URL"] = "https://courses.invalid/hook" if enrolment else ""
-    os.environ["COURSE_ENROLMENT_WEBHOOK_SECRET"] = "bench-secret" if enrolment else ""  # noqa: S105
+    os.environ["COURSE_ENROLMENT_WEBHOOK_SECRET"] = "bench-secret" if enrolment else ""
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
@@ -68,6 +68,7 @@ def child(rounds: int, people: int, enrolment: bool) -> dict:
         configure_django(Path(workdir), enrolment)
         import re
 
+        from django.conf import settings
         from django.core.management import call_command
         from django.db import connection
         from django.test import Client
@@ -75,8 +76,6 @@ def child(rounds: int, people: int, enrolment: bool) -> dict:
 
         from access.models import Grant
         from access.views import SESSION_EMAIL
-
-        from django.conf import settings
 
         settings.STATIC_ROOT = Path(workdir) / "static"  # the pages name hashed static files
         call_command("collectstatic", interactive=False, verbosity=0)

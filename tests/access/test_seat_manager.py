@@ -211,20 +211,24 @@ def test_a_holder_of_the_product_on_another_of_the_buyers_orders_needs_the_buyer
     assert holders(second)[2] == "ana@studio.example"
 
 
-def test_the_table_shows_each_seats_state_and_counts_and_filters_them(team_order, client, catalog):
+def test_a_holder_claims_is_signed_in_and_the_table_shows_claimed_then_downloaded(
+    team_order, client, catalog
+):
+    add_file(catalog["resume-kit"], "kit.pdf", b"%PDF")
     claim = Grant.objects.filter(order=team_order, seat=3).first()
-    stranger = Client()
-    stranger.post(f"/purchases/claim/{links.claim_token(claim)}/", {"name": "Cy", "email": "cy@new.example"})
-    kit_file = add_file(catalog["resume-kit"], "kit.pdf", b"%PDF")
-    cy_kit = Grant.objects.get(order=team_order, seat=3, product=catalog["resume-kit"])
+    holder = Client()
+    holder.post(f"/purchases/claim/{links.claim_token(claim)}/", {"name": "Cy", "email": "cy@new.example"})
     run_ready_tasks()
 
     claimed_page = client.get(page_of(team_order))
-    body(stranger.get(f"/access/download/{links.download_token(cy_kit, kit_file)}/"))
+    own_page = holder.get("/purchases/")
+    [download] = re.findall(r'href="(/access/download/[^"]+)"', own_page.text)
+    body(holder.get(download))
     downloaded_page = client.get(page_of(team_order))
     not_started = client.get(page_of(team_order) + "?show=waiting")
     free = client.get(page_of(team_order) + "?show=free")
 
+    assert "Signed in as cy@new.example" in own_page.text
     assert "5 seats: 1 started, 2 assigned and not started, 2 free." in claimed_page.text
     assert re.search(r'data-seat="3" data-state="claimed"', claimed_page.text)
     assert re.search(r'data-seat="3" data-state="downloaded"', downloaded_page.text)
@@ -232,6 +236,22 @@ def test_the_table_shows_each_seats_state_and_counts_and_filters_them(team_order
     assert re.findall(r'data-seat="(\d)"', not_started.text) == ["1", "2"]
     assert re.findall(r'data-seat="(\d)"', free.text) == ["4", "5"]
     assert free.text.count("/purchases/claim/") == 2
+
+
+def test_the_buyer_resends_a_holders_access_email_at_most_once_a_day(team_order, client):
+    seat_two = Grant.objects.filter(order=team_order, seat=2).first()
+
+    first = client.post(f"/purchases/seats/{seat_two.token}/resend/")
+    client.post(f"/purchases/seats/{seat_two.token}/resend/")
+    run_ready_tasks()
+    unassigned = client.post(
+        f"/purchases/seats/{Grant.objects.filter(order=team_order, seat=4).first().token}/resend/"
+    )
+
+    assert first.status_code == 302 and first["Location"] == page_of(team_order)
+    assert [m.to for m in mail.outbox] == [["ana@studio.example"]]
+    assert "CPMA Level I Certification" in mail.outbox[0].body
+    assert unassigned.status_code == 404
 
 
 def test_a_claim_names_the_giver_signs_the_new_holder_in_and_errors_say_whom_to_ask(team_order, settings):
