@@ -1,6 +1,6 @@
 from django.urls import path
 
-from access import seat_views, views
+from access import claim_views, seat_views, views
 
 app_name = "access"
 
@@ -26,6 +26,6 @@ urlpatterns = [
         seat_views.resend_access_email,
         name="resend_access_email",
     ),
-    path("purchases/claim/<str:token>/", seat_views.claim_seat, name="claim_seat"),
+    path("purchases/claim/<str:token>/", claim_views.claim_seat, name="claim_seat"),
     path("access/download/<str:token>/", views.download, name="download"),
 ]
