@@ -100,3 +100,47 @@ def send_sign_in_link(email: str) -> str:
     }
     _message("sign_in", context, email).send()
     return "sent"
+
+
+def seats_given_purpose(batch: str) -> str:
+    return f"access-list-{batch}"
+
+
+def send_seats_given(order_id: int, recipient: str, batch: str) -> str:
+    """One access email per person per list the buyer assigned: every active seat of the order this address
+    holds, whatever number of them the list gave (`batch` names the list, so a retry never sends twice)."""
+    grants = list(
+        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=Grant.State.ACTIVE)
+        .select_related("product")
+        .order_by("line_id", "seat", "pk")
+    )
+    if not grants:
+        return "skipped"
+
+    def build(order: Order) -> EmailMultiAlternatives:
+        context = {
+            "order": order,
+            "holder": grants[0],
+            "grants": grants,
+            "is_buyer": recipient == order.email,
+        }
+        return _message("access_given", context, recipient)
+
+    return send_once(order_id, purpose=seats_given_purpose(batch), recipient=recipient, build=build)
+
+
+def send_seat_reminder(order_id: int, recipient: str, purpose: str) -> str:
+    """The buyer's reminder to a holder who has not started: once per day and holder (the purpose holds
+    the date, access.seat_table.reminder_purpose)."""
+    grants = list(
+        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=Grant.State.ACTIVE)
+        .select_related("product")
+        .order_by("line_id", "seat", "pk")
+    )
+    if not grants:
+        return "skipped"
+
+    def build(order: Order) -> EmailMultiAlternatives:
+        return _message("seat_reminder", {"order": order, "holder": grants[0], "grants": grants}, recipient)
+
+    return send_once(order_id, purpose=purpose, recipient=recipient, build=build, label="Seat reminder")

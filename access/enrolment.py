@@ -62,10 +62,12 @@ def _record(grants: Iterable[Grant], event: str) -> list[EnrolmentDelivery]:
     for grant in grants:
         event_id = f"enr_{uuid.uuid4().hex}"
         made.append(
-            EnrolmentDelivery.objects.create(
+            EnrolmentDelivery(
                 event_id=event_id, grant=grant, event=event, payload=_payload(event_id, event, grant)
             )
         )
+    # One insert for a whole seat list (PostgreSQL and SQLite return the new ids).
+    made = EnrolmentDelivery.objects.bulk_create(made)
     for delivery in made:
         tasks.deliver_enrolment.enqueue(delivery.pk)
     return made

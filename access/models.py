@@ -35,6 +35,9 @@ class Grant(models.Model):
     revoked_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its holder took the seat through a claim link themselves."
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     restored_at = models.DateTimeField(
         null=True, blank=True, help_text="When staff last restored it: reconcile_access leaves it alone."

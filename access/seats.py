@@ -64,29 +64,107 @@ def locked_buyer_seat(grant_token: str, buyer_email: str) -> tuple[Order, list[G
     return order, seat
 
 
-def _give(order: Order, seat: list[Grant], *, name: str, email: str) -> None:
-    """The seat (every grant of it) goes to a name and email, who is emailed and enrolled."""
-    email = normalise_email(email)
-    if not email:
-        raise SeatUnavailable("That email address cannot be used.")
+class SeatAlreadyHeld(SeatUnavailable):
+    """The address already holds an active seat of one of these products on the same order."""
+
+
+class HeldOnAnotherOrder(SeatUnavailable):
+    """The address holds these products on another of the buyer's orders: the buyer must confirm."""
+
+
+def _product_names(seat: list[Grant]) -> str:
+    return ", ".join(sorted({g.product.name for g in seat}))
+
+
+def holders_on_order(
+    order: Order, product_ids: Iterable[int], emails: Iterable[str], *, besides=()
+) -> set[str]:
+    """Which of `emails` (normalised) hold an active seat of any of the products on `order`, leaving out
+    the seats `besides` names ((line id, seat) pairs). One query."""
+    held = Grant.objects.filter(
+        order=order, state=Grant.State.ACTIVE, holder_email__in=list(emails), product_id__in=list(product_ids)
+    ).values_list("holder_email", "line_id", "seat")
+    besides = set(besides)
+    return {email for email, line_id, seat in held if (line_id, seat) not in besides}
+
+
+def holders_on_other_orders(
+    order: Order, product_ids: Iterable[int], emails: Iterable[str]
+) -> dict[str, str]:
+    """Which of `emails` hold an active seat of any of the products on another order of the same buyer,
+    with that order's reference. Other buyers' orders are never looked at (nobody learns who else bought).
+    One query."""
+    held = (
+        Grant.objects.filter(
+            order__email=order.email,
+            state=Grant.State.ACTIVE,
+            holder_email__in=list(emails),
+            product_id__in=list(product_ids),
+        )
+        .exclude(order=order)
+        .exclude(order__email="")
+        .order_by("order_id")
+        .values_list("holder_email", "order__reference")
+    )
+    return {email: reference for email, reference in held}
+
+
+def check_one_seat_per_person(
+    order: Order, seat: list[Grant], email: str, *, elsewhere_confirmed: bool
+) -> None:
+    """Refuse a second seat of a product on one order; ask for confirmation across the buyer's orders."""
+    products = [g.product_id for g in seat]
+    if email in holders_on_order(order, products, [email], besides=[(seat[0].line_id, seat[0].seat)]):
+        raise SeatAlreadyHeld(f"{email} already holds a seat of {_product_names(seat)} on this order.")
+    if not elsewhere_confirmed:
+        reference = holders_on_other_orders(order, products, [email]).get(email)
+        if reference:
+            raise HeldOnAnotherOrder(
+                f"{email} already holds {_product_names(seat)} from your order {reference}."
+            )
+
+
+def _give(
+    order: Order,
+    given: list[tuple[list[Grant], str, str]],
+    *,
+    claimed: bool = False,
+    announce: bool = True,
+) -> None:
+    """Each seat (every grant of it) goes to its name and email, who is enrolled and, with `announce`,
+    sent one access email per seat (a batch sends one per person itself). One update for all of them."""
     now = timezone.now()
-    for member in seat:
-        member.holder_name = name
-        member.holder_email = email
-        member.state = Grant.State.ACTIVE
-        member.assigned_at = now
-    Grant.objects.bulk_update(seat, ["holder_name", "holder_email", "state", "assigned_at", "updated_at"])
-    enqueue_given([(seat[0].line_id, seat[0].seat)])
-    enrolment.record_given(seat)
+    changed: list[Grant] = []
+    for seat, name, email in given:
+        email = normalise_email(email)
+        if not email:
+            raise SeatUnavailable("That email address cannot be used.")
+        for member in seat:
+            member.holder_name = name
+            member.holder_email = email
+            member.state = Grant.State.ACTIVE
+            member.assigned_at = now
+            member.claimed_at = now if claimed else None
+            changed.append(member)
+    Grant.objects.bulk_update(
+        changed, ["holder_name", "holder_email", "state", "assigned_at", "claimed_at", "updated_at"]
+    )
+    if announce:
+        enqueue_given([(seat[0].line_id, seat[0].seat) for seat, _, _ in given])
+    enrolment.record_given(changed)
 
 
 @transaction.atomic
-def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
+def assign_seat(
+    *, grant_token: str, buyer_email: str, name: str, email: str, elsewhere_confirmed: bool = False
+) -> list[Grant]:
     """The buyer gives an unassigned seat (every grant of it) to a name and email, who is then emailed."""
+    email = normalise_email(email)
     order, seat = locked_buyer_seat(grant_token, buyer_email)
     if not access_is_due(order) or any(g.state != Grant.State.UNASSIGNED for g in seat):
         raise SeatUnavailable("That seat is already assigned or no longer available.")
-    _give(order, seat, name=name, email=email)
+    check_one_seat_per_person(order, seat, email, elsewhere_confirmed=elsewhere_confirmed)
+    _give(order, [(seat, name, email)])
     states.note(
         order, "access", f"Seat {seat[0].seat} of line {seat[0].line_id} assigned to {email}.", source="buyer"
     )
@@ -94,9 +172,12 @@ def assign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) ->
 
 
 @transaction.atomic
-def reassign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) -> list[Grant]:
+def reassign_seat(
+    *, grant_token: str, buyer_email: str, name: str, email: str, elsewhere_confirmed: bool = False
+) -> list[Grant]:
     """The buyer gives a held seat that has not been used to another name and email, who is emailed. The
     previous holder's access to it ends with no email (nothing of it was used)."""
+    email = normalise_email(email)
     order, seat = locked_buyer_seat(grant_token, buyer_email)
     if not access_is_due(order) or any(g.state != Grant.State.ACTIVE for g in seat):
         raise SeatUnavailable("Only a seat that is assigned and active can be given to someone else.")
@@ -104,10 +185,11 @@ def reassign_seat(*, grant_token: str, buyer_email: str, name: str, email: str) 
     if reason:
         raise SeatUsed(f"This seat stays with its holder: {reason}.")
     previous = seat[0].holder_email
-    if previous == normalise_email(email):
+    if normalise_email(previous) == email:
         raise SeatUnavailable("That seat is already held by this address.")
+    check_one_seat_per_person(order, seat, email, elsewhere_confirmed=elsewhere_confirmed)
     enrolment.cancel_unsent(g.pk for g in seat)
-    _give(order, seat, name=name, email=email)
+    _give(order, [(seat, name, email)])
     states.note(
         order,
         "access",
@@ -133,7 +215,9 @@ def claimable_seat(line_id: int, seat_number: int) -> list[Grant]:
 
 @transaction.atomic
 def claim_seat(*, line_id: int, seat_number: int, name: str, email: str) -> list[Grant]:
-    """The person a claim link was sent to takes the seat: it works once, while the seat is unassigned."""
+    """The person a claim link was sent to takes the seat: it works once, while the seat is unassigned, and
+    never gives an address a second seat of a product on one order."""
+    email = normalise_email(email)
     claimable_seat(line_id, seat_number)
     first = Grant.objects.filter(line_id=line_id, seat=seat_number).first()
     order = Order.objects.select_for_update().get(pk=first.order_id)
@@ -142,7 +226,9 @@ def claim_seat(*, line_id: int, seat_number: int, name: str, email: str) -> list
         raise SeatClaimed("This seat has been claimed already.")
     if not access_is_due(order):
         raise SeatUnavailable("This order no longer gives access.")
-    _give(order, seat, name=name, email=email)
+    # The claimant is not the buyer, so a copy on another order is theirs to take: only this order counts.
+    check_one_seat_per_person(order, seat, email, elsewhere_confirmed=True)
+    _give(order, [(seat, name, email)], claimed=True)
     states.note(
         order,
         "access",

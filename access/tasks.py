@@ -63,3 +63,13 @@ def release_bundle_credit(order_id: int) -> str:
 @retrying_task
 def deliver_enrolment(delivery_id: int) -> str:
     return enrolment.deliver(delivery_id)
+
+
+@retrying_task
+def send_seats_given_email(order_id: int, recipient: str, batch: str) -> str:
+    return emails.send_seats_given(order_id, recipient, batch)
+
+
+@retrying_task
+def send_seat_reminder_email(order_id: int, recipient: str, purpose: str) -> str:
+    return emails.send_seat_reminder(order_id, recipient, purpose)

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import bundle_completion, downloads, links, seats, selectors, tasks
+from access import bundle_completion, downloads, links, selectors, tasks
 from access.credit import bundle_offer
-from access.forms import AssignSeatForm, EmailForm
+from access.forms import EmailForm
 from catalog.models import Product
 from checkout.services import CheckoutUnavailable
 from checkout.visitor import ensure_visitor_id, remember_visitor
@@ -94,85 +94,6 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_EMAIL, None)
     request.session.cycle_key()
     return redirect("access:purchases")
-
-
-@require_POST
-def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
-    email = _signed_in_email(request)
-    if not email:
-        return redirect("access:purchases")
-    form = AssignSeatForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "To assign a seat, give a name and a valid email address.")
-        return redirect("access:purchases")
-    try:
-        seats.assign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
-    except seats.SeatNotFound:
-        raise Http404("No such seat on your orders.") from None
-    except seats.SeatUnavailable:
-        messages.error(request, "That seat is already assigned or no longer available.")
-        return redirect("access:purchases")
-    messages.success(
-        request, f"Seat assigned. {form.cleaned_data['email']} will get an email with their access."
-    )
-    return redirect("access:purchases")
-
-
-@require_POST
-def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
-    email = _signed_in_email(request)
-    if not email:
-        return redirect("access:purchases")
-    form = AssignSeatForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "To give a seat to someone else, enter their name and a valid email address.")
-        return redirect("access:purchases")
-    try:
-        seats.reassign_seat(grant_token=grant_token, buyer_email=email, **form.cleaned_data)
-    except seats.SeatNotFound:
-        raise Http404("No such seat on your orders.") from None
-    except seats.SeatUnavailable as exc:
-        messages.error(request, str(exc))
-        return redirect("access:purchases")
-    messages.success(
-        request, f"Seat given to {form.cleaned_data['email']}, who will get an email with their access."
-    )
-    return redirect("access:purchases")
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
-    """A claim link the buyer sent: GET shows what the seat gives and a form; the POST takes the seat."""
-    try:
-        line_id, seat_number = links.read_claim_token(token)
-        seat = seats.claimable_seat(line_id, seat_number)
-    except links.LinkExpired:
-        return _problem(
-            request, 410, "This claim link has expired", "Ask the person who sent it for a fresh one."
-        )
-    except (links.LinkInvalid, seats.SeatNotFound):
-        return _problem(
-            request, 400, "This claim link is not valid", "It may have been cut short or altered."
-        )
-    except seats.SeatClaimed:
-        return _problem(
-            request,
-            410,
-            "This seat has been claimed",
-            "Each claim link gives its seat once. If the seat is yours, sign in to your purchases page.",
-        )
-    form = AssignSeatForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET" or not form.is_valid():
-        status = 400 if request.method == "POST" else 200
-        return render(request, "access/claim.html", {"form": form, "seat": seat}, status=status)
-    try:
-        seats.claim_seat(line_id=line_id, seat_number=seat_number, **form.cleaned_data)
-    except seats.SeatClaimed:
-        return _problem(request, 410, "This seat has been claimed", "Each claim link gives its seat once.")
-    except seats.SeatUnavailable:
-        return _problem(request, 410, "This seat is no longer available", "The order no longer gives access.")
-    return render(request, "access/claimed.html", {"email": form.cleaned_data["email"], "seat": seat})
 
 
 class _CountingReader:

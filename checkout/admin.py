@@ -92,6 +92,11 @@ class OrderAdmin(ReadOnlyAdmin):
         OrderHistoryInline,
         StripeEventInline,
     ]
+
+    def get_inlines(self, request, obj=None):
+        # Other apps' parts of an order's page (access adds its seats): ORDER_ADMIN_INLINES.
+        return [*self.inlines, *extensions("ORDER_ADMIN_INLINES")]
+
     fieldsets = [
         (None, {"fields": ["reference", "status", "review_state", "review_reason"]}),
         ("Buyer", {"fields": ["email", "buyer_name"]}),

@@ -6,8 +6,9 @@ own limit with a `max_body_bytes` attribute, as the Stripe webhook does; the adm
 for staff uploading kit files). A chunked body, which declares no length, is read up to the same limit and
 refused as soon as it goes past it.
 
-`FilePartsOnlyForStaffHandler` is the first upload handler: a file part anywhere but in the admin, or from
-anyone but signed-in staff, ends the parse with a 400 before any of it is stored (in memory or on disk).
+`FilePartsOnlyForStaffHandler` is the first upload handler: a file part anywhere but in the admin (from
+signed-in staff) or a view marked `accepts_file_parts` (the seat list upload) ends the parse with a 400
+before any of it is stored (in memory or on disk).
 """
 
 import io
@@ -30,17 +31,20 @@ def _is_admin(request: HttpRequest) -> bool:
     return request.path_info.startswith("/" + settings.ADMIN_URL)
 
 
+def _view(request: HttpRequest):
+    try:
+        return resolve(request.path_info).func
+    except Resolver404:
+        return None
+
+
 def body_limit(request: HttpRequest) -> int:
     """The largest body, in bytes, this request's method and URL may carry."""
     if request.method in BODYLESS_METHODS:
         return 0
     if _is_admin(request):
         return settings.ADMIN_UPLOAD_MAX_BYTES
-    try:
-        view = resolve(request.path_info).func
-    except Resolver404:
-        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return getattr(view, "max_body_bytes", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return getattr(_view(request), "max_body_bytes", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
 def too_large_response(limit: int) -> HttpResponse:
@@ -111,6 +115,8 @@ class UnexpectedFilePart(MultiPartParserError):
 class FilePartsOnlyForStaffHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs) -> None:
         request = self.request
+        if getattr(_view(request), "accepts_file_parts", False):
+            return  # a view that takes a file says so (and bounds the body with max_body_bytes)
         if not (_is_admin(request) and hasattr(request, "session") and get_user(request).is_staff):
             raise UnexpectedFilePart("This address does not accept file uploads.")
 

@@ -151,6 +151,7 @@ ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 # Admin pieces other apps add to checkout's order list and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
+ORDER_ADMIN_INLINES = ["access.admin.OrderSeatInline"]
 
 
 def _email_address(name: str, default: str) -> str:

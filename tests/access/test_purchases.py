@@ -21,7 +21,7 @@ def test_a_buyer_signs_in_by_email_link_and_sees_their_orders(paid_order, client
     assert pressed.status_code == 302 and pressed["Location"] == "/purchases/"
     assert order.reference in page.text
     assert "CPMA Level I Certification" in page.text
-    assert "Assign this seat" in page.text
+    assert f'href="/purchases/orders/{order.reference}/seats/">Manage 2 seats' in page.text
 
 
 def test_an_unknown_email_gets_the_same_answer_and_no_email(paid_order, client):

@@ -18,6 +18,10 @@ def claim_path(grant: Grant) -> str:
     return f"/purchases/claim/{links.claim_token(grant)}/"
 
 
+def seats_page(order) -> str:
+    return f"/purchases/orders/{order.reference}/seats/"
+
+
 def assign(client, grant: Grant, name: str, email: str, action: str = ""):
     response = client.post(f"/purchases/seats/{grant.token}/{action}", {"name": name, "email": email})
     run_ready_tasks()
@@ -33,7 +37,7 @@ def test_the_buyer_gives_an_unused_seat_to_someone_else_who_gets_the_access_emai
     assign(client, seat_two, "Ana", "ana@example.com")
     mail.outbox.clear()
 
-    page = client.get("/purchases/")
+    page = client.get(seats_page(order))
     response = assign(client, seat_two, "Bo", "bo@example.com", "reassign/")
 
     assert "Give this seat to someone else" in page.text
@@ -58,7 +62,7 @@ def test_a_seat_with_a_download_stays_with_its_holder_and_the_page_says_why(
     seat_two.refresh_from_db()
     body(Client().get(f"/access/download/{links.download_token(seat_two, kit_file)}/"))
 
-    page = client.get("/purchases/")
+    page = client.get(seats_page(order))
     refused = client.post(
         f"/purchases/seats/{seat_two.token}/reassign/", {"name": "Bo", "email": "bo@example.com"}, follow=True
     )
@@ -96,7 +100,7 @@ def test_the_previous_holders_download_links_stop_when_the_seat_is_given_away(pa
 def test_an_unassigned_seat_shows_a_claim_link_that_gives_the_seat_once(paid_order, client, sign_in):
     order = paid_order("bundle", 2)
     sign_in("buyer@example.com")
-    page = client.get("/purchases/")
+    page = client.get(seats_page(order))
     [path] = CLAIM_LINK.findall(page.text)
     mail.outbox.clear()
 

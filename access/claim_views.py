@@ -1,0 +1,83 @@
+"""The claim link a buyer sends for an unassigned seat: the page names who gave the seat, takes the
+recipient's name and address, and signs the browser in afterwards when that is safe."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from access import links, seats, tasks
+from access.forms import AssignSeatForm
+from access.models import Grant
+from access.views import SESSION_EMAIL
+from checkout.models import Order
+from common.text import normalise_email
+
+
+def _claim_problem(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    context = {"title": title, "message": message, "contact_email": settings.SITE_CONTACT_EMAIL}
+    return render(request, "access/claim_problem.html", context, status=status)
+
+
+def _sign_in_after_claim(request: HttpRequest, email: str, seat: list[Grant]) -> bool:
+    """Sign the browser in for the address that just claimed, when the claim gave it all it holds. An
+    address with other purchases is not signed in by a claim link (anyone may type any address into the
+    form); it gets a sign-in link by email instead."""
+    mine = {g.pk for g in seat}
+    holds_other = Grant.objects.filter(holder_email=email).exclude(pk__in=mine).exists()
+    if holds_other or Order.objects.filter(email=email).exists():
+        tasks.send_sign_in_link.enqueue(email)
+        return False
+    request.session.cycle_key()
+    request.session[SESSION_EMAIL] = email
+    request.session.set_expiry(settings.PURCHASES_SESSION_SECONDS)
+    return True
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
+    """A claim link the buyer sent: GET shows who gave what and a form; the POST takes the seat and signs
+    the browser in to the purchases page."""
+    try:
+        line_id, seat_number = links.read_claim_token(token)
+        seat = seats.claimable_seat(line_id, seat_number)
+    except links.LinkExpired:
+        return _claim_problem(
+            request, 410, "This claim link has expired", "Claim links work for a limited time."
+        )
+    except (links.LinkInvalid, seats.SeatNotFound):
+        return _claim_problem(
+            request, 400, "This claim link is not valid", "It may have been cut short or altered."
+        )
+    except seats.SeatClaimed:
+        return _claim_problem(
+            request,
+            410,
+            "This seat has been claimed",
+            "Each claim link gives its seat once. If the seat is yours, sign in to your purchases page.",
+        )
+    order = seat[0].order
+    form = AssignSeatForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "seat": seat, "order": order, "product_name": seat[0].line.product_name}
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "access/claim.html", context, status=400 if request.method == "POST" else 200)
+    email = normalise_email(form.cleaned_data["email"])
+    try:
+        seats.claim_seat(
+            line_id=line_id, seat_number=seat_number, name=form.cleaned_data["name"], email=email
+        )
+    except seats.SeatAlreadyHeld as exc:
+        form.add_error("email", str(exc))
+        return render(request, "access/claim.html", context, status=409)
+    except seats.SeatClaimed:
+        return _claim_problem(
+            request, 410, "This seat has been claimed", "Each claim link gives its seat once."
+        )
+    except seats.SeatUnavailable:
+        return _claim_problem(
+            request, 410, "This seat is no longer available", "The order no longer gives access."
+        )
+    signed_in = _sign_in_after_claim(request, email, seat)
+    return render(request, "access/claimed.html", {"email": email, "seat": seat, "signed_in": signed_in})

@@ -1,0 +1,170 @@
+"""Giving many seats at once: the buyer's list (access.seat_lists) is planned against the order's free
+seats, shown as a preview, then planned again and assigned in one transaction under the order's row lock.
+
+The preview is never trusted: the confirm sends the same list back, it is read and checked again, and a
+digest of the plan the buyer saw must match the plan made now, or nothing is assigned and the new preview
+is shown. Every seat goes to its holder through access.seats._give; each person gets one email listing
+all their seats of the order."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from access import seats
+from access.grants import access_is_due
+from access.models import Grant
+from access.seat_lists import Person, read_seat_list
+from checkout import states
+from checkout.models import Order, OrderLine
+from common.text import normalise_email
+
+
+class SeatListRefused(Exception):
+    """Nothing was assigned; `plan` says why (its `error`, or the plan changed since the preview)."""
+
+    def __init__(self, plan: "SeatPlan", message: str) -> None:
+        super().__init__(message)
+        self.plan = plan
+
+
+@dataclass(frozen=True)
+class Placement:
+    person: Person
+    seat: int
+    other_order: str = ""  # the buyer's other order on which this person already holds the products
+
+
+@dataclass
+class SeatPlan:
+    line: OrderLine
+    product_names: str
+    free: int
+    people: list[Person]
+    placements: list[Placement] = field(default_factory=list)
+    invalid: list[Person] = field(default_factory=list)
+    elsewhere: list[Placement] = field(default_factory=list)  # left out unless the buyer confirms
+    include_elsewhere: bool = False
+    error: str = ""
+    seats: dict[int, list[Grant]] = field(default_factory=dict, repr=False)
+
+    @property
+    def digest(self) -> str:
+        """What the buyer is shown and asked to confirm, as a short fingerprint."""
+        parts = [f"{p.seat}:{p.person.email}:{p.person.name}" for p in self.placements]
+        parts += [f"x:{p.person.email}" for p in self.elsewhere]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def buyer_order(reference: str, buyer_email: str, *, lock: bool = False) -> Order | None:
+    """The buyer's own paid order by its reference (None for anyone else's)."""
+    email = normalise_email(buyer_email)
+    if not email:
+        return None
+    orders = Order.objects.select_for_update() if lock else Order.objects.all()
+    order = orders.filter(reference=reference, email=email).first()
+    return order if order is not None and order.status in states.MONEY_RECEIVED else None
+
+
+def _free_seats(line: OrderLine, *, lock: bool) -> dict[int, list[Grant]]:
+    """The line's unassigned seats, by number in order, each with all its grants."""
+    grants = Grant.objects.filter(line=line, state=Grant.State.UNASSIGNED).order_by("seat", "pk")
+    if lock:
+        grants = grants.select_for_update()
+    by_seat: dict[int, list[Grant]] = {}
+    for grant in grants:
+        by_seat.setdefault(grant.seat, []).append(grant)
+    return by_seat
+
+
+def plan_seat_list(
+    order: Order, line: OrderLine, text: str, *, include_elsewhere: bool = False, lock: bool = False
+) -> SeatPlan:
+    """Who would get which free seat of `line`, and which lines cannot have one and why. A handful of
+    queries however long the list. Raises SeatListUnreadable (access.seat_lists) for an over-long list."""
+    people = read_seat_list(text)
+    free = _free_seats(line, lock=lock)
+    product_ids = list(
+        Grant.objects.filter(line=line).order_by().values_list("product_id", flat=True).distinct()
+    )
+    product_names = line.product_name
+    plan = SeatPlan(line=line, product_names=product_names, free=len(free), people=people, seats=free)
+    plan.include_elsewhere = include_elsewhere
+    emails = [p.email for p in people if p.email and not p.problem]
+    held_here = seats.holders_on_order(order, product_ids, emails)
+    held_elsewhere = seats.holders_on_other_orders(order, product_ids, emails)
+    wanted: list[tuple[Person, str]] = []
+    for person in people:
+        if person.problem:
+            plan.invalid.append(person)
+        elif person.email in held_here:
+            plan.invalid.append(
+                Person(
+                    person.number,
+                    person.text,
+                    person.name,
+                    person.email,
+                    f"already holds a seat of {product_names} on this order",
+                )
+            )
+        else:
+            wanted.append((person, held_elsewhere.get(person.email, "")))
+    if not access_is_due(order):
+        plan.error = "This order no longer gives access, so its seats cannot be given."
+        return plan
+    numbers = iter(sorted(free))
+    taking = [(p, ref) for p, ref in wanted if include_elsewhere or not ref]
+    if len(taking) > len(free):
+        plan.error = (
+            f"The list names {len(taking)} people who can have a seat, but only {len(free)} "
+            f"seat{'' if len(free) == 1 else 's'} {'is' if len(free) == 1 else 'are'} free. "
+            f"Remove {len(taking) - len(free)} or buy more seats."
+        )
+    for person, reference in wanted:
+        if reference and not include_elsewhere:
+            plan.elsewhere.append(Placement(person, 0, reference))
+        else:
+            plan.placements.append(Placement(person, next(numbers, 0), reference))
+    if not plan.error and not plan.placements:
+        plan.error = "No line of the list can be given a seat."
+    return plan
+
+
+@transaction.atomic
+def assign_seat_list(
+    *,
+    reference: str,
+    buyer_email: str,
+    line_id: int,
+    text: str,
+    include_elsewhere: bool,
+    seen_digest: str,
+) -> SeatPlan:
+    """Give every valid line of the list a free seat of the line, all or nothing, under the order's row
+    lock. Raises SeatListRefused (nothing assigned) when the plan has an error or differs from the one the
+    buyer confirmed; Order.DoesNotExist when the order is not this buyer's."""
+    from access import tasks
+
+    order = buyer_order(reference, buyer_email, lock=True)
+    if order is None:
+        raise Order.DoesNotExist
+    line = order.lines.get(pk=line_id)
+    plan = plan_seat_list(order, line, text, include_elsewhere=include_elsewhere, lock=True)
+    if plan.error:
+        raise SeatListRefused(plan, plan.error)
+    if plan.digest != seen_digest:
+        raise SeatListRefused(plan, "The seats changed since the preview; check the new preview and confirm.")
+    given = [(plan.seats[p.seat], p.person.name, p.person.email) for p in plan.placements]
+    seats._give(order, given, announce=False)
+    batch = secrets.token_hex(4)
+    for email in sorted({p.person.email for p in plan.placements}):
+        tasks.send_seats_given_email.enqueue(order.pk, email, batch)
+    states.note(
+        order,
+        "access",
+        f"{len(given)} seat(s) of line {line.pk} assigned from a list: "
+        + ", ".join(f"{p.seat} to {p.person.email}" for p in plan.placements),
+        source="buyer",
+    )
+    return plan

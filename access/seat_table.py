@@ -1,0 +1,196 @@
+"""The buyer's seat table: one row per seat of an order, with who holds it and how far they have got.
+
+A seat's state is the furthest step its holder reached: not assigned, assigned, enrolled on the course
+platform (our enrolment webhook reached it), claimed (they took it through a claim link), downloaded a kit;
+or access ended. "Started" means the holder acted themselves: claimed the seat or downloaded a file.
+A fixed number of queries per order, however many seats it has."""
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Min
+
+from access import links
+from access.models import Download, EnrolmentDelivery, Grant
+from access.seats import use_reasons
+from checkout.models import EmailDelivery, Order, OrderLine
+
+REMINDER_PREFIX = "seat-reminder-"
+
+FREE = "free"
+ASSIGNED = "assigned"
+ENROLLED = "enrolled"
+CLAIMED = "claimed"
+DOWNLOADED = "downloaded"
+ENDED = "ended"
+LABELS = {
+    FREE: "not assigned",
+    ASSIGNED: "assigned",
+    ENROLLED: "enrolled on the course platform",
+    CLAIMED: "claimed",
+    DOWNLOADED: "downloaded a kit",
+    ENDED: "access ended",
+}
+STARTED = {CLAIMED, DOWNLOADED}
+NOT_STARTED = {ASSIGNED, ENROLLED}
+FILTERS = {"free": {FREE}, "waiting": NOT_STARTED}
+
+
+def reminder_purpose(day: dt.date) -> str:
+    """The outbox purpose of the reminders of one day: at most one per holder per order per day."""
+    return f"{REMINDER_PREFIX}{day.isoformat()}"
+
+
+@dataclass
+class SeatRow:
+    line: OrderLine
+    number: int
+    token: str  # of the seat's first grant: the forms name the seat by it
+    holder_name: str
+    holder_email: str
+    state: str
+    since: dt.datetime | None
+    used_because: str = ""  # why a held seat stays with its holder; "" when it may be given away
+    claim_token: str = ""
+    reminded_on: dt.date | None = None
+    reminder_sent: bool = False
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.state]
+
+    @property
+    def started(self) -> bool:
+        return self.state in STARTED
+
+    @property
+    def can_give_away(self) -> bool:
+        return self.state in NOT_STARTED and not self.used_because
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    total: int
+    started: int
+    waiting: int
+    free: int
+    ended: int
+
+    def __str__(self) -> str:
+        parts = [f"{self.started} started", f"{self.waiting} assigned and not started", f"{self.free} free"]
+        if self.ended:
+            parts.append(f"{self.ended} ended")
+        return f"{self.total} seat{'' if self.total == 1 else 's'}: {', '.join(parts)}"
+
+
+def _state(seat: list[Grant], downloaded: dt.datetime | None, enrolled: dt.datetime | None):
+    first = seat[0]
+    if first.state == Grant.State.REVOKED:
+        return ENDED, first.revoked_at
+    if first.state == Grant.State.UNASSIGNED:
+        return FREE, None
+    if downloaded:
+        return DOWNLOADED, downloaded
+    if first.claimed_at:
+        return CLAIMED, first.claimed_at
+    if enrolled:
+        return ENROLLED, enrolled
+    return ASSIGNED, first.assigned_at
+
+
+def seat_rows(order: Order) -> list[SeatRow]:
+    """Every seat of the order, line by line, in seat order."""
+    grants = list(Grant.objects.filter(order=order).select_related("line").order_by("line_id", "seat", "pk"))
+    seats: dict[tuple[int, int], list[Grant]] = {}
+    for grant in grants:
+        seats.setdefault((grant.line_id, grant.seat), []).append(grant)
+    first_download = dict(
+        Download.objects.filter(grant__order=order, grant__state=Grant.State.ACTIVE)
+        .order_by()
+        .values("grant_id")
+        .annotate(first=Min("at"))
+        .values_list("grant_id", "first")
+    )
+    delivered = dict(
+        EnrolmentDelivery.objects.filter(
+            grant__order=order, event=EnrolmentDelivery.Event.GRANTED, cancelled_at__isnull=True
+        )
+        .exclude(delivered_at__isnull=True)
+        .order_by()
+        .values("grant_id")
+        .annotate(first=Min("delivered_at"))
+        .values_list("grant_id", "first")
+    )
+    reminders: dict[str, tuple[dt.date, bool]] = {}
+    for purpose, recipient, sent_at in EmailDelivery.objects.filter(
+        order=order, purpose__startswith=REMINDER_PREFIX
+    ).values_list("purpose", "recipient", "sent_at"):
+        day = dt.date.fromisoformat(purpose.removeprefix(REMINDER_PREFIX))
+        if recipient not in reminders or reminders[recipient][0] <= day:
+            reminders[recipient] = (day, sent_at is not None)
+    used = use_reasons(grants)
+    rows = []
+    for (line_id, number), seat in seats.items():
+        # Files and enrolment of an earlier holder do not count for this one.
+        since_given = seat[0].assigned_at
+        downloads = [first_download[g.pk] for g in seat if g.pk in first_download]
+        enrolments = [delivered[g.pk] for g in seat if g.pk in delivered]
+        downloaded = min((d for d in downloads if not since_given or d >= since_given), default=None)
+        enrolled = min((d for d in enrolments if not since_given or d >= since_given), default=None)
+        state, since = _state(seat, downloaded, enrolled)
+        reminded = reminders.get(seat[0].holder_email) if state in NOT_STARTED else None
+        rows.append(
+            SeatRow(
+                line=seat[0].line,
+                number=number,
+                token=seat[0].token,
+                holder_name=seat[0].holder_name,
+                holder_email=seat[0].holder_email,
+                state=state,
+                since=since,
+                used_because=used.get((line_id, number), ""),
+                claim_token=links.claim_token(seat[0]) if state == FREE else "",
+                reminded_on=reminded[0] if reminded else None,
+                reminder_sent=reminded[1] if reminded else False,
+            )
+        )
+    return rows
+
+
+def seat_counts(rows: list[SeatRow]) -> SeatCounts:
+    return SeatCounts(
+        total=len(rows),
+        started=sum(r.started for r in rows),
+        waiting=sum(r.state in NOT_STARTED for r in rows),
+        free=sum(r.state == FREE for r in rows),
+        ended=sum(r.state == ENDED for r in rows),
+    )
+
+
+def to_remind(order: Order, rows: list[SeatRow]) -> list[str]:
+    """Holders who have not started, the buyer aside (they are the one reminding)."""
+    return sorted({r.holder_email for r in rows if r.state in NOT_STARTED and r.holder_email != order.email})
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet shows a cell starting like a formula as text, not as a formula to run."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def csv_rows(order: Order, rows: list[SeatRow]) -> Iterator[list[str]]:
+    yield ["Order", "Product", "Seat", "Holder name", "Holder email", "State", "Since", "Last reminder"]
+    for row in rows:
+        yield [
+            order.reference or "",
+            _cell(row.line.product_name),
+            str(row.number),
+            _cell(row.holder_name),
+            _cell(row.holder_email),
+            row.label,
+            row.since.isoformat(timespec="seconds") if row.since else "",
+            row.reminded_on.isoformat() if row.reminded_on else "",
+        ]

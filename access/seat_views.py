@@ -1,0 +1,275 @@
+"""The seat manager: one page per order for its buyer (the table of seats, a list to assign many at once,
+reminders, a CSV of the table) and the single-seat forms. The claim link's page is access.claim_views.
+
+Who may act comes from the signed-in email in the session (access.views), never from the URL: an order is
+found by its reference and its buyer's email together, a seat by its token and the buyer's email."""
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from access import reminders, seat_batches, seat_table, seats, tasks
+from access.forms import AssignSeatForm, SeatListForm
+from access.models import Grant
+from access.seat_lists import (
+    MAX_SEAT_LIST_CHARS,
+    MAX_SEAT_LIST_FILE_BYTES,
+    MAX_SEAT_LIST_LINES,
+    SeatListUnreadable,
+    csv_to_lines,
+)
+from access.views import _signed_in_email
+from checkout import states
+from checkout.models import Order, OrderLine
+from common.text import normalise_email
+
+# The seat list upload is the one view that takes a file part; its whole body stays under this.
+MAX_SEAT_LIST_REQUEST_BYTES = MAX_SEAT_LIST_FILE_BYTES + 4 * MAX_SEAT_LIST_CHARS + 16 * 1024
+
+
+def _order_or_404(request: HttpRequest, reference: str) -> Order:
+    order = seat_batches.buyer_order(reference, _signed_in_email(request))
+    if order is None:
+        raise Http404("No such order among your purchases.")
+    return order
+
+
+def _seats_url(order: Order) -> str:
+    return reverse("access:seats", kwargs={"reference": order.reference})
+
+
+def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: int = 200) -> HttpResponse:
+    rows = seat_table.seat_rows(order)
+    shown = request.GET.get("show", "")
+    wanted = seat_table.FILTERS.get(shown)
+    lines = list(order.lines.all())
+    context = {
+        "order": order,
+        "lines": lines,
+        "rows": [r for r in rows if wanted is None or r.state in wanted],
+        "counts": seat_table.seat_counts(rows),
+        "show": shown if wanted else "",
+        "to_remind": seat_table.to_remind(order, rows),
+        "reminded_today": reminders.reminded_today(order),
+        "site_url": settings.SITE_URL,
+        "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,
+        "max_lines": MAX_SEAT_LIST_LINES,
+        "max_file_kb": MAX_SEAT_LIST_FILE_BYTES // 1024,
+        "form": form or SeatListForm(initial={"line": lines[0].pk if lines else None}),
+        "plan": plan,
+        "breadcrumbs": [
+            ("Your purchases", reverse("access:purchases")),
+            (f"Seats of order {order.reference}", ""),
+        ],
+    }
+    return render(request, "access/seats.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def seat_manager(request: HttpRequest, reference: str) -> HttpResponse:
+    if not _signed_in_email(request):
+        return redirect("access:purchases")
+    return _page(request, _order_or_404(request, reference))
+
+
+@never_cache
+@require_GET
+def seats_csv(request: HttpRequest, reference: str) -> HttpResponse:
+    order = _order_or_404(request, reference)
+    out = io.StringIO()
+    csv.writer(out).writerows(seat_table.csv_rows(order, seat_table.seat_rows(order)))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="seats-{order.reference}.csv"'
+    return response
+
+
+def _list_text(request: HttpRequest, form: SeatListForm) -> str:
+    upload = request.FILES.get("file")
+    if upload is None or not upload.size:
+        return form.cleaned_data["people"]
+    if upload.size > MAX_SEAT_LIST_FILE_BYTES:
+        raise SeatListUnreadable(f"The file is larger than {MAX_SEAT_LIST_FILE_BYTES // 1024} KB.")
+    return csv_to_lines(upload.read(MAX_SEAT_LIST_FILE_BYTES + 1))
+
+
+@never_cache
+@require_POST
+def seat_list_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    """The preview of a pasted list or an uploaded CSV file: who gets which seat and which lines cannot
+    have one. Assigns nothing. The only view that accepts a file part (MAX_SEAT_LIST_REQUEST_BYTES)."""
+    order = _order_or_404(request, reference)
+    form = SeatListForm(request.POST)
+    if not form.is_valid() or not order.lines.filter(pk=form.cleaned_data["line"]).exists():
+        return _page(request, order, form=form, status=400)
+    try:
+        text = _list_text(request, form)
+        line = order.lines.get(pk=form.cleaned_data["line"])
+        plan = seat_batches.plan_seat_list(
+            order, line, text, include_elsewhere=form.cleaned_data["include_elsewhere"]
+        )
+    except SeatListUnreadable as exc:
+        form.add_error(None, str(exc))
+        return _page(request, order, form=form, status=400)
+    if not plan.people:
+        form.add_error("people", "Paste at least one person, or choose a CSV file.")
+        return _page(request, order, form=form, status=400)
+    confirm = SeatListForm(
+        initial={
+            "line": line.pk,
+            "people": text,
+            "include_elsewhere": plan.include_elsewhere,
+            "digest": plan.digest,
+        }
+    )
+    return _page(request, order, form=confirm, plan=plan)
+
+
+# The request-body guard (config.request_body) reads these before the view runs: the list with its file may
+# be larger than a form, and this is the one view that takes a file part.
+seat_list_upload.max_body_bytes = MAX_SEAT_LIST_REQUEST_BYTES
+seat_list_upload.accepts_file_parts = True
+
+
+@never_cache
+@require_POST
+def assign_seat_list(request: HttpRequest, reference: str) -> HttpResponse:
+    """Assign the previewed list: read and checked again here, all or nothing."""
+    order = _order_or_404(request, reference)
+    form = SeatListForm(request.POST)
+    if not form.is_valid():
+        return _page(request, order, form=form, status=400)
+    try:
+        plan = seat_batches.assign_seat_list(
+            reference=reference,
+            buyer_email=_signed_in_email(request),
+            line_id=form.cleaned_data["line"],
+            text=form.cleaned_data["people"],
+            include_elsewhere=form.cleaned_data["include_elsewhere"],
+            seen_digest=form.cleaned_data["digest"],
+        )
+    except (Order.DoesNotExist, OrderLine.DoesNotExist):
+        raise Http404("No such order line among your purchases.") from None
+    except SeatListUnreadable as exc:
+        form.add_error(None, str(exc))
+        return _page(request, order, form=form, status=400)
+    except seat_batches.SeatListRefused as exc:
+        again = SeatListForm(
+            initial={
+                **form.cleaned_data,
+                "digest": exc.plan.digest,
+                "include_elsewhere": exc.plan.include_elsewhere,
+            }
+        )
+        messages.error(request, str(exc))
+        return _page(request, order, form=again, plan=exc.plan, status=409)
+    count = len(plan.placements)
+    messages.success(
+        request,
+        f"{count} seat{'' if count == 1 else 's'} assigned. Each person gets one email with their access.",
+    )
+    return redirect(_seats_url(order))
+
+
+@require_POST
+def remind_holders(request: HttpRequest, reference: str) -> HttpResponse:
+    order = _order_or_404(request, reference)
+    try:
+        sent = reminders.remind_holders(reference=reference, buyer_email=_signed_in_email(request))
+    except reminders.RemindersRefused as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(
+            request, f"Reminder on its way to {len(sent)} {'person' if len(sent) == 1 else 'people'}."
+        )
+    return redirect(_seats_url(order))
+
+
+def _buyer_seat_page(grant_token: str, email: str) -> str:
+    """The seat manager of the order a seat token names, when it is this buyer's; else the purchases page."""
+    grant = (
+        Grant.objects.filter(token=grant_token, order__email=normalise_email(email))
+        .exclude(order__email="")
+        .select_related("order")
+        .first()
+    )
+    return _seats_url(grant.order) if grant else reverse("access:purchases")
+
+
+def _give_one(request: HttpRequest, grant_token: str, service, done: str) -> HttpResponse:
+    """Assign or reassign one seat from its form; a person who holds it on another order needs a tick."""
+    email = _signed_in_email(request)
+    if not email:
+        return redirect("access:purchases")
+    back = _buyer_seat_page(grant_token, email)
+    form = AssignSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "To give a seat, enter a name and a valid email address.")
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        service(
+            grant_token=grant_token,
+            buyer_email=email,
+            name=data["name"],
+            email=data["email"],
+            elsewhere_confirmed=data["confirm_elsewhere"],
+        )
+    except seats.SeatNotFound:
+        raise Http404("No such seat on your orders.") from None
+    except seats.HeldOnAnotherOrder as exc:
+        context = {"warning": str(exc), "form": form, "action": request.path, "back": back}
+        return render(request, "access/seat_confirm.html", context, status=409)
+    except seats.SeatUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, done.format(email=normalise_email(data["email"])))
+    return redirect(back)
+
+
+@require_POST
+def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
+    return _give_one(
+        request, grant_token, seats.assign_seat, "Seat assigned. {email} will get an email with their access."
+    )
+
+
+@require_POST
+def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
+    return _give_one(
+        request,
+        grant_token,
+        seats.reassign_seat,
+        "Seat given to {email}, who will get an email with their access.",
+    )
+
+
+@require_POST
+def resend_access_email(request: HttpRequest, grant_token: str) -> HttpResponse:
+    """The buyer sends a holder's access email again: at most once a day per seat (the purpose holds the
+    date, so more clicks that day change nothing)."""
+    email = _signed_in_email(request)
+    if not email:
+        return redirect("access:purchases")
+    grant = (
+        Grant.objects.filter(token=grant_token, order__email=normalise_email(email), state=Grant.State.ACTIVE)
+        .exclude(order__email="")
+        .exclude(holder_email="")
+        .select_related("order")
+        .first()
+    )
+    if grant is None:
+        raise Http404("No such seat on your orders.")
+    day = timezone.localdate().strftime("%y%m%d")
+    tasks.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")
+    states.note(grant.order, "access", f"Access email resent to {grant.holder_email}.", source="buyer")
+    messages.success(request, f"The access email is on its way to {grant.holder_email} again.")
+    return redirect(_seats_url(grant.order))

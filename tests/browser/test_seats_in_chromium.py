@@ -1,0 +1,154 @@
+"""The seat manager in Chromium at phone and desktop widths: a head of production pastes four lines into a
+five-seat order, the preview names the bad line and the existing holder, two seats are assigned with one
+email each, the table shows every seat's state, Copy puts a claim link on the clipboard, and axe finds no
+problem on the manager, the preview or the claim page."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+
+from access import grants, links, seats
+from access.models import Grant
+from catalog.models import Product
+from tests.checkout.conftest import run_ready_tasks
+from tests.factories import make_order
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = None  # set SEAT_SCREENSHOTS=/some/dir to keep the pages as PNG files
+
+
+def _shot(page, name: str, width: int) -> None:
+    import os
+
+    folder = os.environ.get("SEAT_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+
+
+def _clean(page, axe: Axe, where: str) -> list[str]:
+    problems = []
+    results = axe.run(page)
+    if results.violations_count:
+        problems.append(f"{where}: {results.generate_report()}")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{where}: scrolls sideways by {overflow}px")
+    if page.console_errors:
+        problems.append(f"{where}: console errors {list(page.console_errors)}")
+    return problems
+
+
+@pytest.fixture
+def team_order(shop, settings):
+    settings.SITE_URL = shop
+    order = make_order(
+        [(Product.objects.get(slug="bundle"), 5)],
+        email="lead@studio.example",
+        buyer_name="Dana Okafor",
+        company_name="Northlight Pictures",
+    )
+    grants.grant_access_for_order(order.pk)
+    seat_two = Grant.objects.filter(order=order, seat=2).first()
+    seats.assign_seat(
+        grant_token=seat_two.token, buyer_email=order.email, name="Ana", email="ana@studio.example"
+    )
+    run_ready_tasks()
+    mail.outbox.clear()
+    return order
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_team_lead_assigns_a_pasted_list_and_copies_a_claim_link(browser, shop, team_order, width):
+    from tests.browser.conftest import ConsoleErrors
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=shop)
+    page = context.new_page()
+    page.console_errors = ConsoleErrors()
+    page.console_errors.watch(page)
+    axe = Axe()
+    problems: list[str] = []
+
+    page.goto(f"{shop}/purchases/sign-in/{links.sign_in_token(team_order.email)}/")
+    page.get_by_role("button", name="Show my purchases").click()
+    page.wait_for_url(f"{shop}/purchases/")
+    page.get_by_role("link", name="Manage 5 seats").click()
+    page.wait_for_url(f"{shop}/purchases/orders/{team_order.reference}/seats/")
+    assert "5 seats: 0 started, 2 assigned and not started, 3 free." in page.text_content(
+        "[data-seat-counts]"
+    )
+    problems += _clean(page, axe, "seat manager")
+    _shot(page, "seats", width)
+
+    page.get_by_label("People, one a line").fill(
+        "Raj Patel <raj@studio.example>\nnot-an-address\nana@studio.example, Ana\nBo Grip, bo@studio.example"
+    )
+    page.get_by_role("button", name="Preview").click()
+    invalid = page.text_content("[data-invalid-lines]")
+    assert "Line 2" in invalid and "no email address on this line" in invalid
+    assert "Line 3" in invalid and "already holds a seat of CPMA Bundle on this order" in invalid
+    assert not Grant.objects.filter(order=team_order, holder_email="raj@studio.example").exists()
+    problems += _clean(page, axe, "preview")
+    _shot(page, "seats-preview", width)
+
+    page.get_by_role("button", name="Assign 2 seats").click()
+    page.wait_for_url(f"{shop}/purchases/orders/{team_order.reference}/seats/")
+    run_ready_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == ["bo@studio.example", "raj@studio.example"]
+    page.reload()
+    states = {
+        row.get_attribute("data-seat"): row.get_attribute("data-state")
+        for row in page.locator("tr[data-seat]").all()
+    }
+    assert states == {"1": "assigned", "2": "assigned", "3": "assigned", "4": "assigned", "5": "free"}
+    assert page.locator("tr[data-seat='3']").text_content().count("raj@studio.example") == 1
+    assert "not assigned" in page.locator("tr[data-seat='5']").text_content()
+
+    claim_field = page.locator("tr[data-seat='5'] input.claim-link")
+    page.locator("tr[data-seat='5']").get_by_role("button", name="Copy link").click()
+    page.get_by_text("Claim link copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == claim_field.input_value()
+    assert "/purchases/claim/" in claim_field.input_value()
+    problems += _clean(page, axe, "seat table")
+    _shot(page, "seats-assigned", width)
+
+    claimant = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    claimant.console_errors = ConsoleErrors()
+    claimant.console_errors.watch(claimant)
+    claimant.goto(claim_field.input_value())
+    assert "Dana Okafor (Northlight Pictures) gave you a seat of the CPMA Bundle." in claimant.text_content(
+        "main"
+    )
+    problems += _clean(claimant, axe, "claim page")
+    _shot(claimant, "claim", width)
+    claimant.get_by_label("Your name").fill("Cy Gaffer")
+    claimant.get_by_label("Your email address").fill("cy@studio.example")
+    claimant.get_by_role("button", name="Claim this seat").click()
+    claimant.get_by_role("link", name="Open your purchases").click()
+    assert "Signed in as cy@studio.example" in claimant.text_content("main")
+    claimant.context.close()
+
+    page.reload()
+    assert page.locator("tr[data-seat='5']").get_attribute("data-state") == "claimed"
+    assert "5 seats: 1 started, 4 assigned and not started, 0 free." in page.text_content(
+        "[data-seat-counts]"
+    )
+    context.close()
+    assert problems == []
+
+
+def test_without_javascript_the_claim_link_stays_selectable_and_no_copy_button_shows(
+    browser, shop, team_order
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(f"{shop}/purchases/sign-in/{links.sign_in_token(team_order.email)}/")
+    page.get_by_role("button", name="Show my purchases").click()
+    page.goto(f"{shop}/purchases/orders/{team_order.reference}/seats/?show=free")
+
+    fields = page.locator("input.claim-link")
+    assert fields.count() == 3
+    assert all("/purchases/claim/" in f.input_value() for f in fields.all())
+    assert page.get_by_role("button", name="Copy link").count() == 0
+    context.close()
