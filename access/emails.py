@@ -6,7 +6,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from access import links
+from access import links, purchase_links
 from access.models import Grant
 from checkout.emails import send_once
 from checkout.models import Order
@@ -14,9 +14,10 @@ from checkout.models import Order
 
 def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
     context = {
+        "purchases_url": settings.SITE_URL + reverse("access:purchases"),
         **context,
         "site_url": settings.SITE_URL,
-        "purchases_url": settings.SITE_URL + reverse("access:purchases"),
+        "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,
     }
     subject = " ".join(render_to_string(f"email/access/{template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
@@ -44,6 +45,10 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
             "holder": holder,
             "grants": grants,
             "is_buyer": holder.holder_email == order.email,
+            # A personal link: one click and one button from this email to the downloads.
+            "purchases_url": purchase_links.link_url(
+                purchase_links.create_link(order=order, email=holder.holder_email, sent_with="access given")
+            ),
         }
         return _message("access_given", context, holder.holder_email)
 
@@ -85,6 +90,11 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
             "grants": grants,
             "seats": len({(g.line_id, g.seat) for g in grants}),
             "because": ENDED_BECAUSE.get(reason, "the academy ended it"),
+            # The personal link shows the order's status now (never downloads) and opens the page again
+            # if access comes back.
+            "purchases_url": purchase_links.link_url(
+                purchase_links.create_link(order=order, email=recipient, sent_with="access ended")
+            ),
         }
         return _message("access_revoked", context, recipient)
 

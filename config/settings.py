@@ -145,6 +145,13 @@ ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 # Admin pieces other apps add to checkout's order list and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
+ORDER_ADMIN_ACTIONS += ["access.admin.revoke_order_links"]
+# Checkout's order emails (confirmation, refund receipt) carry a personal link to the purchases page made by
+# this callable (order, email, sent_with) -> {"purchases_url", "order_url"}; empty: the plain page address.
+ORDER_EMAIL_LINKS = "access.purchase_links.links_for_email"
+# The success page signs the browser that paid in to the purchases page through this callable
+# (request, order) -> the page's address, or "" when it did not; empty: nobody is signed in there.
+PAYING_BROWSER_SIGN_IN = "access.sessions.sign_in_paying_browser"
 
 
 def _email_address(name: str, default: str) -> str:
@@ -169,6 +176,10 @@ BUNDLE_CREDIT_DAYS = env.int("BUNDLE_CREDIT_DAYS", default=365)
 DOWNLOAD_LINK_MAX_AGE_SECONDS = env.int("DOWNLOAD_LINK_MAX_AGE_SECONDS", default=24 * 3600)
 SIGN_IN_LINK_MAX_AGE_SECONDS = env.int("SIGN_IN_LINK_MAX_AGE_SECONDS", default=30 * 60)
 PURCHASES_SESSION_SECONDS = env.int("PURCHASES_SESSION_SECONDS", default=12 * 3600)
+# Personal links in order emails (access.purchase_links): days each works unless staff revoke it sooner.
+PURCHASES_LINK_MAX_AGE_DAYS = env.int("PURCHASES_LINK_MAX_AGE_DAYS", default=90)
+if PURCHASES_LINK_MAX_AGE_DAYS < 30:
+    raise ImproperlyConfigured("PURCHASES_LINK_MAX_AGE_DAYS must be at least 30: buyers keep order emails.")
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env.int("SIGN_IN_THROTTLE_WINDOW_SECONDS", default=3600)
 SIGN_IN_LIMIT_PER_EMAIL = env.int("SIGN_IN_LIMIT_PER_EMAIL", default=5)
 SIGN_IN_LIMIT_PER_IP = env.int("SIGN_IN_LIMIT_PER_IP", default=30)
