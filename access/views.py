@@ -213,6 +213,8 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
             "This seat has been claimed",
             "Each claim link gives its seat once. If the seat is yours, sign in to your purchases page.",
         )
+    except seats.SeatUnavailable as exc:
+        return _problem(request, 410, "This seat is no longer available", f"{exc} Its seats give no access.")
     form = AssignSeatForm(request.POST if request.method == "POST" else None)
     if request.method == "GET" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
