@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from access import purchase_links
 from access.models import PurchasesLink
-from access.sessions import SESSION_EMAIL
 from access.samples import attach_sample_files
+from access.sessions import SESSION_EMAIL
 from tests.checkout.conftest import run_ready_tasks
 from tests.stripe_fake import make_event
 
