@@ -37,6 +37,11 @@ class EndedOrder:
     cards: list[Holding]
     bought: BoughtOrder | None
 
+    @property
+    def products_ended(self) -> list[str]:
+        """The names of what this address held on the order, each once."""
+        return list(dict.fromkeys(holding.product.name for holding in self.cards))
+
 
 def cards(holdings: list[Holding]) -> list[Card]:
     """The active holdings as cards, each course card saying whether its enrolment was delivered."""

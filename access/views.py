@@ -113,15 +113,14 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
             request,
             410,
             "This link has been switched off",
-            "The academy revoked this link, so it no longer opens your purchases. "
-            "Ask for a sign-in link below, or reply to your order email if you did not expect this.",
+            "The academy revoked this link, so it no longer opens your purchases or shows an order.",
         )
     except purchase_links.LinkExpired:
         return _problem(
             request,
             410,
             "This link has expired",
-            "Links in order emails work for a few months; ask for a fresh sign-in link below.",
+            f"Links in order emails work for {settings.PURCHASES_LINK_MAX_AGE_DAYS} days.",
         )
     except purchase_links.LinkUnknown:
         return _problem(request, 404, "This link is not valid", "It may have been cut short or altered.")
