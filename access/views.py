@@ -126,7 +126,12 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, 404, "This link is not valid", "It may have been cut short or altered.")
     order = link.order
     if not purchases_page.link_gives_access(link):
-        context = {"order": order, "email": link.email, "ended": purchases_page.why_link_ended(link)}
+        context = {
+            "order": order,
+            "ended": purchases_page.why_link_ended(link),
+            # A seat holder is not shown what the buyer paid or got back.
+            "is_buyer": links.normalise_email(order.email) == link.email,
+        }
         return render(request, "access/link_order_status.html", context)
     show_order = (request.POST if request.method == "POST" else request.GET).get("show") == "order"
     if request.method == "GET":

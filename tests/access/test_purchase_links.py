@@ -185,3 +185,22 @@ def test_each_email_carries_a_fresh_link(paid_order):
 
     assert first != second
     assert PurchasesLink.objects.filter(order=order).count() == 3  # the confirmation's and these two
+
+
+def test_a_seat_holders_link_after_a_refund_shows_the_ending_but_not_the_buyers_money(
+    paid_order, client, sign_in, fake_stripe, deliver_event
+):
+    order = paid_order("resume-kit", quantity=2, email="lead@example.com")
+    sign_in("lead@example.com")
+    seat = order.grants.get(seat=2)
+    client.post(f"/purchases/seats/{seat.token}/", {"name": "Ana", "email": "ana@example.com"})
+    run_ready_tasks()
+    [anas] = links_in(next(m for m in mail.outbox if m.to == ["ana@example.com"]))
+    buyers = links_in(confirmation_for(order))[0]
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
+
+    holder_page = Client().get(anas).content.decode()
+    buyer_page = Client().get(buyers).content.decode()
+
+    assert "refunded in full" in holder_page and "$134" not in holder_page
+    assert "Refunded $134" in buyer_page
