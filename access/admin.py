@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Min, QuerySet
 
-from access import grants, seat_table
-from access.models import Download, EnrolmentDelivery, Grant, KitFile
+from access import grants, purchase_links, seat_table
+from access.models import Download, EnrolmentDelivery, Grant, KitFile, PurchasesLink
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
@@ -141,3 +141,72 @@ class EnrolmentDeliveryAdmin(ReadOnlyAdmin):
     search_fields = ["event_id", "grant__holder_email", "grant__order__reference"]
     list_select_related = ["grant", "grant__order", "grant__product"]
     date_hierarchy = "created_at"
+
+
+@admin.action(description="Revoke the emailed purchases links of selected orders")
+def revoke_order_links(modeladmin, request, queryset) -> None:
+    """On checkout's order list (settings.ORDER_ADMIN_ACTIONS): every live personal link of the orders."""
+    count = purchase_links.revoke_order_links(
+        queryset.values_list("pk", flat=True), by=f"staff:{request.user}"
+    )
+    modeladmin.message_user(request, f"{count} link(s) revoked; they now answer 410.", messages.SUCCESS)
+
+
+@admin.register(PurchasesLink)
+class PurchasesLinkAdmin(admin.ModelAdmin):
+    """The personal links order emails carried (only a hash of each is kept): who, which order, used or not.
+    Nothing is edited by hand; staff who may change links revoke one, all of an order's, or all of an
+    address's."""
+
+    fields = readonly_fields = [
+        "order",
+        "email",
+        "sent_with",
+        "created_at",
+        "expires_at",
+        "uses",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    list_display = [
+        "created_at",
+        "email",
+        "order",
+        "sent_with",
+        "expires_at",
+        "uses",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["sent_with", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "order__reference"]
+    list_select_related = ["order"]
+    date_hierarchy = "created_at"
+    actions = ["revoke", "revoke_order", "revoke_address"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _done(self, request, count: int) -> None:
+        self.message_user(request, f"{count} link(s) revoked; they now answer 410.", messages.SUCCESS)
+
+    @admin.action(description="Revoke selected links", permissions=["change"])
+    def revoke(self, request, queryset: QuerySet[PurchasesLink]) -> None:
+        count = purchase_links.revoke_links(queryset.values_list("pk", flat=True), by=f"staff:{request.user}")
+        self._done(request, count)
+
+    @admin.action(description="Revoke every link of the selected links' orders", permissions=["change"])
+    def revoke_order(self, request, queryset: QuerySet[PurchasesLink]) -> None:
+        orders = set(queryset.values_list("order_id", flat=True))
+        self._done(request, purchase_links.revoke_order_links(orders, by=f"staff:{request.user}"))
+
+    @admin.action(
+        description="Revoke every link of the selected links' addresses (all orders)", permissions=["change"]
+    )
+    def revoke_address(self, request, queryset: QuerySet[PurchasesLink]) -> None:
+        emails = set(queryset.values_list("email", flat=True))
+        self._done(request, purchase_links.revoke_address_links(emails, by=f"staff:{request.user}"))

@@ -7,10 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from access import links, seats, tasks
+from access import links, seats, sessions, tasks
 from access.forms import AssignSeatForm
 from access.models import Grant
-from access.views import SESSION_EMAIL
 from checkout.models import Order
 from common.text import normalise_email
 
@@ -29,9 +28,7 @@ def _sign_in_after_claim(request: HttpRequest, email: str, seat: list[Grant]) ->
     if holds_other or Order.objects.filter(email=email).exists():
         tasks.send_sign_in_link.enqueue(email)
         return False
-    request.session.cycle_key()
-    request.session[SESSION_EMAIL] = email
-    request.session.set_expiry(settings.PURCHASES_SESSION_SECONDS)
+    sessions.sign_in(request, email)
     return True
 
 
@@ -57,6 +54,10 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
             410,
             "This seat has been claimed",
             "Each claim link gives its seat once. If the seat is yours, sign in to your purchases page.",
+        )
+    except seats.SeatUnavailable as exc:
+        return _claim_problem(
+            request, 410, "This seat is no longer available", f"{exc} Its seats give no access."
         )
     order = seat[0].order
     form = AssignSeatForm(request.POST if request.method == "POST" else None)

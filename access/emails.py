@@ -1,12 +1,14 @@
 """Emails to holders and buyers. Access emails go at most once per seat, purpose and recipient through
 checkout's claim pattern (`checkout.emails.send_once`); sign-in links go every time one is asked for."""
 
+from collections import Counter
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from access import links
+from access import links, purchase_links
 from access.models import Grant
 from checkout.emails import send_once
 from checkout.models import Order
@@ -14,9 +16,10 @@ from checkout.models import Order
 
 def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
     context = {
+        "purchases_url": settings.SITE_URL + reverse("access:purchases"),
         **context,
         "site_url": settings.SITE_URL,
-        "purchases_url": settings.SITE_URL + reverse("access:purchases"),
+        "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,
     }
     subject = " ".join(render_to_string(f"email/access/{template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
@@ -44,6 +47,10 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
             "holder": holder,
             "grants": grants,
             "is_buyer": holder.holder_email == order.email,
+            # A personal link: one click and one button from this email to the downloads.
+            "purchases_url": purchase_links.link_url(
+                purchase_links.create_link(order=order, email=holder.holder_email, sent_with="access given")
+            ),
         }
         return _message("access_given", context, holder.holder_email)
 
@@ -84,7 +91,14 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
             "holder": grants[0],
             "grants": grants,
             "seats": len({(g.line_id, g.seat) for g in grants}),
+            # Each product once, with how many of the holder's seats gave it.
+            "products": list(Counter(g.product.name for g in grants).items()),
             "because": ENDED_BECAUSE.get(reason, "the academy ended it"),
+            # The personal link shows the order's status now (never downloads) and opens the page again
+            # if access comes back.
+            "purchases_url": purchase_links.link_url(
+                purchase_links.create_link(order=order, email=recipient, sent_with="access ended")
+            ),
         }
         return _message("access_revoked", context, recipient)
 

@@ -167,3 +167,28 @@ class EnrolmentDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.event_id}"
+
+
+class PurchasesLink(models.Model):
+    """A personal link to the purchases page carried by an order email (the confirmation, each access
+    email, the refund receipt). It names one order and one address, works (many times) until it expires or
+    staff revoke it, and gives access only while that order still gives this address access. Only a hash
+    of its token is stored: the link itself lives in the email alone."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="purchases_links")
+    email = models.EmailField(max_length=254, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_with = models.CharField(max_length=40, blank=True, help_text="Which email carried it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    revoked_by = models.CharField(max_length=200, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0, help_text="Times its button signed someone in.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "emailed purchases link"
+
+    def __str__(self) -> str:
+        return f"link for {self.email} ({self.order})"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from access import reminders, seat_batches, seat_table, seats, tasks
+from access import reminders, seat_batches, seat_table, seats, sessions, tasks
 from access.forms import AssignSeatForm, SeatListForm
 from access.models import Grant
 from access.seat_lists import (
@@ -26,7 +26,6 @@ from access.seat_lists import (
     SeatListUnreadable,
     csv_to_lines,
 )
-from access.views import _signed_in_email
 from checkout import states
 from checkout.models import Order, OrderLine
 from common.text import normalise_email
@@ -36,7 +35,7 @@ MAX_SEAT_LIST_REQUEST_BYTES = MAX_SEAT_LIST_FILE_BYTES + 4 * MAX_SEAT_LIST_CHARS
 
 
 def _order_or_404(request: HttpRequest, reference: str) -> Order:
-    order = seat_batches.buyer_order(reference, _signed_in_email(request))
+    order = seat_batches.buyer_order(reference, sessions.signed_in_email(request))
     if order is None:
         raise Http404("No such order among your purchases.")
     return order
@@ -76,7 +75,7 @@ def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: i
 @never_cache
 @require_GET
 def seat_manager(request: HttpRequest, reference: str) -> HttpResponse:
-    if not _signed_in_email(request):
+    if not sessions.signed_in_email(request):
         return redirect("access:purchases")
     return _page(request, _order_or_404(request, reference))
 
@@ -150,7 +149,7 @@ def assign_seat_list(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         plan = seat_batches.assign_seat_list(
             reference=reference,
-            buyer_email=_signed_in_email(request),
+            buyer_email=sessions.signed_in_email(request),
             line_id=form.cleaned_data["line"],
             text=form.cleaned_data["people"],
             include_elsewhere=form.cleaned_data["include_elsewhere"],
@@ -183,7 +182,7 @@ def assign_seat_list(request: HttpRequest, reference: str) -> HttpResponse:
 def remind_holders(request: HttpRequest, reference: str) -> HttpResponse:
     order = _order_or_404(request, reference)
     try:
-        sent = reminders.remind_holders(reference=reference, buyer_email=_signed_in_email(request))
+        sent = reminders.remind_holders(reference=reference, buyer_email=sessions.signed_in_email(request))
     except reminders.RemindersRefused as exc:
         messages.warning(request, str(exc))
     else:
@@ -206,7 +205,7 @@ def _buyer_seat_page(grant_token: str, email: str) -> str:
 
 def _give_one(request: HttpRequest, grant_token: str, service, done: str) -> HttpResponse:
     """Assign or reassign one seat from its form; a person who holds it on another order needs a tick."""
-    email = _signed_in_email(request)
+    email = sessions.signed_in_email(request)
     if not email:
         return redirect("access:purchases")
     back = _buyer_seat_page(grant_token, email)
@@ -256,7 +255,7 @@ def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
 def resend_access_email(request: HttpRequest, grant_token: str) -> HttpResponse:
     """The buyer sends a holder's access email again: at most once a day per seat (the purpose holds the
     date, so more clicks that day change nothing)."""
-    email = _signed_in_email(request)
+    email = sessions.signed_in_email(request)
     if not email:
         return redirect("access:purchases")
     grant = (

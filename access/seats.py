@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access import enrolment
-from access.grants import access_is_due, enqueue_given
+from access.grants import DISPUTE_LOST, access_is_due, ended_reason, enqueue_given
 from access.models import Download, Grant
 from checkout import states
 from checkout.models import Order
@@ -208,6 +208,16 @@ def claimable_seat(line_id: int, seat_number: int) -> list[Grant]:
     )
     if not seat:
         raise SeatNotFound("No such seat.")
+    # A refund in full or a lost dispute ends the seat even before its grants are revoked.
+    order = seat[0].order
+    if not access_is_due(order):
+        if ended_reason(order) == DISPUTE_LOST:
+            raise SeatUnavailable(
+                "The payment for the order behind this link was disputed by the card holder."
+            )
+        raise SeatUnavailable("The order behind this link was refunded.")
+    if any(g.state == Grant.State.REVOKED for g in seat):
+        raise SeatUnavailable("The academy ended access for this seat.")
     if any(g.state != Grant.State.UNASSIGNED for g in seat):
         raise SeatClaimed("This seat has been claimed already.")
     return seat

@@ -28,6 +28,7 @@ class Holding:
     order: Order
     state: str
     downloads: list[Download] = field(default_factory=list)
+    grant: Grant | None = None
 
 
 @dataclass
@@ -73,7 +74,7 @@ def holdings_for(email: str) -> list[Holding]:
         files_by_product.setdefault(kit_file.product_id, []).append(kit_file)
     holdings = []
     for grant in grants:
-        holding = Holding(product=grant.product, order=grant.order, state=grant.state)
+        holding = Holding(product=grant.product, order=grant.order, state=grant.state, grant=grant)
         if grant.state == Grant.State.ACTIVE:
             holding.downloads = [
                 Download(title=f.title, url_token=links.download_token(grant, f))

@@ -9,10 +9,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import bundle_completion, downloads, links, selectors, tasks
+from access import (
+    bundle_completion,
+    downloads,
+    links,
+    purchase_links,
+    purchases_page,
+    selectors,
+    sessions,
+    tasks,
+)
 from access.credit import bundle_offer
 from access.forms import EmailForm
 from catalog.models import Product
@@ -21,7 +31,6 @@ from checkout.visitor import ensure_visitor_id, remember_visitor
 
 logger = logging.getLogger("access")
 
-SESSION_EMAIL = "access_email"
 DOWNLOAD_CHUNK_BYTES = 256 * 1024
 
 
@@ -30,7 +39,7 @@ def _problem(request: HttpRequest, status: int, title: str, message: str) -> Htt
 
 
 def _signed_in_email(request: HttpRequest) -> str:
-    return request.session.get(SESSION_EMAIL, "")
+    return sessions.signed_in_email(request)
 
 
 @never_cache
@@ -41,12 +50,15 @@ def purchases(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if email:
             bundles = Product.objects.active().with_pricing().filter(kind=Product.Kind.BUNDLE)
+            holdings = selectors.holdings_for(email)
+            orders, ended = purchases_page.split_orders(holdings, selectors.orders_bought_by(email))
             context = {
                 "email": email,
                 "site_url": settings.SITE_URL,
                 "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,
-                "holdings": selectors.holdings_for(email),
-                "orders": selectors.orders_bought_by(email),
+                "cards": purchases_page.cards(holdings),
+                "orders": orders,
+                "ended": ended,
                 "offers": [
                     offer for bundle in bundles if (offer := bundle_offer(email=email, bundle=bundle))
                 ],
@@ -83,16 +95,58 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
         )
     except links.LinkInvalid:
         return _problem(request, 400, "This sign-in link is not valid", "It may have been cut short.")
-    request.session.cycle_key()
-    request.session[SESSION_EMAIL] = email
-    request.session.set_expiry(settings.PURCHASES_SESSION_SECONDS)
+    sessions.sign_in(request, email)
     return redirect("access:purchases")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A personal link from an order email. GET shows one button and spends nothing (mail scanners open
+    links); the POST signs in and shows the purchases page (at the order with `show=order`). An order that
+    no longer gives this address access shows its status instead, with no button."""
+    try:
+        link = purchase_links.read_link(token)
+    except purchase_links.LinkRevoked:
+        return _problem(
+            request,
+            410,
+            "This link has been switched off",
+            "The academy revoked this link, so it no longer opens your purchases or shows an order.",
+        )
+    except purchase_links.LinkExpired:
+        return _problem(
+            request,
+            410,
+            "This link has expired",
+            f"Links in order emails work for {settings.PURCHASES_LINK_MAX_AGE_DAYS} days.",
+        )
+    except purchase_links.LinkUnknown:
+        return _problem(request, 404, "This link is not valid", "It may have been cut short or altered.")
+    order = link.order
+    if not purchases_page.link_gives_access(link):
+        context = {
+            "order": order,
+            "ended": purchases_page.why_link_ended(link),
+            # A seat holder is not shown what the buyer paid or got back.
+            "is_buyer": links.normalise_email(order.email) == link.email,
+        }
+        return render(request, "access/link_order_status.html", context)
+    show_order = (request.POST if request.method == "POST" else request.GET).get("show") == "order"
+    if request.method == "GET":
+        context = {"email": link.email, "order": order, "show_order": show_order}
+        return render(request, "access/open_link.html", context)
+    purchase_links.record_use(link)
+    sessions.sign_in(request, link.email)
+    url = reverse("access:purchases")
+    if show_order and order.email and links.normalise_email(order.email) == link.email:
+        url += f"#order-{order.reference}"
+    return redirect(url)
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    request.session.pop(SESSION_EMAIL, None)
-    request.session.cycle_key()
+    sessions.sign_out(request)
     return redirect("access:purchases")
 
 

@@ -10,6 +10,7 @@ from django.db import DatabaseError, transaction
 
 from catalog.models import Product
 from catalog.money import format_money
+from catalog.seed import TO_FILL_MARK
 
 LAUNCH = "launch"
 
@@ -32,13 +33,15 @@ def placeholder_prices(products) -> list[checks.CheckMessage]:
 def courses_without_access_instructions(products) -> list[checks.CheckMessage]:
     return [
         checks.Warning(
-            "This course has no access instructions, so its buyers are not told how to get into it.",
+            "This course has no access instructions yet (empty, or still the seeded text asking staff to fill "
+            "them), so its buyers are not told how to get into it.",
             hint="Write them under “After purchase” on the product's admin page.",
             obj=product,
             id="catalog.W002",
         )
         for product in products
-        if product.kind == Product.Kind.COURSE and not product.access_instructions.strip()
+        if product.kind == Product.Kind.COURSE
+        and (not product.access_instructions.strip() or TO_FILL_MARK in product.access_instructions)
     ]
 
 

@@ -71,6 +71,21 @@ LEVEL_II_MODULES = [
     ),
 ]
 
+# What buyers see under "How to start" until staff write the real words in admin (platform, sign-in address,
+# first step). It says plainly that it is unfinished, so nobody mistakes it for the real instructions.
+TO_FILL_MARK = "[Staff: replace this text in admin before selling.]"
+COURSE_INSTRUCTIONS_TO_FILL = (
+    f"{TO_FILL_MARK} Name the course platform and its address, say to sign in there with the email address "
+    "the order or seat was given to, and what to open first.\n\n"
+    "Until then: the academy enrols you on its course platform and emails this address how to sign in "
+    "within one working day. Reply to your order email if nothing has arrived by then."
+)
+KIT_INSTRUCTIONS_TO_FILL = (
+    f"{TO_FILL_MARK} Say which file to open first and what each one is for.\n\n"
+    "Until then: the kit's files are listed under this heading on your purchases page; download them while "
+    "signed in there."
+)
+
 PRODUCTS = [
     {
         "slug": "level-i",
@@ -92,6 +107,7 @@ PRODUCTS = [
             "Production coordinators, assistant production managers, content production assistants and "
             "post-production coordinators who want to formalise what they have learned on the job."
         ),
+        "access_instructions": COURSE_INSTRUCTIONS_TO_FILL,
         "modules": LEVEL_I_MODULES,
     },
     {
@@ -111,6 +127,7 @@ PRODUCTS = [
             "Producers, line producers and production managers stepping up to head of production, "
             "executive producer or company leadership; heads of post and post-production producers."
         ),
+        "access_instructions": COURSE_INSTRUCTIONS_TO_FILL,
         "modules": LEVEL_II_MODULES,
     },
     {
@@ -127,6 +144,7 @@ PRODUCTS = [
             "and how to bring in your IMDb credits."
         ),
         "audience": "Anyone updating a resume to move up or to move between productions.",
+        "access_instructions": KIT_INSTRUCTIONS_TO_FILL,
         "modules": [],
     },
     {
@@ -143,6 +161,7 @@ PRODUCTS = [
             "to stakeholders."
         ),
         "audience": "Production teams bringing AI tools into pre-production, the shoot and post.",
+        "access_instructions": KIT_INSTRUCTIONS_TO_FILL,
         "modules": [],
     },
     {

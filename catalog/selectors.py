@@ -65,3 +65,10 @@ def bundles_missing_components(product: Product) -> dict[Product, list[Product]]
     for item in items:
         missing.setdefault(item.bundle, []).append(item.component)
     return missing
+
+
+def what_a_seat_gives(product: Product) -> list[Product]:
+    """What one seat of `product` gives its holder: the product itself, or a Bundle's parts in order."""
+    if product.is_bundle:
+        return [item.component for item in product.bundle_items.select_related("component")]
+    return [product]

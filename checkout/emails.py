@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from checkout import states
 from checkout.models import EmailDelivery, Order
+from checkout.receipts import how_to_start, order_email_links
 from common.outbox import Busy, claim_row, deliver_once, release_row
 
 logger = logging.getLogger("checkout")
@@ -49,8 +50,16 @@ def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[O
 
 
 def confirmation_message(order: Order) -> EmailMultiAlternatives:
-    lines = list(order.lines.all())
-    context = {"order": order, "lines": lines, "site_url": settings.SITE_URL}
+    lines = list(order.lines.select_related("product"))
+    context = {
+        "order": order,
+        "lines": lines,
+        "site_url": settings.SITE_URL,
+        "start": how_to_start(lines),
+        "several_seats": any(line.quantity > 1 for line in lines),
+        "links": order_email_links(order, order.email, CONFIRMATION),
+        "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,
+    }
     subject = " ".join(render_to_string("email/order_confirmation_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,

@@ -73,6 +73,11 @@ def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = 
             source=source,
         )
     settle(order, derive_status(order), source=source, before=before)
+    if record.status == "succeeded" and (created or "status" in changed) and order.money_received:
+        from checkout import tasks  # tasks -> stripe_sync -> refunds: imported here, as settle does
+
+        # The buyer's refund receipt, once per refund (an order that never completed is staff's case).
+        tasks.send_refund_receipt.enqueue(record.pk)
     return order
 
 

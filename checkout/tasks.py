@@ -5,7 +5,7 @@ Enqueue them inside the transaction of the change that causes them: the webhook 
 state change.
 """
 
-from checkout import emails, stripe_sync
+from checkout import emails, refund_receipts, stripe_sync
 from common.tasks import retrying_task
 
 
@@ -39,3 +39,9 @@ def sync_order(order_id: int, source: str) -> str:
 def alert_finance(order_id: int, reason: str) -> str:
     """Tell FINANCE_ALERT_EMAIL that an order was flagged for review (once per order and reason)."""
     return emails.send_review_alert(order_id, reason)
+
+
+@retrying_task
+def send_refund_receipt(refund_id: int) -> str:
+    """The buyer's receipt for one succeeded refund (once per refund)."""
+    return refund_receipts.send_refund_receipt(refund_id)

@@ -2,16 +2,18 @@ import re
 from urllib.parse import urlencode
 
 import stripe
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
-from checkout import fulfilment, services, stripe_sync
+from checkout import fulfilment, receipts, services, stripe_sync
 from checkout.forms import BuyForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled
@@ -137,12 +139,22 @@ def success(request: HttpRequest) -> HttpResponse:
         return render(request, "checkout/success_unknown.html", status=404)
     if not services.order_visible_to(order, visitor):
         return render(request, "checkout/success_private.html", {"money_received": order.money_received})
-    lines = list(order.lines.all())
+    lines = list(order.lines.select_related("product"))
     context = {
         "order": order,
         "lines": lines,
         "several_seats": any(line.quantity > 1 for line in lines),
         "refunds": list(order.refunds.all()),
         "stripe_down": False,
+        "start": receipts.how_to_start(lines) if order.status != Order.Status.REFUNDED else [],
+        "purchases_url": _sign_in_paying_browser(request, order),
     }
     return render(request, "checkout/success.html", context)
+
+
+def _sign_in_paying_browser(request: HttpRequest, order: Order) -> str:
+    """The browser that paid is signed in to the purchases page by the app that owns it
+    (settings.PAYING_BROWSER_SIGN_IN); returns that page's address, or "" when it was not signed in."""
+    if not settings.PAYING_BROWSER_SIGN_IN:
+        return ""
+    return import_string(settings.PAYING_BROWSER_SIGN_IN)(request, order)

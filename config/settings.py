@@ -117,6 +117,18 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has two writers on one file: the server (the success page converges the order) and the
+    # worker (fulfilling the same order). Each write transaction takes the write lock when it begins
+    # (IMMEDIATE), so none fails half-way with "database is locked"; a writer waits up to `timeout` seconds
+    # for the lock (the busy timeout); WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -152,6 +164,13 @@ ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
 ORDER_ADMIN_INLINES = ["access.admin.OrderSeatInline"]
+ORDER_ADMIN_ACTIONS += ["access.admin.revoke_order_links"]
+# Checkout's order emails (confirmation, refund receipt) carry a personal link to the purchases page made by
+# this callable (order, email, sent_with) -> {"purchases_url", "order_url"}; empty: the plain page address.
+ORDER_EMAIL_LINKS = "access.purchase_links.links_for_email"
+# The success page signs the browser that paid in to the purchases page through this callable
+# (request, order) -> the page's address, or "" when it did not; empty: nobody is signed in there.
+PAYING_BROWSER_SIGN_IN = "access.sessions.sign_in_paying_browser"
 
 
 def _email_address(name: str, default: str) -> str:
@@ -176,6 +195,10 @@ BUNDLE_CREDIT_DAYS = env.int("BUNDLE_CREDIT_DAYS", default=365)
 DOWNLOAD_LINK_MAX_AGE_SECONDS = env.int("DOWNLOAD_LINK_MAX_AGE_SECONDS", default=24 * 3600)
 SIGN_IN_LINK_MAX_AGE_SECONDS = env.int("SIGN_IN_LINK_MAX_AGE_SECONDS", default=30 * 60)
 PURCHASES_SESSION_SECONDS = env.int("PURCHASES_SESSION_SECONDS", default=12 * 3600)
+# Personal links in order emails (access.purchase_links): days each works unless staff revoke it sooner.
+PURCHASES_LINK_MAX_AGE_DAYS = env.int("PURCHASES_LINK_MAX_AGE_DAYS", default=90)
+if PURCHASES_LINK_MAX_AGE_DAYS < 30:
+    raise ImproperlyConfigured("PURCHASES_LINK_MAX_AGE_DAYS must be at least 30: buyers keep order emails.")
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env.int("SIGN_IN_THROTTLE_WINDOW_SECONDS", default=3600)
 SIGN_IN_LIMIT_PER_EMAIL = env.int("SIGN_IN_LIMIT_PER_EMAIL", default=5)
 SIGN_IN_LIMIT_PER_IP = env.int("SIGN_IN_LIMIT_PER_IP", default=30)
@@ -307,6 +330,9 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],  # plus STRIPE_CHECKOUT_ORIGIN, added per response
 }
+
+# The DEBUG error page lists no settings and no environment (config/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.NoSettingsReporterFilter"
 
 # Request bodies (config/request_body.py): a body declared larger than its URL's limit is answered 413 before
 # a byte of it is read; a chunked one is cut at the limit. Forms take DATA_UPLOAD_MAX_MEMORY_SIZE, the Stripe

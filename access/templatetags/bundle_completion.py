@@ -8,10 +8,9 @@ from django import template
 from django.conf import settings
 
 from access.credit import bundle_offer
+from access.sessions import SESSION_EMAIL
 
 register = template.Library()
-
-SESSION_EMAIL = "access_email"
 
 
 def signed_in_email(request) -> str:

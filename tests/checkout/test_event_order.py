@@ -444,7 +444,11 @@ def test_money_event_before_completion_still_sets_paid_time_confirms_once_and_da
     assert order.paid_at == stripe_time(paid)
     assert order.amount_refunded_cents == 1000
     assert order.refunds.get().created == stripe_time(paid + 600)
-    assert len(mail.outbox) == 1
+    # One confirmation, and one refund receipt for the refund (issue 20).
+    assert [m.subject for m in mail.outbox if "is confirmed" in m.subject] == [
+        f"Your CPMA order {order.reference} is confirmed"
+    ]
+    assert len([m for m in mail.outbox if m.subject.startswith("Refund of")]) == 1
 
     deliver(client, completed, make_event("refund.created", refund))
 
@@ -452,8 +456,8 @@ def test_money_event_before_completion_still_sets_paid_time_confirms_once_and_da
     assert order.status == Status.PARTIALLY_REFUNDED
     assert order.paid_at == stripe_time(paid)
     assert order.refunds.count() == 1
-    assert len(mail.outbox) == 1
-    assert order.emails.get().sent_at is not None
+    assert len(mail.outbox) == 2
+    assert order.emails.get(purpose="order-confirmation").sent_at is not None
 
 
 def test_sync_order_run_twice_changes_nothing_the_second_time(client, fake_stripe, order):

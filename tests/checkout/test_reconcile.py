@@ -154,7 +154,8 @@ def test_refunds_and_disputes_made_at_stripe_without_events_are_recorded(fake_st
     assert order.needs_review is True
     assert reconcile_lines() == []
     run_ready_tasks()
-    assert len(mail.outbox) == 1
+    # The confirmation, and the buyer's receipt for the refund found (issue 20).
+    assert sorted(m.subject.split()[0] for m in mail.outbox) == ["Refund", "Your"]
 
 
 def test_refund_in_the_window_on_a_session_older_than_the_window_is_found(fake_stripe, order, deliver_event):

@@ -180,12 +180,13 @@ def test_refund_delivered_before_completion_ends_paid_then_refunded_with_one_ema
     assert after["status"] == Order.Status.REFUNDED
     assert after["paid_at"] is not None
     assert order.refunds.get().stripe_refund_id == refund["id"]
-    assert len(mail.outbox) == 1
+    # One confirmation (and, since issue 20, the refund's own receipt).
+    assert sorted(m.subject.split()[0] for m in mail.outbox) == ["Refund", "Your"]
 
     deliver_event(make_event("checkout.session.completed", session))
 
     assert snapshot(order)["status"] == Order.Status.REFUNDED
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
 
 def test_expired_session_expires_a_pending_order(fake_stripe, order, deliver_event):

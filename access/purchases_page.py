@@ -1,0 +1,137 @@
+"""How the purchases page arranges what access.selectors reads: active access first, each card with its
+instructions and (when the course platform is told) whether the enrolment arrived; an order whose access
+has ended folds into one line ("Refunded $1,485 on 4 December: access ended for 5 seats")."""
+
+from dataclasses import dataclass
+
+from access import enrolment
+from access.grants import DISPUTE_LOST, access_is_due, ended_reason
+from access.models import EnrolmentDelivery, Grant, PurchasesLink
+from access.selectors import BoughtOrder, Holding
+from catalog.models import Product
+from catalog.money import format_money
+from checkout import states
+from checkout.models import Order, Refund
+from common.text import normalise_email
+
+ENROLLED = "You are enrolled on the course platform; sign in there with this address."
+ENROLMENT_ON_ITS_WAY = (
+    "Your enrolment is on its way to the course platform; this page says so once it arrives."
+)
+
+
+@dataclass
+class Card:
+    """One product held on one order, as its card shows it."""
+
+    holding: Holding
+    enrolment: str = ""  # blank when the course platform is not told (no webhook, or not a course)
+
+
+@dataclass
+class EndedOrder:
+    """An order whose access has ended, folded into one line that expands."""
+
+    order: Order
+    summary: str
+    cards: list[Holding]
+    bought: BoughtOrder | None
+
+    @property
+    def products_ended(self) -> list[str]:
+        """The names of what this address held on the order, each once."""
+        return list(dict.fromkeys(holding.product.name for holding in self.cards))
+
+
+def cards(holdings: list[Holding]) -> list[Card]:
+    """The active holdings as cards, each course card saying whether its enrolment was delivered."""
+    active = [h for h in holdings if h.state == Grant.State.ACTIVE]
+    delivered: set[int] = set()
+    if enrolment.enabled():
+        delivered = set(
+            EnrolmentDelivery.objects.filter(
+                grant_id__in=[h.grant.pk for h in active if h.grant],
+                event=EnrolmentDelivery.Event.GRANTED,
+                delivered_at__isnull=False,
+            ).values_list("grant_id", flat=True)
+        )
+    result = []
+    for holding in active:
+        note = ""
+        if enrolment.enabled() and holding.product.kind == Product.Kind.COURSE and holding.grant:
+            note = ENROLLED if holding.grant.pk in delivered else ENROLMENT_ON_ITS_WAY
+        result.append(Card(holding=holding, enrolment=note))
+    return result
+
+
+def ended_summary(order: Order, seats: int, *, bought: bool) -> str:
+    """ "Refunded $1,485 on 4 December: access ended for 5 seats" for the buyer (or the dispute, or staff);
+    a holder of a seat someone else bought is not shown the buyer's money."""
+    ended = f"access ended for {seats} seat{'s' if seats != 1 else ''}"
+    if order.status == Order.Status.REFUNDED:
+        if not bought:
+            return f"The order was refunded: {ended}"
+        refunds = [r for r in order.refunds.all() if r.status in Refund.COUNTED_STATUSES]
+        when = f" on {max(r.created for r in refunds):%-d %B}" if refunds else ""
+        return f"Refunded {format_money(order.amount_refunded_cents, order.currency)}{when}: {ended}"
+    if order.money_received and ended_reason(order) == DISPUTE_LOST:
+        return f"Payment disputed by the card holder: {ended}"
+    return f"Ended by the academy: {ended}"
+
+
+def _seats(holdings: list[Holding]) -> int:
+    return len({(h.grant.line_id, h.grant.seat) for h in holdings if h.grant})
+
+
+def split_orders(
+    holdings: list[Holding], bought: list[BoughtOrder]
+) -> tuple[list[BoughtOrder], list[EndedOrder]]:
+    """The orders bought that still give access, and one folded line per order whose access ended (as
+    bought, or as held through a seat someone else bought)."""
+    live: list[BoughtOrder] = []
+    folded: dict[int, EndedOrder] = {}
+    for entry in bought:
+        if access_is_due(entry.order):
+            live.append(entry)
+            continue
+        seats = sum(line.line.quantity for line in entry.lines)
+        folded[entry.order.pk] = EndedOrder(
+            entry.order, ended_summary(entry.order, seats, bought=True), [], entry
+        )
+    revoked = [h for h in holdings if h.state == Grant.State.REVOKED]
+    for holding in revoked:
+        entry = folded.get(holding.order.pk)
+        if entry is None:
+            mine = [h for h in revoked if h.order.pk == holding.order.pk]
+            summary = ended_summary(holding.order, _seats(mine), bought=False)
+            entry = folded[holding.order.pk] = EndedOrder(holding.order, summary, [], None)
+        entry.cards.append(holding)
+    return live, list(folded.values())
+
+
+def link_gives_access(link: PurchasesLink) -> bool:
+    """Whether the link's order still gives its address access: the order's money says so, and the
+    address is its buyer or holds a seat of it that is active."""
+    order = link.order
+    if not access_is_due(order):
+        return False
+    if normalise_email(order.email) == link.email:
+        return True
+    return Grant.objects.filter(order=order, holder_email=link.email, state=Grant.State.ACTIVE).exists()
+
+
+def why_link_ended(link: PurchasesLink) -> str:
+    """In one sentence, why the link's order no longer gives its address access."""
+    order = link.order
+    if order.status == Order.Status.REFUNDED:
+        return f"Order {order.reference} was refunded in full, so the access it gave has ended."
+    if order.status in states.MONEY_RECEIVED and ended_reason(order) == DISPUTE_LOST:
+        return (
+            f"The payment for order {order.reference} was disputed by the card holder, so the access it "
+            "gave has ended."
+        )
+    if order.status not in states.MONEY_RECEIVED:
+        return f"Order {order.reference} is {order.get_status_display().lower()}: it gives no access."
+    if Grant.objects.filter(order=order, holder_email=link.email, state=Grant.State.REVOKED).exists():
+        return f"Your access from order {order.reference} was ended by the academy."
+    return f"The seat from order {order.reference} is no longer held by {link.email}."
