@@ -31,6 +31,12 @@ def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
     return message
 
 
+def _personal_link(order: Order, email: str, sent_with: str) -> str:
+    """A personal link to the purchases page for this address: one click and one button from the email
+    to the downloads (access.purchase_links)."""
+    return purchase_links.link_url(purchase_links.create_link(order=order, email=email, sent_with=sent_with))
+
+
 def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     """The holder's access email, once per seat and holder; `resend` (one value per staff click) makes a
     new purpose, so a resend goes out once more, and its task's retries never send it twice."""
@@ -47,10 +53,7 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
             "holder": holder,
             "grants": grants,
             "is_buyer": holder.holder_email == order.email,
-            # A personal link: one click and one button from this email to the downloads.
-            "purchases_url": purchase_links.link_url(
-                purchase_links.create_link(order=order, email=holder.holder_email, sent_with="access given")
-            ),
+            "purchases_url": _personal_link(order, holder.holder_email, "access given"),
         }
         return _message("access_given", context, holder.holder_email)
 
@@ -68,6 +71,15 @@ ENDED_BECAUSE = {
 }
 
 
+def _holder_grants(order_id: int, recipient: str, state: str) -> list[Grant]:
+    """Every grant of the order this address holds in `state`, seat by seat."""
+    return list(
+        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=state)
+        .select_related("product")
+        .order_by("line_id", "seat", "pk")
+    )
+
+
 def revoked_purpose(line_id: int, seat: int) -> str:
     """The purpose of the per-seat "access has ended" email sent before it became one per holder address
     (kept so a restore still knows who was told)."""
@@ -77,11 +89,7 @@ def revoked_purpose(line_id: int, seat: int) -> str:
 def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
     """One "access has ended" email per holder address of an order, listing every seat of theirs that ended,
     addressed by the name given for that address, with the reason as it happened."""
-    grants = list(
-        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=Grant.State.REVOKED)
-        .select_related("product")
-        .order_by("line_id", "seat", "pk")
-    )
+    grants = _holder_grants(order_id, recipient, Grant.State.REVOKED)
     if not grants:
         return "skipped"
 
@@ -96,9 +104,7 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
             "because": ENDED_BECAUSE.get(reason, "the academy ended it"),
             # The personal link shows the order's status now (never downloads) and opens the page again
             # if access comes back.
-            "purchases_url": purchase_links.link_url(
-                purchase_links.create_link(order=order, email=recipient, sent_with="access ended")
-            ),
+            "purchases_url": _personal_link(order, recipient, "access ended"),
         }
         return _message("access_revoked", context, recipient)
 
@@ -123,11 +129,7 @@ def seats_given_purpose(batch: str) -> str:
 def send_seats_given(order_id: int, recipient: str, batch: str) -> str:
     """One access email per person per list the buyer assigned: every active seat of the order this address
     holds, whatever number of them the list gave (`batch` names the list, so a retry never sends twice)."""
-    grants = list(
-        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=Grant.State.ACTIVE)
-        .select_related("product")
-        .order_by("line_id", "seat", "pk")
-    )
+    grants = _holder_grants(order_id, recipient, Grant.State.ACTIVE)
     if not grants:
         return "skipped"
 
@@ -137,6 +139,7 @@ def send_seats_given(order_id: int, recipient: str, batch: str) -> str:
             "holder": grants[0],
             "grants": grants,
             "is_buyer": recipient == order.email,
+            "purchases_url": _personal_link(order, recipient, "access given (list)"),
         }
         return _message("access_given", context, recipient)
 
@@ -146,15 +149,17 @@ def send_seats_given(order_id: int, recipient: str, batch: str) -> str:
 def send_seat_reminder(order_id: int, recipient: str, purpose: str) -> str:
     """The buyer's reminder to a holder who has not started: once per day and holder (the purpose holds
     the date, access.seat_table.reminder_purpose)."""
-    grants = list(
-        Grant.objects.filter(order_id=order_id, holder_email=recipient, state=Grant.State.ACTIVE)
-        .select_related("product")
-        .order_by("line_id", "seat", "pk")
-    )
+    grants = _holder_grants(order_id, recipient, Grant.State.ACTIVE)
     if not grants:
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
-        return _message("seat_reminder", {"order": order, "holder": grants[0], "grants": grants}, recipient)
+        context = {
+            "order": order,
+            "holder": grants[0],
+            "grants": grants,
+            "purchases_url": _personal_link(order, recipient, "seat reminder"),
+        }
+        return _message("seat_reminder", context, recipient)
 
     return send_once(order_id, purpose=purpose, recipient=recipient, build=build, label="Seat reminder")
