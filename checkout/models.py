@@ -197,6 +197,9 @@ class Payment(models.Model):
 class Refund(models.Model):
     """One Stripe refund, keyed by its id, with Stripe's own creation time."""
 
+    # Refunds that take money back from the buyer's payment (Stripe counts pending ones in amount_refunded).
+    COUNTED_STATUSES = ("pending", "requires_action", "succeeded")
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     stripe_refund_id = models.CharField(max_length=255, unique=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True)

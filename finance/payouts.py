@@ -3,7 +3,6 @@ them, and the difference (which should be zero)."""
 
 from dataclasses import dataclass, field
 
-from checkout.fulfilment import COUNTED_REFUND_STATUSES
 from checkout.models import Dispute, Payment, Payout, PayoutLine, Refund
 
 
@@ -41,7 +40,7 @@ def _recorded_by_transaction() -> dict[str, tuple[int, str]]:
             payment.order.reference or "",
         )
     for refund in (
-        Refund.objects.filter(status__in=COUNTED_REFUND_STATUSES)
+        Refund.objects.filter(status__in=Refund.COUNTED_STATUSES)
         .exclude(stripe_balance_transaction_id="")
         .select_related("order")
     ):

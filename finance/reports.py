@@ -23,7 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DateTimeField, Max, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from checkout.fulfilment import COUNTED_REFUND_STATUSES
 from checkout.models import Dispute, Order, OrderLine, Payment, Refund
 
 MAX_PERIOD_YEARS = 10
@@ -140,7 +139,7 @@ def payments(period: ReportPeriod) -> QuerySet[Payment]:
 
 def refunds(period: ReportPeriod) -> QuerySet[Refund]:
     return Refund.objects.filter(
-        status__in=COUNTED_REFUND_STATUSES,
+        status__in=Refund.COUNTED_STATUSES,
         currency=period.currency,
         created__gte=period.start,
         created__lt=period.end,

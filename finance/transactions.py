@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.money import decimal_text
-from checkout.fulfilment import COUNTED_REFUND_STATUSES
 from checkout.models import Dispute, Payment, PayoutLine, Refund
 from finance.export import format_timestamp, iter_csv, neutralise, period_filename
 from finance.reports import day_start
@@ -92,7 +91,7 @@ def _payments(filters: TransactionFilter) -> Iterator[tuple]:
 
 
 def _refunds(filters: TransactionFilter) -> Iterator[tuple]:
-    refunds = _dated(Refund.objects.filter(status__in=COUNTED_REFUND_STATUSES), "created", filters)
+    refunds = _dated(Refund.objects.filter(status__in=Refund.COUNTED_STATUSES), "created", filters)
     for created, reference, amount, currency, charge, refund_id, transaction_id in refunds.values_list(
         "created",
         "order__reference",
