@@ -96,6 +96,8 @@ case "$STRIPE_API_BASE" in
 esac
 export STRIPE_SECRET_KEY=sk_test_bench_pages_fake
 export STRIPE_PUBLISHABLE_KEY=pk_test_bench_pages_fake
+# The settings refuse a secret key without a webhook secret; nothing is delivered here, any whsec_ value does.
+export STRIPE_WEBHOOK_SECRET=whsec_bench_pages_fake
 export SITE_URL="$BASE"
 
 echo "--- starting gunicorn on ${BASE} (log: ${LOG}), fake Stripe at ${STRIPE_API_BASE}"
