@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_export.py                      # 20,000 then 200,000 orders
     .venv/bin/python scripts/bench_export.py --orders 200000 --keep
+    .venv/bin/python scripts/bench_export.py --quick              # a few seconds, for CI: does it still run?
 
 It creates its own database (default `finance_bench`; the name must end in `_bench`), migrates it,
 bulk-creates orders with one or two lines each, then exports them through the same code the admin's
@@ -270,8 +271,15 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="COPY and order-export runs per size (fastest counts)"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1,000 orders, one round: checks that the benchmark still runs (CI); the figures mean little",
+    )
     parser.add_argument("--measure", choices=["orders", "transactions", "copy"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.orders, args.rounds = [1000], 1
     name = database_name(args.database_url)
 
     if args.measure:
