@@ -434,3 +434,16 @@ def test_a_page_stored_before_pages_had_a_gzip_copy_is_rendered_again(client, ca
 
     assert client.get("/")["X-Cache"] == "MISS"
     assert client.get("/")["X-Cache"] == "HIT"
+
+
+def test_whether_a_path_is_a_public_page_is_worked_out_once_per_path(client, catalog):
+    public_cache._resolves_to_public_page.cache_clear()
+
+    for _ in range(3):
+        assert client.get("/faq/").status_code == 200
+        assert client.get("/healthz").status_code == 200
+
+    info = public_cache._resolves_to_public_page.cache_info()
+    assert (info.misses, info.hits) == (2, 4)
+    assert client.get("/faq/")["X-Cache"] == "HIT"
+    assert not client.get("/healthz").has_header("X-Cache")
