@@ -89,9 +89,11 @@ def format_timestamp(moment: dt.datetime | None) -> str:
 
 # Both lists as SQL, made from the Python definitions: each trigger is one character, compared by its code
 # point (`ascii()` reads a text's first character as one, 0 for an empty text); currency codes are letters.
-assert all(len(trigger) == 1 for trigger in FORMULA_TRIGGERS)
+if any(len(trigger) != 1 for trigger in FORMULA_TRIGGERS):
+    raise ValueError("the SQL text cell compares one character: a longer trigger needs another test there")
 _SQL_TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
-assert all(code.isalpha() and code.isascii() for code in ZERO_DECIMAL_CURRENCIES)
+if not all(code.isalpha() and code.isascii() for code in ZERO_DECIMAL_CURRENCIES):
+    raise ValueError("currency codes are written into SQL as they are: letters only")
 _SQL_ZERO_DECIMAL_CURRENCIES = ", ".join(f"'{code}'" for code in sorted(ZERO_DECIMAL_CURRENCIES))
 
 
@@ -101,7 +103,6 @@ class CellType:
     SQLite, row by row) and `sql` in PostgreSQL (inside the COPY that writes the CSV there). SQL NULL is an
     empty cell. tests/finance/test_export.py checks on PostgreSQL that both give the same text."""
 
-    name: str
     write: Callable[[Any, str], str]  # (value, the row's currency) -> cell text
     sql: str  # the same, with {value} and {currency} standing for the SQL of each
 
@@ -110,25 +111,21 @@ class CellType:
 
 
 TEXT = CellType(
-    "text",
     lambda value, _currency: neutralise(value or ""),
     f"CASE WHEN ascii({{value}}) IN ({_SQL_TRIGGER_CODES}) THEN '''' || {{value}} ELSE NULLIF({{value}}, '') END",
 )
 # Decimal units of the row's currency (catalog.money.decimal_text); blank when unknown (a fee not fetched yet).
 MONEY = CellType(
-    "money",
     lambda value, currency: "" if value is None else decimal_text(value, currency),
     f"CASE WHEN upper({{currency}}) IN ({_SQL_ZERO_DECIMAL_CURRENCIES}) THEN {{value}}::text "
     "ELSE ({value}::numeric / 100)::numeric(20, 2)::text END",
 )
-NUMBER = CellType("number", lambda value, _currency: str(value), "{value}::text")
+NUMBER = CellType(lambda value, _currency: str(value), "{value}::text")
 TIMESTAMP = CellType(
-    "timestamp",
     lambda value, _currency: format_timestamp(value),
     """to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
 )
 YES_NO = CellType(
-    "yes_no",
     lambda value, _currency: "yes" if value else "no",
     "CASE WHEN {value} THEN 'yes' ELSE 'no' END",
 )
