@@ -63,10 +63,16 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 CREATED_DB=0
+drop_quick_db() {  # a quick run leaves no database behind
+  if [ "$QUICK" = 1 ] && [ "$CREATED_DB" = 1 ]; then
+    dropdb -h 127.0.0.1 -U postgres --if-exists "$DB" || true
+  fi
+}
 if ! psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname = '${DB}'" | grep -q 1; then
   createdb -h 127.0.0.1 -U postgres "$DB"
   CREATED_DB=1
 fi
+trap drop_quick_db EXIT
 
 # Production settings; plain http on 127.0.0.1, so no https redirect. Local-only secret.
 export DEBUG=false
@@ -104,9 +110,7 @@ stop_servers() {
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  if [ "$QUICK" = 1 ] && [ "$CREATED_DB" = 1 ]; then
-    dropdb -h 127.0.0.1 -U postgres --if-exists "$DB" || true
-  fi
+  drop_quick_db
 }
 trap stop_servers EXIT
 for _ in $(seq 1 50); do
