@@ -15,12 +15,20 @@ Two tiers, so a hit costs about as much as a static file: each process keeps its
 that bumps sees the new version at once; other processes and app servers within that many seconds (0 means
 on every request). Staff, who are signed in, always bypass the cache.
 
+Each stored page also keeps a gzip copy, made once when it is stored, for the clients that accept it (every
+browser does): a page then costs about as many bytes on the wire as whitenoise's compressed static files,
+instead of three to four times more. The FAQ, with every answer also in its structured data, is the
+largest page (17 KB, 4 KB compressed) and was the slowest before pages were compressed.
+
 The middleware sits right after SecurityMiddleware/WhiteNoise and the CSP middleware: a hit is answered
 before sessions, auth or the database are touched, and still gets the security headers on its way out.
 """
 
+import gzip
 import hashlib
+import re
 import time
+from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
@@ -30,12 +38,16 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
-from django.utils.cache import cc_delim_re, patch_cache_control
+from django.urls import Resolver404, URLResolver, get_resolver, get_urlconf
+from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "public-page:version"
 # Kept from the rendered response; everything else is added again on the way out (security headers).
 _STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options")
+# Django's GZipMiddleware test: the client names gzip among the encodings it accepts.
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Below this a gzip copy saves too little to be worth a header (GZipMiddleware's threshold).
+_MIN_COMPRESSIBLE = 200
 # This process's copies of pages. Bounded, so odd query strings cannot grow it without limit.
 local_copies = LocMemCache("public-pages", {"OPTIONS": {"MAX_ENTRIES": 1000}})
 # (version, time.monotonic() when read from the shared cache)
@@ -98,12 +110,17 @@ def _current_version() -> int:
     return version
 
 
+def _is_current(entry: tuple | None, version: int) -> bool:
+    # Four fields since pages keep a gzip copy; an entry stored before that is a miss.
+    return entry is not None and len(entry) == 4 and entry[0] == version
+
+
 def _cached_entry(key: str, version: int) -> tuple | None:
     entry = local_copies.get(key)
-    if entry is not None and entry[0] == version:
+    if _is_current(entry, version):
         return entry
     entry = cache.get(key)
-    if entry is not None and entry[0] == version:
+    if _is_current(entry, version):
         local_copies.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
         return entry
     return None
@@ -121,15 +138,27 @@ def _may_be_personal(request: HttpRequest) -> bool:
 
 
 def _is_public_page(request: HttpRequest) -> bool:
-    """Resolved here, before the view runs, so other pages (checkout, admin, healthz) never touch the cache."""
+    """Resolved here, before the view runs, so other pages (checkout, admin, healthz) never touch the cache.
+
+    Remembered per path: resolving walks the URL patterns in order and cost a cache hit on /faq/, matched
+    after every catalogue and checkout pattern, 25 microseconds (14 for the home page). The resolver is
+    part of the key, so clearing Django's URL caches (a changed URLconf) forgets every answer.
+    """
+    return _resolves_to_public_page(
+        request.path_info,
+        get_resolver(get_urlconf()),
+        tuple(settings.PUBLIC_CACHE_URL_NAMESPACES),
+        tuple(settings.PUBLIC_CACHE_URL_NAMES),
+    )
+
+
+@lru_cache(maxsize=1024)  # bounded: odd paths cannot grow it without limit
+def _resolves_to_public_page(path: str, resolver: URLResolver, namespaces: tuple, names: tuple) -> bool:
     try:
-        match = resolve(request.path_info)
+        match = resolver.resolve(path)
     except Resolver404:
         return False
-    return (
-        bool(set(match.namespaces) & set(settings.PUBLIC_CACHE_URL_NAMESPACES))
-        or match.view_name in settings.PUBLIC_CACHE_URL_NAMES
-    )
+    return bool(set(match.namespaces) & set(namespaces)) or match.view_name in names
 
 
 def _is_storable(response: HttpResponse) -> bool:
@@ -142,8 +171,17 @@ def _is_storable(response: HttpResponse) -> bool:
     return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
 
 
+def _gzip_copy(response: HttpResponse) -> bytes | None:
+    """The page gzipped (fixed mtime, so every process makes the same bytes), or None if not worth it."""
+    if response.has_header("Content-Encoding") or len(response.content) < _MIN_COMPRESSIBLE:
+        return None
+    compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+    return compressed if len(compressed) < len(response.content) else None
+
+
 def _mark_public(response: HttpResponse, state: str) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
+    patch_vary_headers(response, ("Accept-Encoding",))
     response["X-Cache"] = state
     return response
 
@@ -171,7 +209,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if request.method == "GET" and _is_storable(response):
             headers = [(name, response[name]) for name in _STORED_HEADERS if name in response]
-            entry = (version, headers, response.content)
+            entry = (version, headers, response.content, _gzip_copy(response))
             cache.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
             local_copies.set(key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
             return _mark_public(response, "MISS")
@@ -179,9 +217,13 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def _replay(request: HttpRequest, entry: tuple) -> HttpResponse:
-        _version, headers, content = entry
-        response = HttpResponse(b"" if request.method == "HEAD" else content)
+        _version, headers, content, compressed = entry
+        gzipped = compressed is not None and _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+        body = compressed if gzipped else content
+        response = HttpResponse(b"" if request.method == "HEAD" else body)
         for name, value in headers:
             response[name] = value
-        response["Content-Length"] = str(len(content))
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(body))
         return _mark_public(response, "HIT")

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_downloads.py                    # 5 MB then 50 MB, 5 downloads each
     .venv/bin/python scripts/bench_downloads.py --sizes 5 50 200 --downloads 10
+    .venv/bin/python scripts/bench_downloads.py --quick            # one 1 MB file, twice: for CI
 
 Each size runs in a fresh child process with its own throwaway SQLite database and MEDIA_ROOT in a
 temporary folder (nothing touches the configured database or media). The child migrates, creates a kit,
@@ -141,8 +142,13 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[5, 50], help="file sizes in MB")
     parser.add_argument("--downloads", type=int, default=5, help="downloads per size")
+    parser.add_argument(
+        "--quick", action="store_true", help="one 1 MB file downloaded twice (CI: does it still run?)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.downloads = [1], 2
     if args.child is not None:
         print(json.dumps(child(args.child, args.downloads)))
         return

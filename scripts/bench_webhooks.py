@@ -5,6 +5,7 @@ events/s and app CPU per event for the webhook requests, tasks/s and confirmatio
 checks that every order is paid and emailed once and that the redeliveries changed nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/checkout .venv/bin/python scripts/bench_webhooks.py
+    DATABASE_URL=... .venv/bin/python scripts/bench_webhooks.py --quick    # a few seconds, for CI
 
 It creates a throwaway database on the same server (`<name>_bench_<pid>`), migrates it, and drops it at
 the end, whatever happens. It runs, in its own process, the fake Stripe API (tests/stripe_fake.py) and a
@@ -483,6 +484,11 @@ def task_results(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="20 events, 2 request processes, 1 db_worker, no rate floor: checks that it still runs (CI)",
+    )
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--floor", type=float, default=200.0, help="minimum first-delivery events/s")
     parser.add_argument("--workers", type=int, default=4, help="processes delivering webhooks at once")
@@ -500,6 +506,8 @@ def main() -> int:
         help="run the first deliveries under cProfile, print the top functions and save the stats to FILE",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.events, args.workers, args.task_workers, args.floor = 20, 2, 1, 0.0
 
     source_url = os.environ.get("DATABASE_URL", "")
     db_name, bench_url = throwaway_database(source_url)

@@ -1,5 +1,5 @@
 -- wrk script for scripts/bench_pages.sh. Counts unexpected answers and prints one machine-readable line:
---   RESULT <req/s> <p50 ms> <p99 ms> <unexpected answers> <requests> <socket errors>
+--   RESULT <req/s> <p50 ms> <p99 ms> <unexpected answers> <requests> <socket errors> <bytes per answer>
 -- GET by default, where anything outside 2xx is unexpected. With BENCH_CSRF_TOKEN set it POSTs the order
 -- review form to the URL instead (BENCH_CSRF_COOKIE, BENCH_PRODUCT, BENCH_QUANTITY; bench_pages.sh fetches
 -- the cookie and token with curl), and only a 303 to the Stripe Checkout session is expected: a refused
@@ -42,8 +42,8 @@ function done(summary, latency, requests)
     bad = bad + thread:get("unexpected")
   end
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %.1f %.2f %.2f %d %d %d\n",
+  io.write(string.format("RESULT %.1f %.2f %.2f %d %d %d %d\n",
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    bad, summary.requests, errors))
+    bad, summary.requests, errors, summary.requests > 0 and summary.bytes / summary.requests or 0))
 end

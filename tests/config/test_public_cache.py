@@ -397,3 +397,53 @@ def test_adding_a_component_through_the_relation_invalidates_pages(
         Product.objects.get(slug="bundle").components.add(extra)  # bulk-created rows: no post_save
 
     assert cache.get(VERSION_KEY) != before
+
+
+def test_a_cached_page_is_sent_gzipped_to_clients_that_accept_it(client, faq_questions):
+    import gzip
+
+    plain = client.get("/faq/")
+
+    compressed = client.get("/faq/", headers={"accept-encoding": "gzip, deflate, br"})
+    again_plain = client.get("/faq/", headers={"accept-encoding": "identity"})
+
+    assert compressed["X-Cache"] == "HIT" and compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert int(compressed["Content-Length"]) == len(compressed.content) < len(plain.content) / 3
+    assert not again_plain.has_header("Content-Encoding") and again_plain.content == plain.content
+    for response in (plain, compressed, again_plain):
+        assert "Accept-Encoding" in response["Vary"]
+
+
+def test_head_of_a_gzipped_page_gives_the_gzipped_length(client, catalog):
+    get = client.get("/products/bundle/", headers={"accept-encoding": "gzip"})
+    get = client.get("/products/bundle/", headers={"accept-encoding": "gzip"})
+
+    head = client.head("/products/bundle/", headers={"accept-encoding": "gzip"})
+
+    assert get["Content-Encoding"] == head["Content-Encoding"] == "gzip"
+    assert head.content == b"" and head["Content-Length"] == str(len(get.content))
+
+
+def test_a_page_stored_before_pages_had_a_gzip_copy_is_rendered_again(client, catalog):
+    client.get("/")
+    key = public_cache._page_key(RequestFactory().get("/"))
+    version, headers, content, _compressed = cache.get(key)
+    for store in (cache, public_cache.local_copies):
+        store.set(key, (version, headers, content))
+
+    assert client.get("/")["X-Cache"] == "MISS"
+    assert client.get("/")["X-Cache"] == "HIT"
+
+
+def test_whether_a_path_is_a_public_page_is_worked_out_once_per_path(client, catalog):
+    public_cache._resolves_to_public_page.cache_clear()
+
+    for _ in range(3):
+        assert client.get("/faq/").status_code == 200
+        assert client.get("/healthz").status_code == 200
+
+    info = public_cache._resolves_to_public_page.cache_info()
+    assert (info.misses, info.hits) == (2, 4)
+    assert client.get("/faq/")["X-Cache"] == "HIT"
+    assert not client.get("/healthz").has_header("X-Cache")

@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -277,44 +278,164 @@ def test_a_download_abandoned_half_way_ends_its_transaction():
     assert connection.savepoint_ids == savepoints_before
 
 
-@pytest.mark.parametrize("currency", ["USD", "JPY", "eur"])
-@pytest.mark.parametrize("fee", [None, 0, 1, 99, 100, 123456])
-def test_the_fast_row_writer_writes_what_each_column_defines(currency, fee):
-    import datetime as dt
+def test_the_row_builder_writes_each_column_with_its_cell_type():
+    from finance.export import COLUMNS, MONEY, TEXT, TIMESTAMP, YES_NO, line_row
 
-    from finance.export import COLUMNS, CURRENCY, line_row
+    values = [None] * len(COLUMNS)
+    for i, column in enumerate(COLUMNS):
+        values[i] = {TEXT: "=x", MONEY: -5, TIMESTAMP: paid(2026, 3, 1), YES_NO: True}.get(column.cell, 7)
+    values[HEADER.index("currency")] = "USD"
 
-    values = [
-        "=CPMA-1",
-        dt.datetime(2026, 3, 1, 23, 59, 59, 999, tzinfo=dt.UTC),
-        "paid",
-        "\nbuyer@example.com",
-        "-Name",
-        "bundle",
-        "@Bundle",
-        3,
-        29700,
-        89100,
-        0,
-        5,
-        89105,
-        100,
-        currency,
+    row = dict(zip(HEADER, line_row(tuple(values)), strict=True))
+
+    assert row["buyer_name"] == "'=x" and row["currency"] == "USD"
+    assert row["order_total"] == "-0.05" and row["stripe_fee"] == "-0.05"
+    assert row["paid_at"] == "2026-03-01T12:00:00Z"
+    assert row["needs_review"] == "yes" and row["quantity"] == "7"
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL writes the CSV itself (COPY); SQLite has no COPY"
+)
+TRICKY_TEXT = [
+    None,
+    "",
+    "Pat Lee",
+    "=1+2",
+    "+44 20",
+    "-2",
+    "@SUM(A1)",
+    "\tTab",
+    "\rReturn",
+    "\nLine",
+    " =spaced",
+    "'already",
+    'Smith, "Jo"\nSecond line',
+    "a,b",
+    'say "hi"',
+    "ends with CR\r",
+    "Zoë Łukasiewicz",
+    "=Zoë",
+    "\\.",
+    "NULL",
+    "tab\tinside",
+]
+
+
+def sql_cell(cell, value, currency: str, value_type: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The cell's own SQL template and a type name from the test: no outside input.
+            f"SELECT {cell.sql_for('v', 'c')} FROM (SELECT %s::{value_type} AS v, %s::text AS c) AS t",  # noqa: S608
+            [value, currency],
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+@pytest.mark.parametrize("value", TRICKY_TEXT)
+def test_a_text_cell_in_sql_is_the_python_text_cell(value):
+    from finance.export import TEXT
+
+    assert (sql_cell(TEXT, value, "USD", "text") or "") == TEXT.write(value, "USD")
+
+
+@postgresql_only
+@pytest.mark.parametrize("currency", ["USD", "JPY", "eur", "jpy", "Krw", "BHD"])
+@pytest.mark.parametrize(
+    "cents", [None, 0, 1, 5, 99, 100, 101, 123456, -1, -5, -100, -123456, 99_999_999, 2**40]
+)
+def test_a_money_cell_in_sql_is_the_python_money_cell(cents, currency):
+    from finance.export import MONEY
+
+    assert (sql_cell(MONEY, cents, currency, "bigint") or "") == MONEY.write(cents, currency)
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "moment",
+    [
         None,
-        "pi_1",
-        fee,
-        fee,
-        True,
-        "",
-        None,
-        "+Co",
-        "\tvat",
-        "US",
-        "PO 1",
-        14700,
-        "reason",
-    ]
-    assert len(values) == len(COLUMNS)
-    values[CURRENCY] = currency
+        dt.datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=UTC),
+        dt.datetime(2026, 1, 5, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        dt.datetime(2026, 12, 31, 22, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        dt.datetime(2000, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_a_timestamp_cell_in_sql_is_the_python_timestamp_cell(moment):
+    from finance.export import TIMESTAMP
 
-    assert line_row(tuple(values)) == [c.write(v, currency) for c, v in zip(COLUMNS, values, strict=True)]
+    assert (sql_cell(TIMESTAMP, moment, "USD", "timestamptz") or "") == TIMESTAMP.write(moment, "USD")
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("cell_name", "value", "value_type"),
+    [
+        ("NUMBER", 3, "integer"),
+        ("NUMBER", 0, "integer"),
+        ("YES_NO", True, "boolean"),
+        ("YES_NO", False, "boolean"),
+    ],
+)
+def test_number_and_yes_no_cells_in_sql_are_the_python_ones(cell_name, value, value_type):
+    from finance import export
+
+    cell = getattr(export, cell_name)
+    assert sql_cell(cell, value, "USD", value_type) == cell.write(value, "USD")
+
+
+def python_export_text(bom: bool = False) -> str:
+    from finance.export import iter_csv
+
+    return "".join(iter_csv(iter_rows(export_lines(ExportFilter())), bom=bom))
+
+
+@postgresql_only
+@pytest.mark.parametrize("bom", [False, True])
+def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
+    texts = itertools.cycle(TRICKY_TEXT[1:])
+    product = make_product(name='@Kit, "deluxe"\nedition', slug="kit")
+    yen = make_product(price_cents=14700, currency="JPY", name="Zoë's kit")
+    for n in range(12):
+        make_order(
+            [(product, 1 + n % 3), (yen if n % 4 == 0 else make_product(price_cents=n * 37), 2)],
+            status=["paid", "pending", "refunded", "partially_refunded"][n % 4],
+            fee_cents=None if n % 3 else n * 11,
+            buyer_name=next(texts),
+            email=next(texts),
+            company_name=next(texts),
+            tax_ids=next(texts),
+            po_number=next(texts),
+            credit_reason=next(texts),
+            credit_cents=n * 101,
+            discount_cents=n,
+            tax_cents=n * 3,
+            amount_refunded_cents=n * 5 if n % 4 in (2, 3) else 0,
+            needs_review=n % 2 == 0,
+            invoice_number=f"INV-{n}" if n % 2 else "",
+            stripe_payment_intent_id="+pi" if n == 5 else f"pi_{n}",
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        copied = export_text(bom=bom)
+
+    assert any(query["sql"].startswith("COPY (SELECT") for query in queries)
+    assert copied.encode() == python_export_text(bom=bom).encode()
+    assert copied.count("\r\n") > 24  # the rows are there, with CRLF ends
+
+
+@postgresql_only
+def test_an_abandoned_postgresql_download_leaves_the_connection_as_it_was():
+    product = make_product()
+    for _ in range(1200):  # more than one piece, so the COPY is still sending when the client goes
+        make_order([(product, 1)])
+    savepoints_before = list(connection.savepoint_ids)
+
+    stream = csv_stream(ExportFilter())
+    next(stream), next(stream)  # the header, then the first piece of rows
+    assert len(connection.savepoint_ids) == len(savepoints_before) + 1
+    stream.close()  # what the server does when the client goes away
+
+    assert connection.savepoint_ids == savepoints_before
+    assert read_csv(export_text())[-1]["product_sku"] == product.slug  # the connection still works
