@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The local Stripe sandbox `make run` starts when no Stripe key is set (stripe_sandbox/, 127.0.0.1 only).
+STRIPE_SANDBOX_PORT ?= 12111
+# The address a browser on this machine uses for the server (a server on every interface is on 127.0.0.1 too).
+LOCAL_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: run test lint format install install-dev migrate seed serve worker
 
@@ -23,11 +27,22 @@ install-dev: $(VENV)/.installed-dev
 
 # `make run` serves the development settings on SQLite unless you export DEBUG or DATABASE_URL yourself.
 run: export DEBUG ?= true
-# The background worker (emails, Stripe sync, access) runs beside the server and stops with it (only it:
-# the trap names the worker's pid, so a script that runs `make run` is not signalled).
+# Without STRIPE_SECRET_KEY (in the environment or .env), the local Stripe sandbox starts first, with keys
+# made up for this run in the environment of all three processes: checkout opens its payment page, whose test
+# cards send signed webhooks to this server. The background worker (emails, Stripe sync, access) runs beside
+# the server. Both stop with it (only they: the trap names their pids, so a script that runs `make run` is
+# not signalled).
 run: install seed
+	@worker=; sandbox=; trap 'kill $$worker $$sandbox 2>/dev/null' EXIT INT TERM; \
+	if [ -z "$$($(BIN)/python -c 'import config.settings as s; print(s.STRIPE_SECRET_KEY and "set")')" ]; then \
+		export STRIPE_SECRET_KEY=sk_test_local_sandbox STRIPE_PUBLISHABLE_KEY=pk_test_local_sandbox \
+			STRIPE_WEBHOOK_SECRET=whsec_local_sandbox_$$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') \
+			STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_SANDBOX_PORT) SITE_URL=http://$(LOCAL_HOST):$(PORT); \
+		echo "No STRIPE_SECRET_KEY: checkout uses the local Stripe sandbox at $$STRIPE_API_BASE"; \
+		$(BIN)/python -m stripe_sandbox --port $(STRIPE_SANDBOX_PORT) \
+			--webhook-url http://$(LOCAL_HOST):$(PORT)/stripe/webhook/ & sandbox=$$!; \
+	fi; \
 	$(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # One background worker alone (production runs N of them: README "Background work").

@@ -5,6 +5,7 @@ Every variable is documented in `.env.example` and the README.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -229,6 +230,14 @@ if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
     )
 if STRIPE_PUBLISHABLE_KEY.startswith("pk_live_"):
     raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY is a live-mode key; use a pk_test_ key.")
+# `make run` gives the local Stripe sandbox (stripe_sandbox/) a made-up key with this prefix; it is for
+# development only, so production settings refuse it like a missing key.
+STRIPE_SANDBOX_KEY_PREFIX = "sk_test_local_sandbox"
+if not DEBUG and STRIPE_SECRET_KEY.startswith(STRIPE_SANDBOX_KEY_PREFIX):
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is the local Stripe sandbox's key, which runs only with DEBUG on; "
+        "set your Stripe account's test keys."
+    )
 if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured(
         "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is: without it no payment is ever confirmed."
@@ -262,7 +271,13 @@ SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 # Content-Security-Policy, sent by config.security.ContentSecurityPolicyMiddleware. No inline scripts or
 # styles anywhere. The browser also applies form-action to the redirect after a form POST, so the Stripe
 # Checkout origin must be allowed there or the checkout's 303 to Stripe is blocked.
-STRIPE_CHECKOUT_ORIGIN = env("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+# Unset, it follows STRIPE_API_BASE: Stripe's API sends buyers to checkout.stripe.com; any other server (the
+# local sandbox, the tests' fake) serves its payment page from its own origin.
+STRIPE_CHECKOUT_ORIGIN = env("STRIPE_CHECKOUT_ORIGIN", default="") or (
+    "https://checkout.stripe.com"
+    if urlsplit(STRIPE_API_BASE).hostname == "api.stripe.com"
+    else "{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_API_BASE))
+)
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],

@@ -12,7 +12,9 @@ import pytest
 import stripe
 
 from checkout.stripe_client import stripe_client, verified_event
-from tests.stripe_fake import _Handler, decode_form, parameter_problems, sign_payload
+from stripe_sandbox.events import sign_payload
+from stripe_sandbox.fake import _Handler
+from stripe_sandbox.params import decode_form, parameter_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
