@@ -117,11 +117,14 @@ def sync_payout(payout_id: str) -> Payout:
 
 
 def handle_invoice_event(data: Mapping[str, Any], *, source: str) -> Order | None:
+    """A payment request's invoice converges its request and order; any other invoice (the one Checkout
+    makes after a card payment) is stored on its order."""
     invoice_id = object_id(data.get("id"))
     if not invoice_id.startswith("in_"):
         return None
-    return fulfilment.converge_invoice(
-        stripe_client().v1.invoices.retrieve(invoice_id).to_dict(), source=source
+    invoice = stripe_client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
+    return fulfilment.converge_request_invoice(invoice, source=source) or fulfilment.converge_invoice(
+        invoice, source=source
     )
 
 
@@ -148,6 +151,8 @@ def handle_payout_event(data: Mapping[str, Any], *, source: str) -> None:
 HANDLERS = {
     "invoice.finalized": handle_invoice_event,
     "invoice.paid": handle_invoice_event,
+    "invoice.voided": handle_invoice_event,
+    "invoice.marked_uncollectible": handle_invoice_event,
     "payout.paid": handle_payout_event,
     "payout.updated": handle_payout_event,
     "payout.failed": handle_payout_event,

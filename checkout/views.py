@@ -2,6 +2,7 @@ import re
 from urllib.parse import urlencode
 
 import stripe
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
 from checkout import fulfilment, services, stripe_sync
-from checkout.forms import BuyForm
+from checkout.forms import BuyForm, PaymentRequestForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
@@ -35,7 +36,14 @@ def _see_other(url: str) -> HttpResponse:
     return response
 
 
-def _render_review(request: HttpRequest, product: Product, form: BuyForm, *, visitor: str) -> HttpResponse:
+def _render_review(
+    request: HttpRequest,
+    product: Product,
+    form: BuyForm,
+    *,
+    visitor: str,
+    request_form: PaymentRequestForm | None = None,
+) -> HttpResponse:
     # The form is the one parser of the seat count: unbound shows its initial value, bound shows what the
     # buyer typed (with the error when it is not a valid count, and then no total).
     if not form.is_bound:
@@ -58,6 +66,10 @@ def _render_review(request: HttpRequest, product: Product, form: BuyForm, *, vis
         "seat_range": seat_range_text(),
         # This browser already paid for this product: say so, with a link to the order.
         "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
+        # "My company pays": the same seats, sent to a payer instead of paid here (checkout.request_views).
+        "request_form": request_form or PaymentRequestForm(initial={"quantity": seats or MIN_SEATS}),
+        "request_refused": request_form is not None,
+        "invoice_days": settings.INVOICE_DAYS_UNTIL_DUE,
     }
     return render(request, "checkout/review.html", context)
 

@@ -129,6 +129,25 @@ INVOICE_FOOTER = env(
     "INVOICE_FOOTER",
     default="Creative Project Management Academy. Questions about this invoice: reply to your order email.",
 )[:5000]
+# Payment requests ("My company pays", README): invoices on terms, paid by card or bank transfer.
+INVOICE_DAYS_UNTIL_DUE = env.int("INVOICE_DAYS_UNTIL_DUE", default=30)
+# The bank transfer Stripe offers on the invoice (customer_balance): us_bank_transfer, gb_bank_transfer,
+# eu_bank_transfer (then INVOICE_EU_BANK_COUNTRY: DE, FR, IE or NL), jp_bank_transfer, mx_bank_transfer.
+INVOICE_BANK_TRANSFER_TYPE = env("INVOICE_BANK_TRANSFER_TYPE", default="us_bank_transfer")
+INVOICE_EU_BANK_COUNTRY = env("INVOICE_EU_BANK_COUNTRY", default="IE")
+if INVOICE_BANK_TRANSFER_TYPE not in (
+    "us_bank_transfer",
+    "gb_bank_transfer",
+    "eu_bank_transfer",
+    "jp_bank_transfer",
+    "mx_bank_transfer",
+):
+    raise ImproperlyConfigured("INVOICE_BANK_TRANSFER_TYPE must be one of Stripe's bank transfer types.")
+# The seller's details the payer sees before choosing (name, address, registration, tax number).
+SELLER_DETAILS = env(
+    "SELLER_DETAILS",
+    default="Creative Project Management Academy",
+)[:1000]
 # Who is told when an order is flagged for review (empty: nobody; the admin home page still counts them).
 FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
 
