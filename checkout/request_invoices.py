@@ -7,6 +7,7 @@ Stripe calls happen in tasks only; every create carries an idempotency key per o
 retried task never makes a second customer, item or invoice.
 """
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -19,8 +20,8 @@ from django.db import transaction
 from catalog.money import format_money
 from checkout import request_states, states
 from checkout.invoices import capture_invoice
-from checkout.payments import converge_session
 from checkout.models import Order, Payment, PaymentRequest
+from checkout.payments import converge_session
 from checkout.review import flag
 from checkout.status import derive_status, settle
 from checkout.stripe_client import stripe_client
@@ -34,7 +35,7 @@ SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge", "invoice"]  
 State = PaymentRequest.State
 
 EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+    ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
 )
 # Stripe's tax ID type for a business in this country (tax_id_data); elsewhere the ID goes on the
 # invoice as a custom field instead.
@@ -140,10 +141,9 @@ def _close_checkout_session(order: Order) -> None:
     sessions = stripe_client().v1.checkout.sessions
     session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
     if session.get("status") == "open":
-        try:
+        # Refused when it completed a moment ago: the fetch below says how.
+        with contextlib.suppress(stripe.InvalidRequestError):
             sessions.expire(order.stripe_session_id)
-        except stripe.InvalidRequestError:
-            pass  # completed a moment ago: the fetch below says how
         session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
     converge_session(session, source="payment-request")
 

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from access.models import Grant
-from checkout.models import Order, Payment, PaymentRequest
+from checkout.models import Order, PaymentRequest
 from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
 
 pytestmark = pytest.mark.django_db
