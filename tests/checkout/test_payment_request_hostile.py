@@ -59,7 +59,7 @@ def test_a_resent_request_replaces_the_old_link(client, catalog, fake_stripe, ru
 
 
 def test_choosing_the_invoice_twice_makes_one_invoice(client, catalog, fake_stripe, run_tasks):
-    _, request = send_request(client)
+    _, _request = send_request(client)
     run_tasks()
     link = payer_link()
     client.post(link, {"action": "invoice"})
@@ -74,7 +74,7 @@ def test_choosing_the_invoice_twice_makes_one_invoice(client, catalog, fake_stri
 
 
 def test_the_card_is_refused_once_an_invoice_is_asked_for(client, catalog, fake_stripe, run_tasks):
-    _, request = send_request(client)
+    _, _request = send_request(client)
     run_tasks()
     link = payer_link()
     client.post(link, {"action": "invoice"})
@@ -225,7 +225,7 @@ def test_void_after_payment_is_refused_and_changes_nothing(
 
 
 def test_voiding_an_open_invoice_cancels_the_request(client, catalog, fake_stripe, run_tasks):
-    request, link, invoice = _issued(client, fake_stripe, run_tasks)
+    request, _link, invoice = _issued(client, fake_stripe, run_tasks)
 
     request_invoices.void_invoice(request.pk, source="staff:test")
 
