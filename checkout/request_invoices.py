@@ -10,7 +10,7 @@ retried task never makes a second customer, item or invoice.
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import stripe
@@ -419,12 +419,14 @@ def fetch_request_invoice(invoice_id: str) -> dict[str, Any]:
     return stripe_client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
 
 
-def sync_open_requests() -> int:
-    """Converge every request whose invoice is out and unpaid on Stripe's invoice (reconcile)."""
-    count = 0
-    for invoice_id in PaymentRequest.objects.filter(
+def sync_open_requests() -> Iterator[tuple[str, str, str]]:
+    """Converge every request whose invoice is out and unpaid on Stripe's invoice (reconcile); yields
+    (order reference, state before, state after) for each request whose state changed."""
+    open_requests = PaymentRequest.objects.filter(
         state__in=[State.ISSUED, State.PREPARING], stripe_invoice_id__isnull=False
-    ).values_list("stripe_invoice_id", flat=True):
-        converge_request_invoice(fetch_request_invoice(invoice_id), source="reconcile")
-        count += 1
-    return count
+    ).select_related("order")
+    for request in open_requests:
+        converge_request_invoice(fetch_request_invoice(request.stripe_invoice_id), source="reconcile")
+        after = PaymentRequest.objects.values_list("state", flat=True).get(pk=request.pk)
+        if after != request.state:
+            yield request.order.reference or "", request.state, after
