@@ -167,6 +167,7 @@ TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
 ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 # Admin pieces other apps add to checkout's order list and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
+PAYMENT_REQUEST_ADMIN_ACTIONS = ["finance.admin.export_receivables"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
 
 
