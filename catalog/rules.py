@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 MIN_BUNDLE_COMPONENTS = 2
 # Product slugs that would be shadowed by fixed URLs beside the product routes: /checkout/start/ and
 # /checkout/success/ come before /checkout/<slug>/ (tests/catalog/test_slugs.py checks this against the URLs).
-RESERVED_SLUGS = frozenset({"start", "success", "request"})
+RESERVED_SLUGS = frozenset({"start", "success"})
 # A new price further than this from the current one (either way) must be confirmed: it catches `147.00`
 # typed where cents were expected, or a digit lost, without getting in the way of ordinary changes.
 PRICE_CHANGE_CONFIRM_RATIO = Fraction(1, 2)

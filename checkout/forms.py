@@ -65,6 +65,9 @@ class PaymentRequestForm(BuyForm):
     """ "My company pays": the same seats (and PO number) as a card purchase, plus who pays and for whom.
     Nothing here touches the price: the order is made by the same service from the catalogue."""
 
+    # Shown on the review page beside the BuyForm: its ids must differ from that form's.
+    AUTO_ID = "request_%s"
+
     buyer_name = forms.CharField(label="Your name", max_length=200)
     buyer_email = forms.EmailField(label="Your email", help_text="Access and the confirmation come here.")
     payer_name = forms.CharField(
@@ -83,7 +86,10 @@ class PaymentRequestForm(BuyForm):
         min_length=2,
         max_length=2,
         help_text="Two-letter code, such as US, GB or DE.",
-        error_messages={"min_length": "Give the country's two-letter code, such as US, GB or DE."},
+        error_messages={
+            "min_length": "Give the country's two-letter code, such as US, GB or DE.",
+            "max_length": "Give the country's two-letter code, such as US, GB or DE.",
+        },
     )
     note = forms.CharField(
         label="Note to the payer (optional)",

@@ -1,7 +1,7 @@
 """Pages of "My company pays": the buyer's request form (on the review page) and status page, and the payer's
 page behind the emailed link. Thin views: a form parses, checkout.payment_requests acts.
 
-The payer's page is a capability URL: no cache, no referrer, no indexing. GET shows it (and marks the request
+The payer's page is a capability URL: no cache, no referrer to other sites, no indexing. GET shows it (and marks the request
 viewed); choices are POSTs answered with a 303, so a reload never repeats one.
 """
 
@@ -21,7 +21,9 @@ from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # Never sent to another site (the link is a capability); "no-referrer" would make Chromium send
+    # `Origin: null` with the page's own POSTs, which CSRF protection rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -32,7 +34,7 @@ def request_payment(request: HttpRequest) -> HttpResponse:
     """Create the pending order and its payment request; the payer's email goes out from a task."""
     product = _active_product(request.POST.get("product", ""))
     visitor = ensure_visitor_id(request)
-    form = PaymentRequestForm(request.POST)
+    form = PaymentRequestForm(request.POST, auto_id=PaymentRequestForm.AUTO_ID)
     if not form.is_valid() or not checkout_enabled() or not product.can_be_bought:
         response = _render_review(request, product, form, visitor=visitor, request_form=form)
         response.status_code = 400

@@ -47,7 +47,7 @@ def test_a_resent_request_replaces_the_old_link(client, catalog, fake_stripe, ru
     _, request = send_request(client)
     run_tasks()
     old = payer_link()
-    client.post(f"/checkout/request/{request.order.reference}/", {"action": "resend"})
+    client.post(f"/company-pays/{request.order.reference}/", {"action": "resend"})
     run_tasks()
     new = payer_link()
 
@@ -89,7 +89,7 @@ def test_the_card_is_refused_once_an_invoice_is_asked_for(client, catalog, fake_
 def test_another_browser_cannot_see_or_cancel_the_buyers_request(client, catalog, fake_stripe):
     _, request = send_request(client)
     stranger = Client()
-    path = f"/checkout/request/{request.order.reference}/"
+    path = f"/company-pays/{request.order.reference}/"
 
     assert client.get(path).status_code == 200
     assert stranger.get(path).status_code == 404
@@ -102,7 +102,7 @@ def test_a_cancelled_request_offers_no_payment(client, catalog, fake_stripe, run
     _, request = send_request(client)
     run_tasks()
     link = payer_link()
-    client.post(f"/checkout/request/{request.order.reference}/", {"action": "cancel"})
+    client.post(f"/company-pays/{request.order.reference}/", {"action": "cancel"})
 
     client.post(link, {"action": "invoice"})
     page = client.get(link)
@@ -234,3 +234,24 @@ def test_voiding_an_open_invoice_cancels_the_request(client, catalog, fake_strip
     assert request.state == State.CANCELLED
     assert "voided" in request.end_reason
     assert Order.objects.get(pk=request.order_id).status == Order.Status.PENDING
+
+
+def test_the_payers_page_is_private_and_never_cached(client, catalog, fake_stripe, run_tasks):
+    send_request(client)
+    run_tasks()
+
+    response = client.get(payer_link())
+
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "noindex" in response["X-Robots-Tag"]
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_a_refused_request_form_shows_its_errors_and_makes_no_order(client, catalog, fake_stripe):
+    response, request = send_request(client, payer_email="not an address", billing_country="USA")
+
+    assert response.status_code == 400
+    assert request is None
+    assert Order.objects.count() == 0
+    assert b"Enter a valid email address" in response.content
+    assert b"two-letter code" in response.content
