@@ -364,6 +364,7 @@ def _converge_paid(order: Order, request: PaymentRequest, invoice: Mapping[str, 
         },
     )
     if created:
+        tasks.refresh_request_cash_balance.enqueue(request.pk)  # an overpayment stays on the balance
         if payment.paid_at is None:
             payment.paid_at = dt.datetime.now(dt.UTC)
             payment.save(update_fields=["paid_at"])
@@ -430,3 +431,46 @@ def sync_open_requests() -> Iterator[tuple[str, str, str]]:
         after = PaymentRequest.objects.values_list("state", flat=True).get(pk=request.pk)
         if after != request.state:
             yield request.order.reference or "", request.state, after
+
+
+def refresh_cash_balance(request_id: int) -> str:
+    """Store what the request's Stripe customer holds on its cash balance: money sent short of the invoice
+    (Stripe does not part-pay invoices) shows on receivables; anything left once the invoice is paid is an
+    overpayment, flagged for staff to refund."""
+    request = PaymentRequest.objects.get(pk=request_id)
+    if not request.stripe_customer_id:
+        return "no customer"
+    customer = (
+        stripe_client()
+        .v1.customers.retrieve(request.stripe_customer_id, params={"expand": ["cash_balance"]})
+        .to_dict()
+    )
+    cash = customer.get("cash_balance") if isinstance(customer.get("cash_balance"), Mapping) else {}
+    available = cash.get("available") if isinstance(cash.get("available"), Mapping) else {}
+    balance = available.get((request.currency or "").lower(), 0)
+    balance = balance if isinstance(balance, int) else 0
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=request.order_id)
+        request = PaymentRequest.objects.select_for_update().get(pk=request_id)
+        if request.cash_balance_cents != balance:
+            request.cash_balance_cents = balance
+            request.save(update_fields=["cash_balance_cents", "updated_at"])
+        if balance > 0 and request.state == State.PAID:
+            flag(
+                order,
+                f"Overpaid: {format_money(balance, order.currency)} stays on Stripe customer "
+                f"{request.stripe_customer_id}'s cash balance after invoice {request.invoice_number} was paid. "
+                "Refund it to the payer.",
+                source="task",
+            )
+    return "recorded"
+
+
+def handle_cash_balance_event(data: Mapping[str, Any], *, source: str) -> Order | None:
+    """A bank transfer reached a customer's cash balance (a task: it asks Stripe for the balance)."""
+    customer_id = object_id(data.get("customer"))
+    request = PaymentRequest.objects.filter(stripe_customer_id=customer_id).select_related("order").first()
+    if not customer_id or request is None:
+        return None
+    refresh_cash_balance(request.pk)
+    return request.order

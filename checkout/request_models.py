@@ -56,6 +56,12 @@ class PaymentRequest(models.Model):
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     amount_due_cents = models.PositiveIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
+    cash_balance_cents = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="Bank transfers on the Stripe customer's cash balance not applied to the invoice (a part "
+        "payment waiting for the rest, or an overpayment).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

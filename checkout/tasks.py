@@ -101,3 +101,9 @@ def send_request_reminder(request_id: int, name: str) -> str:
 def void_request_invoice(request_id: int) -> str:
     """Withdraw the invoice of a request that closed (the order was paid another way)."""
     return request_invoices.void_closed_request_invoice(request_id)
+
+
+@retrying_task
+def refresh_request_cash_balance(request_id: int) -> str:
+    """What the payer's bank transfers left on the Stripe customer's cash balance (part or overpayment)."""
+    return request_invoices.refresh_cash_balance(request_id)

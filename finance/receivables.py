@@ -31,6 +31,7 @@ HEADER = [
     "days_overdue",
     "age_bucket",
     "stripe_invoice_id",
+    "cash_received",
 ]
 
 
@@ -112,6 +113,8 @@ def csv_row(row: Receivable) -> list[str]:
         str(row.days_overdue),
         row.bucket,
         neutralise(request.stripe_invoice_id or ""),
+        # Bank transfers on the customer's balance, short of the invoice (Stripe applies only a full amount).
+        decimal_text(request.cash_balance_cents, currency) if request.cash_balance_cents else "",
     ]
 
 

@@ -307,15 +307,19 @@ def _fund(fake: "FakeStripe", customer_id: str, form: dict[str, Any]) -> Answer:
         if invoice["amount_remaining"] <= customer["_cash"][currency]:
             customer["_cash"][currency] -= invoice["amount_remaining"]
             _mark_paid(fake, invoice, "customer_balance")
-    return 200, {
+    transaction = {
         "id": f"ccsbtxn_test_{secrets.token_hex(8)}",
         "object": "customer_cash_balance_transaction",
+        "created": int(time.time()),
         "currency": currency,
         "customer": customer_id,
         "ending_balance": customer["_cash"][currency],
+        "livemode": False,
         "net_amount": amount,
         "type": "funded",
     }
+    fake.emit_locked("customer_cash_balance_transaction.created", transaction)
+    return 200, transaction
 
 
 def pay_invoice(fake: "FakeStripe", invoice_id: str) -> dict[str, Any]:

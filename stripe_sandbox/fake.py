@@ -451,9 +451,11 @@ class FakeStripe:
         reason: str | None = "requested_by_customer",
         created: int | None = None,
     ) -> dict[str, Any]:
-        """Staff refund the session's charge (in full unless `amount`); returns the Refund."""
+        """Staff refund the session's charge (in full unless `amount`); returns the Refund. `session_id` may
+        also be a PaymentIntent's id (an invoice's payment)."""
         with self._lock:
-            intent = self.payment_intents[self.sessions[session_id]["payment_intent"]]
+            session = self.sessions.get(session_id)
+            intent = self.payment_intents[session["payment_intent"] if session else session_id]
             charge = self.charges[intent["latest_charge"]]
             amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
             refund_id = f"re_test_{secrets.token_hex(8)}"

@@ -255,3 +255,35 @@ def test_a_refused_request_form_shows_its_errors_and_makes_no_order(client, cata
     assert Order.objects.count() == 0
     assert b"Enter a valid email address" in response.content
     assert b"two-letter code" in response.content
+
+
+def test_a_bank_transfer_short_of_the_total_leaves_the_invoice_open_and_shows_on_receivables(
+    client, catalog, fake_stripe, run_tasks, deliver_event
+):
+    from finance import receivables
+
+    request, _, invoice = _issued(client, fake_stripe, run_tasks)
+    fake_stripe.fund_cash_balance(invoice["customer"], invoice["amount_due"] - 10000)
+    deliver_new_events(fake_stripe, deliver_event, set(), types=("invoice.", "customer_cash_balance"))
+
+    request.refresh_from_db()
+    assert fake_stripe.invoices[invoice["id"]]["status"] == "open"
+    assert request.state == State.ISSUED
+    assert request.cash_balance_cents == invoice["amount_due"] - 10000
+    (row,) = [r for r in receivables.receivables() if r.request == request]
+    assert receivables.csv_row(row)[-1] == f"{(invoice['amount_due'] - 10000) // 100}.00"
+    assert Order.objects.get(pk=request.order_id).status == Order.Status.PENDING
+
+
+def test_an_overpayment_pays_the_invoice_and_is_flagged_for_a_refund(
+    client, catalog, fake_stripe, run_tasks, deliver_event
+):
+    request, _, invoice = _issued(client, fake_stripe, run_tasks)
+    fake_stripe.fund_cash_balance(invoice["customer"], invoice["amount_due"] + 2500)
+    deliver_new_events(fake_stripe, deliver_event, set(), types=("invoice.", "customer_cash_balance"))
+    run_tasks()
+
+    order = Order.objects.get(pk=request.order_id)
+    assert order.status == Order.Status.PAID
+    assert order.needs_review
+    assert "Overpaid: $25" in order.review_reason

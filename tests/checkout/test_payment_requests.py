@@ -82,3 +82,28 @@ def test_payer_asks_for_an_invoice_and_a_bank_transfer_pays_it(
     assert request.state == State.PAID
     assert any(m.to == ["dana@studio.example"] and "order" in m.subject.lower() for m in mail.outbox)
     assert Grant.objects.filter(order=order).values("seat").distinct().count() == 10
+
+
+def test_a_refund_of_an_invoice_payment_is_recorded_and_ends_access(
+    client, catalog, fake_stripe, run_tasks, deliver_event
+):
+    from tests.stripe_fake import make_event
+
+    _, request = send_request(client, quantity=2)
+    run_tasks()
+    client.post(payer_link(), {"action": "invoice"})
+    run_tasks()
+    request.refresh_from_db()
+    invoice = fake_stripe.invoices[request.stripe_invoice_id]
+    fake_stripe.fund_cash_balance(invoice["customer"], invoice["amount_due"])
+    deliver_new_events(fake_stripe, deliver_event, set())
+    payment = Order.objects.get(pk=request.order_id).payments.get()
+
+    refund = fake_stripe.refund(payment.stripe_payment_intent_id)
+    deliver_event(make_event("refund.created", refund))
+    run_tasks()
+
+    order = Order.objects.get(pk=request.order_id)
+    assert order.status == Order.Status.REFUNDED
+    assert order.refunds.get().stripe_refund_id == refund["id"]
+    assert not Grant.objects.filter(order=order, state=Grant.State.ACTIVE).exists()
