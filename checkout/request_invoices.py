@@ -23,7 +23,7 @@ from checkout.invoices import capture_invoice
 from checkout.models import Order, Payment, PaymentRequest
 from checkout.payments import converge_session
 from checkout.review import flag
-from checkout.status import derive_status, settle
+from checkout.status import derive_status, order_changed, settle
 from checkout.stripe_client import stripe_client
 from checkout.stripe_values import object_id, stripe_time
 from common.text import single_line
@@ -311,11 +311,20 @@ def converge_request_invoice(invoice: Mapping[str, Any], *, source: str) -> Orde
     elif status == "open":
         if request_states.move(request, State.ISSUED, source=source):
             tasks.send_request_invoice.enqueue(request.pk)
+            if settings.INVOICE_ACCESS_ON_ISSUE:
+                request.access_on_issue = True
+                request.save(update_fields=["access_on_issue"])
+                states.note(order, "access", "Access given on the invoice, before payment.", source=source)
+                order_changed(order)
         elif request.state in (State.CANCELLED, State.CLOSED):
             tasks.void_request_invoice.enqueue(request.pk)  # made after the request ended: withdraw it
     elif status in ("void", "uncollectible"):
         words = "voided" if status == "void" else "marked uncollectible"
-        request_states.move(request, State.CANCELLED, source=source, reason=f"the invoice was {words}")
+        moved = request_states.move(
+            request, State.CANCELLED, source=source, reason=f"the invoice was {words}"
+        )
+        if moved and request.access_on_issue:
+            order_changed(order)  # the access given on the invoice ends
     return order
 
 

@@ -36,6 +36,11 @@ class PaymentRequest(models.Model):
     po_number = models.CharField("PO number", max_length=140, blank=True)
     note = models.TextField(blank=True, help_text="The buyer's words to the payer.")
     sends = models.PositiveSmallIntegerField(default=1, help_text="How often the request was sent.")
+    access_on_issue = models.BooleanField(
+        default=False,
+        help_text="Access was given when the invoice was issued (INVOICE_ACCESS_ON_ISSUE at the time); it "
+        "lasts while the invoice is open or paid.",
+    )
 
     sent_at = models.DateTimeField(auto_now_add=True)
     viewed_at = models.DateTimeField(null=True, blank=True)

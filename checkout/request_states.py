@@ -15,7 +15,8 @@ ALLOWED_MOVES: dict[str, frozenset[str]] = {
     State.PREPARING: frozenset({State.VIEWED, State.ISSUED, State.PAID, State.CANCELLED, State.CLOSED}),
     State.ISSUED: frozenset({State.PAID, State.CANCELLED, State.CLOSED}),
     State.PAID: frozenset(),
-    State.CANCELLED: frozenset(),
+    # Stripe accepts payment of an invoice marked uncollectible: the money still counts.
+    State.CANCELLED: frozenset({State.PAID}),
     State.CLOSED: frozenset(),
 }
 TIMESTAMPS = {

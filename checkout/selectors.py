@@ -76,3 +76,11 @@ def has_payment_request(order: Order) -> bool:
 
 def has_open_payment_request(order: Order) -> bool:
     return PaymentRequest.objects.filter(order=order, state__in=PaymentRequest.OPEN).exists()
+
+
+def access_on_invoice(order: Order) -> bool:
+    """Whether the order's access rests on an issued, unpaid invoice (INVOICE_ACCESS_ON_ISSUE): access
+    reads this beside the order's money."""
+    return PaymentRequest.objects.filter(
+        order=order, state=PaymentRequest.State.ISSUED, access_on_issue=True
+    ).exists()

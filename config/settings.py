@@ -143,6 +143,9 @@ if INVOICE_BANK_TRANSFER_TYPE not in (
     "mx_bank_transfer",
 ):
     raise ImproperlyConfigured("INVOICE_BANK_TRANSFER_TYPE must be one of Stripe's bank transfer types.")
+# Give access as soon as a payment request's invoice is issued, before the money arrives (an academy that
+# trusts companies on terms); voiding the invoice or marking it uncollectible then takes access back.
+INVOICE_ACCESS_ON_ISSUE = env_bool("INVOICE_ACCESS_ON_ISSUE", default=False)
 # The seller's details the payer sees before choosing (name, address, registration, tax number).
 SELLER_DETAILS = env(
     "SELLER_DETAILS",

@@ -326,9 +326,20 @@ def pay_invoice(fake: "FakeStripe", invoice_id: str) -> dict[str, Any]:
     """The payer paid the hosted invoice page by card."""
     with fake._lock:
         invoice = fake.invoices[invoice_id]
-        if invoice["status"] != "open":
+        if invoice["status"] not in ("open", "uncollectible"):  # Stripe takes payment of both
             raise ValueError(f"invoice {invoice_id} is {invoice['status']}")
         _mark_paid(fake, invoice, "card")
+        return _copy(invoice)
+
+
+def mark_uncollectible(fake: "FakeStripe", invoice_id: str) -> dict[str, Any]:
+    """Staff mark the invoice uncollectible in Stripe's dashboard."""
+    with fake._lock:
+        invoice = fake.invoices[invoice_id]
+        if invoice["status"] != "open":
+            raise ValueError(f"invoice {invoice_id} is {invoice['status']}")
+        invoice["status"] = "uncollectible"
+        fake.emit_locked("invoice.marked_uncollectible", invoice)
         return _copy(invoice)
 
 

@@ -215,6 +215,9 @@ class FakeStripe:
         with self._lock:
             return billing._fund(self, customer_id, {"amount": amount, "currency": currency})[1]
 
+    def mark_uncollectible(self, invoice_id: str) -> dict[str, Any]:
+        return billing.mark_uncollectible(self, invoice_id)
+
     def pay_invoice(self, invoice_id: str) -> dict[str, Any]:
         """The payer pays the hosted invoice page by card."""
         return billing.pay_invoice(self, invoice_id)
