@@ -156,27 +156,30 @@ def choose_invoice(request_id: int) -> PaymentRequest:
 
 def pay_by_card(request_id: int) -> str | None:
     """The Checkout address for the payer (the order's own session, renewed when it expired while the order
-    waited); None when the payer can no longer choose a card (an invoice is on its way or paid).
-    Raises services.CheckoutUnavailable when Stripe does not answer."""
+    waited); None when the payer can no longer choose a card (an invoice is on its way, or it is paid).
+    Raises services.CheckoutUnavailable when Stripe does not answer. No row lock is held during a call to
+    Stripe: the session is looked at first, then cleared under the lock only if it is still the same."""
+    request = PaymentRequest.objects.select_related("order").get(pk=request_id)
+    if not request.can_choose or request.order.status != Order.Status.PENDING:
+        return None
+    expired = ""
+    if request.order.stripe_session_id:
+        try:
+            session = stripe_sync.fetch_session(request.order.stripe_session_id)
+        except stripe.StripeError as exc:
+            raise services.CheckoutUnavailable(type(exc).__name__) from exc
+        if session.get("status") == "expired":
+            expired = request.order.stripe_session_id
     with transaction.atomic():
         request = _locked(request_id)
-        if not request.can_choose or request.order.status != Order.Status.PENDING:
-            return None
         order = request.order
-        expired = ""
-        if order.stripe_session_id:
-            try:
-                session = stripe_sync.fetch_session(order.stripe_session_id)
-            except stripe.StripeError as exc:
-                raise services.CheckoutUnavailable(type(exc).__name__) from exc
-            if session.get("status") == "expired":
-                expired = order.stripe_session_id
-                order.stripe_session_id = None
-                order.checkout_url = ""
-                order.save(update_fields=["stripe_session_id", "checkout_url", "updated_at"])
-                states.note(
-                    order, "checkout", f"Session {expired} had expired; a new one opens.", source="payer"
-                )
+        if not request.can_choose or order.status != Order.Status.PENDING:
+            return None
+        if expired and order.stripe_session_id == expired:
+            order.stripe_session_id = None
+            order.checkout_url = ""
+            order.save(update_fields=["stripe_session_id", "checkout_url", "updated_at"])
+            states.note(order, "checkout", f"Session {expired} had expired; a new one opens.", source="payer")
     return services.open_checkout_session(order, renewal=expired[-12:]).checkout_url
 
 

@@ -287,3 +287,44 @@ def test_an_overpayment_pays_the_invoice_and_is_flagged_for_a_refund(
     assert order.status == Order.Status.PAID
     assert order.needs_review
     assert "Overpaid: $25" in order.review_reason
+
+
+def test_an_order_no_longer_pending_takes_no_request(catalog, fake_stripe, monkeypatch):
+    from checkout import payment_requests, services
+    from tests.factories import make_order
+
+    paid = make_order([(catalog["bundle"], 3)], status="paid")
+    monkeypatch.setattr(services, "create_pending_order", lambda **kwargs: paid)
+    details = payment_requests.RequestDetails(
+        buyer_name="Dana",
+        buyer_email="dana@studio.example",
+        payer_name="Max",
+        payer_email="max@studio.example",
+        company_name="Studio Ltd",
+        billing_country="US",
+    )
+
+    with pytest.raises(payment_requests.RequestRefused):
+        payment_requests.request_payment(
+            product=catalog["bundle"], quantity=3, visitor="v" * 32, po_number="", details=details
+        )
+
+    assert not PaymentRequest.objects.exists()
+
+
+def test_the_payer_renews_an_expired_checkout_session(client, catalog, fake_stripe, run_tasks):
+    _, request = send_request(client)
+    run_tasks()
+    link = payer_link()
+    first = client.post(link, {"action": "card"})["Location"]
+    order = Order.objects.get(pk=request.order_id)
+    fake_stripe.expire_session(order.stripe_session_id)
+
+    second = client.post(link, {"action": "card"})["Location"]
+
+    assert second != first
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert fake_stripe.sessions[order.stripe_session_id]["status"] == "open"
+    keys = [r.header("Idempotency-Key") for r in fake_stripe.session_requests()]
+    assert len(set(keys)) == 2
