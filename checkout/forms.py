@@ -65,8 +65,8 @@ class PaymentRequestForm(BuyForm):
     """ "My company pays": the same seats (and PO number) as a card purchase, plus who pays and for whom.
     Nothing here touches the price: the order is made by the same service from the catalogue."""
 
-    # Shown on the review page beside the BuyForm: its ids must differ from that form's.
-    AUTO_ID = "request_%s"
+    # Shown on the review page beside the BuyForm: its names and ids must differ from that form's.
+    PREFIX = "request"
 
     buyer_name = forms.CharField(label="Your name", max_length=200)
     buyer_email = forms.EmailField(label="Your email", help_text="Access and the confirmation come here.")

@@ -34,7 +34,7 @@ def request_payment(request: HttpRequest) -> HttpResponse:
     """Create the pending order and its payment request; the payer's email goes out from a task."""
     product = _active_product(request.POST.get("product", ""))
     visitor = ensure_visitor_id(request)
-    form = PaymentRequestForm(request.POST, auto_id=PaymentRequestForm.AUTO_ID)
+    form = PaymentRequestForm(request.POST, prefix=PaymentRequestForm.PREFIX)
     if not form.is_valid() or not checkout_enabled() or not product.can_be_bought:
         response = _render_review(request, product, form, visitor=visitor, request_form=form)
         response.status_code = 400

@@ -68,7 +68,7 @@ def _render_review(
         "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
         # "My company pays": the same seats, sent to a payer instead of paid here (checkout.request_views).
         "request_form": request_form
-        or PaymentRequestForm(initial={"quantity": seats or MIN_SEATS}, auto_id=PaymentRequestForm.AUTO_ID),
+        or PaymentRequestForm(initial={"quantity": seats or MIN_SEATS}, prefix=PaymentRequestForm.PREFIX),
         "request_refused": request_form is not None,
         "invoice_days": settings.INVOICE_DAYS_UNTIL_DUE,
     }

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
@@ -17,7 +18,6 @@ from access.models import Grant
 from checkout.models import Order, PaymentRequest
 from stripe_sandbox.webhooks import WebhookSender
 from tests.checkout.conftest import run_ready_tasks
-from tests.factories import make_staff
 from tests.stripe_fake import FakeStripe
 
 pytestmark = pytest.mark.browser
@@ -60,22 +60,25 @@ def test_a_company_pays_ten_bundle_seats_by_invoice_and_bank_transfer(
 ):
     fake = stripe_with_webhooks
     staff = Client()
-    staff.force_login(make_staff("finance-lead", group="Finance"))
+    # A superuser: the suite's flushes between transactional tests drop the groups migrations made.
+    staff.force_login(
+        User.objects.create_superuser("finance-lead", "lead@academy.example", "a-long-password")
+    )
 
     # The head of production asks her company to pay.
     page = open_page(1280)
     page.goto(f"{shop}/checkout/bundle/?quantity=10")
     page.get_by_text("My company pays").click()
     form = page.locator("details.company-pays form")
-    form.locator("#request_quantity").fill("10")
-    form.locator("#request_po_number").fill("PO-2027-0042")
-    form.locator("#request_buyer_name").fill("Hana Head")
-    form.locator("#request_buyer_email").fill("hana@studio.example")
-    form.locator("#request_payer_name").fill("Pat Payer")
-    form.locator("#request_payer_email").fill("pat@studio.example")
-    form.locator("#request_company_name").fill("Northlight Studio Inc")
-    form.locator("#request_billing_country").fill("US")
-    form.locator("#request_note").fill("Team training for the spring slate.")
+    form.locator("#id_request-quantity").fill("10")
+    form.locator("#id_request-po_number").fill("PO-2027-0042")
+    form.locator("#id_request-buyer_name").fill("Hana Head")
+    form.locator("#id_request-buyer_email").fill("hana@studio.example")
+    form.locator("#id_request-payer_name").fill("Pat Payer")
+    form.locator("#id_request-payer_email").fill("pat@studio.example")
+    form.locator("#id_request-company_name").fill("Northlight Studio Inc")
+    form.locator("#id_request-billing_country").fill("US")
+    form.locator("#id_request-note").fill("Team training for the spring slate.")
     assert Axe().run(page).violations_count == 0
     form.get_by_role("button", name="Send the payment request").click()
     page.wait_for_url(f"{shop}/company-pays/CPMA-*/")

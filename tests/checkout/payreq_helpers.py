@@ -23,7 +23,8 @@ REQUEST_FIELDS = {
 
 
 def send_request(client, slug: str = "bundle", quantity: int = 10, po_number: str = "PO-4471", **fields: Any):
-    data = {"product": slug, "quantity": quantity, "po_number": po_number, **REQUEST_FIELDS, **fields}
+    fields = {"quantity": quantity, "po_number": po_number, **REQUEST_FIELDS, **fields}
+    data = {"product": slug, **{f"request-{name}": value for name, value in fields.items()}}
     response = client.post(reverse("checkout:request_payment"), data)
     return response, PaymentRequest.objects.order_by("-pk").first()
 
