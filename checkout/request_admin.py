@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from checkout import payment_requests, request_invoices
+from checkout import invoice_issuing, payment_requests
 from checkout.models import PaymentRequest
 from common.admin import ReadOnlyAdmin, extensions
 
@@ -55,10 +55,10 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
     def void_invoices(self, request: HttpRequest, queryset: QuerySet[PaymentRequest]) -> None:
         for payment_request in queryset:
             try:
-                request_invoices.void_invoice(
+                invoice_issuing.void_invoice(
                     payment_request.pk, source=f"staff:{request.user.get_username()}"
                 )
-            except request_invoices.VoidRefused as refused:
+            except invoice_issuing.VoidRefused as refused:
                 self.message_user(request, f"{payment_request.order}: {refused}", messages.ERROR)
             except stripe.StripeError as exc:
                 self.message_user(

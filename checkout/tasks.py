@@ -7,7 +7,7 @@ state change.
 
 from django.urls import reverse
 
-from checkout import emails, request_emails, request_invoices, stripe_sync
+from checkout import emails, invoice_issuing, request_emails, request_invoices, stripe_sync
 from checkout.models import PaymentRequest
 from common.tasks import retrying_task
 
@@ -44,7 +44,7 @@ def alert_finance(order_id: int, reason: str) -> str:
     return emails.send_review_alert(order_id, reason)
 
 
-# Payment requests ("My company pays": checkout.payment_requests, checkout.request_invoices).
+# Payment requests ("My company pays": checkout.payment_requests, checkout.invoice_issuing, checkout.request_invoices).
 
 
 @retrying_task
@@ -66,7 +66,7 @@ def send_payment_request(request_id: int, link_token: str, sends: int) -> str:
 @retrying_task
 def issue_request_invoice(request_id: int) -> str:
     """Make the request's invoice at Stripe and record it (the payer's page shows it on reload)."""
-    return request_invoices.issue_invoice(request_id)
+    return invoice_issuing.issue_invoice(request_id)
 
 
 @retrying_task
@@ -100,7 +100,7 @@ def send_request_reminder(request_id: int, name: str) -> str:
 @retrying_task
 def void_request_invoice(request_id: int) -> str:
     """Withdraw the invoice of a request that closed (the order was paid another way)."""
-    return request_invoices.void_closed_request_invoice(request_id)
+    return invoice_issuing.void_closed_request_invoice(request_id)
 
 
 @retrying_task

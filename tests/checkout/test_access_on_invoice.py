@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from access.models import Grant
-from checkout import request_invoices
+from checkout import invoice_issuing
 from checkout.models import Order, PaymentRequest
 from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
 
@@ -52,7 +52,7 @@ def test_on_access_comes_with_the_invoice_and_ends_when_it_is_voided(
     invoice_email = [m for m in mail.outbox if m.subject.startswith("Invoice")][-1]
     assert "access is open already" in invoice_email.body
 
-    request_invoices.void_invoice(request.pk, source="staff:test")
+    invoice_issuing.void_invoice(request.pk, source="staff:test")
     run_tasks()
 
     assert _given(order.pk) == 0

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from checkout import reminders, request_invoices
+from checkout import invoice_issuing, reminders, request_invoices
 from checkout.models import PaymentRequest
 from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
 
@@ -78,7 +78,7 @@ def test_no_reminder_after_payment(issued, fake_stripe, run_tasks, deliver_event
 
 
 def test_no_reminder_after_voiding(issued, run_tasks):
-    request_invoices.void_invoice(issued.pk, source="staff:test")
+    invoice_issuing.void_invoice(issued.pk, source="staff:test")
     for offset in range(-7, 30):
         _run_day(issued, offset, run_tasks)
 

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from checkout import request_invoices
+from checkout import invoice_issuing
 from checkout.models import Order, Payment, PaymentRequest
 from tests.checkout.conftest import completed_event
 from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
@@ -215,8 +215,8 @@ def test_void_after_payment_is_refused_and_changes_nothing(
     fake_stripe.fund_cash_balance(invoice["customer"], invoice["amount_due"])
     deliver_new_events(fake_stripe, deliver_event, set())
 
-    with pytest.raises(request_invoices.VoidRefused):
-        request_invoices.void_invoice(request.pk, source="staff:test")
+    with pytest.raises(invoice_issuing.VoidRefused):
+        invoice_issuing.void_invoice(request.pk, source="staff:test")
 
     assert fake_stripe.invoices[invoice["id"]]["status"] == "paid"
     request.refresh_from_db()
@@ -227,7 +227,7 @@ def test_void_after_payment_is_refused_and_changes_nothing(
 def test_voiding_an_open_invoice_cancels_the_request(client, catalog, fake_stripe, run_tasks):
     request, _link, invoice = _issued(client, fake_stripe, run_tasks)
 
-    request_invoices.void_invoice(request.pk, source="staff:test")
+    invoice_issuing.void_invoice(request.pk, source="staff:test")
 
     assert fake_stripe.invoices[invoice["id"]]["status"] == "void"
     request.refresh_from_db()

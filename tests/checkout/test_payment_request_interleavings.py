@@ -12,7 +12,7 @@ import stripe
 from django.core import mail
 
 from access.models import Grant
-from checkout import request_invoices
+from checkout import invoice_issuing
 from checkout.models import Order, Payment, PaymentRequest
 from tests.checkout.conftest import run_ready_tasks
 from tests.checkout.payreq_helpers import payer_link, send_request
@@ -62,8 +62,8 @@ class World:
                 self.fake.fund_cash_balance(invoice["customer"], amount)
 
     def void(self) -> None:
-        with contextlib.suppress(request_invoices.VoidRefused, stripe.StripeError):
-            request_invoices.void_invoice(self.request.pk, source="staff:property")
+        with contextlib.suppress(invoice_issuing.VoidRefused, stripe.StripeError):
+            invoice_issuing.void_invoice(self.request.pk, source="staff:property")
 
     def deliver(self) -> None:
         if not self.fake.events:
