@@ -209,6 +209,19 @@ def resend(request_id: int, *, source: str) -> bool:
     return True
 
 
+def open_requests_from(*, visitor: str, product: Product) -> list[PaymentRequest]:
+    """This browser's payment requests for `product` still waiting for the payer, newest first."""
+    if not visitor:
+        return []
+    return list(
+        PaymentRequest.objects.filter(
+            order__visitor_key=services.visitor_key(visitor),
+            order__lines__product=product,
+            state__in=PaymentRequest.OPEN,
+        ).select_related("order")[:3]
+    )
+
+
 def buyers_request(order: Order) -> PaymentRequest | None:
     """The order's latest request, for its buyer's page."""
     return order.payment_requests.first()

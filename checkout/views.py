@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
-from checkout import fulfilment, services, stripe_sync
+from checkout import fulfilment, payment_requests, services, stripe_sync
 from checkout.forms import BuyForm, PaymentRequestForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled
@@ -66,6 +66,7 @@ def _render_review(
         "seat_range": seat_range_text(),
         # This browser already paid for this product: say so, with a link to the order.
         "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
+        "waiting_requests": payment_requests.open_requests_from(visitor=visitor, product=product),
         # "My company pays": the same seats, sent to a payer instead of paid here (checkout.request_views).
         "request_form": request_form
         or PaymentRequestForm(initial={"quantity": seats or MIN_SEATS}, prefix=PaymentRequestForm.PREFIX),

@@ -107,3 +107,15 @@ def test_a_refund_of_an_invoice_payment_is_recorded_and_ends_access(
     assert order.status == Order.Status.REFUNDED
     assert order.refunds.get().stripe_refund_id == refund["id"]
     assert not Grant.objects.filter(order=order, state=Grant.State.ACTIVE).exists()
+
+
+def test_the_review_page_links_this_browser_to_its_waiting_request(client, catalog, fake_stripe):
+    from django.test import Client
+
+    _, request = send_request(client)
+
+    mine = client.get("/checkout/bundle/")
+    theirs = Client().get("/checkout/bundle/")
+
+    assert f"/company-pays/{request.order.reference}/".encode() in mine.content
+    assert b"/company-pays/" not in theirs.content.replace(b'action="/company-pays/"', b"")
