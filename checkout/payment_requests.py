@@ -14,7 +14,9 @@ import secrets
 from dataclasses import dataclass
 
 import stripe
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 
 from catalog.models import Product
@@ -46,6 +48,29 @@ class RequestDetails:
     ap_email: str = ""
     tax_id: str = ""
     note: str = ""
+
+
+THROTTLE_WINDOW_SECONDS = 24 * 3600
+
+
+def _count(key: str) -> int:
+    cache.add(key, 0, THROTTLE_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, THROTTLE_WINDOW_SECONDS)
+        return 1
+
+
+def sending_allowed(payer_email: str, client_ip: str) -> bool:
+    """Count one request about to email `payer_email`; False past the day's limit for that address or for
+    this client (re-sends count too: each one emails the payer)."""
+    by_payer = _count(f"checkout:payreq:payer:{_hash(payer_email)}")
+    by_ip = _count(f"checkout:payreq:ip:{client_ip}")
+    return (
+        by_payer <= settings.PAYMENT_REQUEST_LIMIT_PER_PAYER
+        and by_ip <= settings.PAYMENT_REQUEST_LIMIT_PER_IP
+    )
 
 
 def _hash(raw: str) -> str:

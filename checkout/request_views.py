@@ -40,6 +40,11 @@ def request_payment(request: HttpRequest) -> HttpResponse:
         response.status_code = 400
         return remember_visitor(response, visitor)
     data = form.cleaned_data
+    if not payment_requests.sending_allowed(data["payer_email"], request.META.get("REMOTE_ADDR", "")):
+        response = render(
+            request, "checkout/payment_request_throttled.html", {"product": product}, status=429
+        )
+        return remember_visitor(response, visitor)
     details = payment_requests.RequestDetails(
         **{name: data[name] for name in payment_requests.RequestDetails.__dataclass_fields__}
     )
@@ -78,6 +83,10 @@ def request_status(request: HttpRequest, reference: str) -> HttpResponse:
         if action == "cancel":
             payment_requests.cancel(payment_request.pk, source="buyer")
         elif action == "resend":
+            if not payment_requests.sending_allowed(
+                payment_request.payer_email, request.META.get("REMOTE_ADDR", "")
+            ):
+                return render(request, "checkout/payment_request_throttled.html", {}, status=429)
             payment_requests.resend(payment_request.pk, source="buyer")
         return _see_other(f"{request.path}?done={action if action in ('cancel', 'resend') else ''}")
     context = {

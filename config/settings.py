@@ -146,6 +146,10 @@ if INVOICE_BANK_TRANSFER_TYPE not in (
 # Give access as soon as a payment request's invoice is issued, before the money arrives (an academy that
 # trusts companies on terms); voiding the invoice or marking it uncollectible then takes access back.
 INVOICE_ACCESS_ON_ISSUE = env_bool("INVOICE_ACCESS_ON_ISSUE", default=False)
+# Payment requests email an address the buyer types: at most this many per payer address and per client
+# address in a day, so the form cannot be used to send mail to strangers in bulk.
+PAYMENT_REQUEST_LIMIT_PER_PAYER = env.int("PAYMENT_REQUEST_LIMIT_PER_PAYER", default=5)
+PAYMENT_REQUEST_LIMIT_PER_IP = env.int("PAYMENT_REQUEST_LIMIT_PER_IP", default=20)
 # The seller's details the payer sees before choosing (name, address, registration, tax number).
 SELLER_DETAILS = env(
     "SELLER_DETAILS",

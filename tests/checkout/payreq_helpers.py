@@ -4,7 +4,9 @@ in the email, and deliver the events the fake Stripe emitted."""
 import re
 from typing import Any
 
+import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from checkout.models import PaymentRequest
@@ -48,3 +50,12 @@ def deliver_new_events(fake, deliver_event, seen: set[str], types: tuple[str, ..
             deliver_event(event)
             count += 1
     return count
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_throttle():
+    """The daily limit on payment request emails counts in the cache: each test starts at zero (modules
+    that import this fixture get it for every test)."""
+    cache.clear()
+    yield
+    cache.clear()

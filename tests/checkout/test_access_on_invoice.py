@@ -8,7 +8,7 @@ from django.core import mail
 from access.models import Grant
 from checkout import invoice_issuing
 from checkout.models import Order, PaymentRequest
-from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
+from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db
 

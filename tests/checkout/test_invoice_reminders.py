@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from checkout import invoice_issuing, reminders, request_invoices
 from checkout.models import PaymentRequest
-from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
+from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 from checkout import invoice_issuing
 from checkout.models import Order, Payment, PaymentRequest
 from tests.checkout.conftest import completed_event
-from tests.checkout.payreq_helpers import deliver_new_events, payer_link, send_request
+from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +328,13 @@ def test_the_payer_renews_an_expired_checkout_session(client, catalog, fake_stri
     assert fake_stripe.sessions[order.stripe_session_id]["status"] == "open"
     keys = [r.header("Idempotency-Key") for r in fake_stripe.session_requests()]
     assert len(set(keys)) == 2
+
+
+def test_the_form_cannot_mail_one_address_without_limit(client, catalog, fake_stripe, settings, run_tasks):
+    settings.PAYMENT_REQUEST_LIMIT_PER_PAYER = 2
+    statuses = [send_request(client, quantity=n)[0].status_code for n in (2, 3, 4)]
+
+    assert statuses == [303, 303, 429]
+    assert PaymentRequest.objects.count() == 2
+    run_tasks()
+    assert len([m for m in mail.outbox if m.to == ["max@studio.example"]]) == 2

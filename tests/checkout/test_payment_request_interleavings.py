@@ -15,7 +15,7 @@ from access.models import Grant
 from checkout import invoice_issuing
 from checkout.models import Order, Payment, PaymentRequest
 from tests.checkout.conftest import run_ready_tasks
-from tests.checkout.payreq_helpers import payer_link, send_request
+from tests.checkout.payreq_helpers import fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db
 
