@@ -2,7 +2,7 @@
 page behind the emailed link. Thin views: a form parses, checkout.payment_requests acts.
 
 The payer's page is a capability URL: no cache, no referrer to other sites, no indexing. GET shows it (and marks the request
-viewed); choices are POSTs answered with a 303, so a reload never repeats one.
+viewed when a browser navigated there); choices are POSTs answered with a 303, so a reload never repeats one.
 """
 
 from django.conf import settings
@@ -120,7 +120,9 @@ def payer_page(request: HttpRequest, token: str) -> HttpResponse:
                 return _private(_see_other(url))
             message = message or "This request can no longer be paid by card from here."
         payment_request.refresh_from_db()
-    elif request.method == "GET":
+    elif request.method == "GET" and request.headers.get("Sec-Fetch-Mode") == "navigate":
+        # A browser opening the page (link scanners and previews send no Fetch Metadata): "viewed" is only
+        # what the buyer sees on their page, and changes nothing else.
         payment_requests.mark_viewed(payment_request.pk)
         payment_request.refresh_from_db()
     order = payment_request.order

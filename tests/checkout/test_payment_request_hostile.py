@@ -338,3 +338,18 @@ def test_the_form_cannot_mail_one_address_without_limit(client, catalog, fake_st
     assert PaymentRequest.objects.count() == 2
     run_tasks()
     assert len([m for m in mail.outbox if m.to == ["max@studio.example"]]) == 2
+
+
+def test_a_link_scanner_opening_the_page_does_not_mark_it_viewed(client, catalog, fake_stripe, run_tasks):
+    _, request = send_request(client)
+    run_tasks()
+    link = payer_link()
+
+    client.get(link)  # a mail scanner: no Fetch Metadata
+    request.refresh_from_db()
+    assert request.state == State.SENT
+
+    client.get(link, headers={"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+    request.refresh_from_db()
+    assert request.state == State.VIEWED
+    assert request.viewed_at is not None
