@@ -67,6 +67,7 @@ ENDED = "access-ended"
 ENDED_BECAUSE = {
     "refunded in full": "the order was refunded",
     "dispute lost": "the payment was disputed by the card holder",
+    "invoice not paid": "the company's invoice for it was withdrawn or will not be paid",
     "revoked by staff": "the academy ended it; reply to this email if you did not expect this",
 }
 

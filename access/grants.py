@@ -20,7 +20,7 @@ from django.utils import timezone
 from access import bundle_completion, emails, enrolment
 from access.models import Grant
 from catalog.models import Product
-from checkout import states
+from checkout import selectors, states
 from checkout.models import Dispute, EmailDelivery, Order, OrderLine
 
 logger = logging.getLogger("access")
@@ -30,6 +30,10 @@ LOST_DISPUTE = "lost"
 # refund fails or is cancelled (staff revocations and lost disputes stand).
 REFUNDED_IN_FULL = "refunded in full"
 DISPUTE_LOST = "dispute lost"
+# Access given when a payment request's invoice was issued (INVOICE_ACCESS_ON_ISSUE), ended because the
+# invoice was voided or marked uncollectible. Comes back if the invoice is paid after all.
+INVOICE_NOT_PAID = "invoice not paid"
+RESTORABLE = (REFUNDED_IN_FULL, INVOICE_NOT_PAID)
 
 
 def products_for_line(line: OrderLine) -> list[Product]:
@@ -43,14 +47,19 @@ def products_for_line(line: OrderLine) -> list[Product]:
 
 
 def access_is_due(order: Order) -> bool:
-    """Money received, not refunded in full, no dispute lost."""
+    """Money received, not refunded in full, no dispute lost; or, before payment, an issued invoice the
+    academy gives access on (checkout.selectors.access_on_invoice)."""
+    if order.status == Order.Status.PENDING:
+        return selectors.access_on_invoice(order)
     if order.status not in states.MONEY_RECEIVED or order.status == Order.Status.REFUNDED:
         return False
     return not Dispute.objects.filter(order=order, status=LOST_DISPUTE).exists()
 
 
 def ended_reason(order: Order) -> str:
-    """Why an order that received money no longer gives access (a lost dispute is final, so it wins)."""
+    """Why an order no longer gives access (a lost dispute is final, so it wins)."""
+    if order.status not in states.MONEY_RECEIVED:
+        return INVOICE_NOT_PAID
     if Dispute.objects.filter(order=order, status=LOST_DISPUTE).exists():
         return DISPUTE_LOST
     return REFUNDED_IN_FULL
@@ -60,15 +69,23 @@ def ended_reason(order: Order) -> str:
 def converge_access(order_id: int) -> str:
     """Bring the order's grants and Bundle credit in line with its money as it is now."""
     order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status in states.FINISHED_UNPAID:
-        # The Bundle completion credit this order held is free for the buyer's next checkout.
-        return bundle_completion.release_bundle_credit(order.pk)
-    if order.status not in states.MONEY_RECEIVED:
-        return "nothing to do"
     if access_is_due(order):
         granted = grant_access_for_order(order.pk)
         restored = restore_access_for_order(order.pk)
         return f"{granted}; {restored}"
+    # Grants on an unpaid order exist only when access was given on an invoice (INVOICE_ACCESS_ON_ISSUE).
+    given_unpaid = (
+        order.status not in states.MONEY_RECEIVED
+        and Grant.objects.filter(order=order).exclude(state=Grant.State.REVOKED).exists()
+    )
+    if order.status in states.FINISHED_UNPAID:
+        # The Bundle completion credit this order held is free for the buyer's next checkout.
+        released = bundle_completion.release_bundle_credit(order.pk)
+        return (
+            f"{released}; {revoke_access_for_order(order.pk, INVOICE_NOT_PAID)}" if given_unpaid else released
+        )
+    if order.status not in states.MONEY_RECEIVED and not given_unpaid:
+        return "nothing to do"
     return revoke_access_for_order(order.pk, ended_reason(order))
 
 
@@ -181,11 +198,16 @@ def restore_access_for_order(order_id: int) -> str:
         return "not due"
     grants = list(
         Grant.objects.select_for_update().filter(
-            order=order, state=Grant.State.REVOKED, revoked_reason=REFUNDED_IN_FULL
+            order=order, state=Grant.State.REVOKED, revoked_reason__in=RESTORABLE
         )
     )
     if not grants:
         return "nothing to do"
+    why = (
+        "the invoice was paid after all"
+        if all(g.revoked_reason == INVOICE_NOT_PAID for g in grants)
+        else "the full refund did not go through"
+    )
     _reinstate(grants)
     told = set(EmailDelivery.objects.filter(order=order).values_list("purpose", "recipient"))
     seats = sorted(
@@ -199,12 +221,7 @@ def restore_access_for_order(order_id: int) -> str:
     again = secrets.token_hex(3)
     for line_id, seat in seats:
         tasks.send_access_given_email.enqueue(line_id, seat, resend=again)
-    states.note(
-        order,
-        "access",
-        f"Access restored (the full refund did not go through): {len(grants)} grant(s).",
-        source="task",
-    )
+    states.note(order, "access", f"Access restored ({why}): {len(grants)} grant(s).", source="task")
     logger.info("order %s: %d grants restored", order.reference, len(grants))
     return "restored"
 

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.money import format_money
-from checkout import review
+from checkout import request_admin, review  # noqa: F401  (request_admin registers PaymentRequest)
 from checkout.admin_inlines import (
     DisputeInline,
     EmailDeliveryInline,

@@ -13,5 +13,13 @@ checkout.selectors. This module is the entry point stripe_sync, reconcile and th
 from checkout.invoices import converge_invoice
 from checkout.payments import converge_session
 from checkout.refunds import converge_dispute, converge_refund
+from checkout.request_invoices import converge_request_invoice, handle_cash_balance_event
 
-__all__ = ["converge_dispute", "converge_invoice", "converge_refund", "converge_session"]
+__all__ = [
+    "converge_dispute",
+    "converge_invoice",
+    "converge_refund",
+    "converge_request_invoice",
+    "converge_session",
+    "handle_cash_balance_event",
+]

@@ -202,7 +202,8 @@ class StripeEvent(models.Model):
 
 
 class Payment(models.Model):
-    """Money received (or on its way) for an order: one row per Checkout Session, keyed by its id."""
+    """Money received (or on its way) for an order: one row per Checkout Session, keyed by its id, or one per
+    paid invoice of a payment request, keyed by the invoice's id."""
 
     class Status(models.TextChoices):
         PROCESSING = "processing", "Processing"
@@ -210,7 +211,10 @@ class Payment(models.Model):
         FAILED = "failed", "Failed"
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    stripe_session_id = models.CharField(max_length=255, unique=True)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_invoice_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, help_text="A payment request's invoice."
+    )
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices)
@@ -381,3 +385,6 @@ class PayoutLine(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_balance_transaction_id
+
+
+from checkout.request_models import PaymentRequest  # noqa: E402,F401  (a model of this app)

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.money import format_money
-from checkout import states
+from checkout import selectors, states
 from checkout.invoices import INVOICE_FIELDS, capture_invoice, tax_ids_text
 from checkout.models import Order, Payment
 from checkout.review import flag
-from checkout.selectors import locked_order_for_session
 from checkout.status import derive_status, settle
 from checkout.stripe_values import object_id, stripe_time
 from common.text import normalise_email, single_line
@@ -40,8 +39,10 @@ def _capture_buyer(order: Order, session: Mapping[str, Any], *, source: str) -> 
     email = normalise_email(raw_email)
     if raw_email and not email:
         flag(order, "Stripe gave a buyer email address that cannot be used.", source=source)
-    order.email = email or order.email
-    order.buyer_name = single_line(details.get("name"), 200) or order.buyer_name
+    if not selectors.has_payment_request(order):
+        # With a payment request the payer pays and the buyer (already on the order) gets the seats.
+        order.email = email or order.email
+        order.buyer_name = single_line(details.get("name"), 200) or order.buyer_name
     order.save(update_fields=["email", "buyer_name", *INVOICE_FIELDS, "updated_at"])
 
 
@@ -133,7 +134,7 @@ def converge_session(session: Mapping[str, Any], *, source: str) -> Order | None
     known). Money whose amount or currency disagrees with the order is flagged for staff, never counted."""
     if session.get("mode") != "payment":
         return None
-    order = locked_order_for_session(session)
+    order = selectors.locked_order_for_session(session)
     if order is None:
         logger.warning("checkout session %s (%s) matches no order", object_id(session.get("id")), source)
         return None
@@ -157,7 +158,8 @@ def converge_session(session: Mapping[str, Any], *, source: str) -> Order | None
             order.save(update_fields=["discount_cents", "tax_cents", "total_cents"])
         _record_payment(order, session, payment_status, source=source)
         target = derive_status(order)
-    elif session.get("status") == "expired":
+    elif session.get("status") == "expired" and not selectors.has_open_payment_request(order):
+        # An order waiting on its payment request outlives the Checkout Session (it may be paid by invoice).
         target = Status.EXPIRED
     settle(order, target, source=source, before=before)
     return order

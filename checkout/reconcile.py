@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from checkout import selectors, stripe_sync, tasks
+from checkout import reminders, request_invoices, selectors, stripe_sync, tasks
 from checkout.models import EmailDelivery, Order, Payment, Payout, StripeEvent
 from checkout.states import MONEY_RECEIVED
 from checkout.stripe_client import stripe_client
@@ -87,6 +87,10 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
         record.refresh_from_db()
         if before != (record.status, record.lines_fetched_at is not None):
             yield f"payout {record.stripe_payout_id}: {record.status}, {record.lines.count()} transactions"
+    # Payment requests: open invoices converge on Stripe's (a missed invoice.paid), then their reminders.
+    for reference, before, after in request_invoices.sync_open_requests():
+        yield f"{reference}: payment request {before} -> {after}"
+    yield from reminders.enqueue_due_reminders()
     yield from requeue_stuck_work(since=start)
 
 

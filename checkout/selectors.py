@@ -4,7 +4,7 @@ reference. The `locked_` ones lock the order row for a change (call them inside 
 from collections.abc import Mapping
 from typing import Any
 
-from checkout.models import Order, Payment
+from checkout.models import Order, Payment, PaymentRequest
 from checkout.stripe_values import object_id
 from common.text import single_line
 
@@ -67,3 +67,20 @@ def locked_order_for_payment_intent(intent_id: str, reference: str = "") -> Orde
 def order_for_payment_intent_here(intent_id: str, reference: str = "") -> Order | None:
     """The same lookup without a lock, from our own records only (no Stripe call)."""
     return _orders_for_payment_intent(Order.objects.all(), intent_id, reference)
+
+
+def has_payment_request(order: Order) -> bool:
+    """Whether the buyer asked someone else to pay this order (the buyer then stays the order's email)."""
+    return PaymentRequest.objects.filter(order=order).exists()
+
+
+def has_open_payment_request(order: Order) -> bool:
+    return PaymentRequest.objects.filter(order=order, state__in=PaymentRequest.OPEN).exists()
+
+
+def access_on_invoice(order: Order) -> bool:
+    """Whether the order's access rests on an issued, unpaid invoice (INVOICE_ACCESS_ON_ISSUE): access
+    reads this beside the order's money."""
+    return PaymentRequest.objects.filter(
+        order=order, state=PaymentRequest.State.ISSUED, access_on_issue=True
+    ).exists()

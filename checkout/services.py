@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from catalog.seats import MAX_SEATS, MIN_SEATS
-from checkout import receipts, states
+from checkout import receipts, selectors, states
 from checkout.models import Order, OrderLine, PriceAdjustment
 from checkout.stripe_client import stripe_client
 
@@ -44,13 +44,13 @@ def order_reference(pk: int) -> str:
     return f"CPMA-{pk:06d}"
 
 
-def idempotency_key(order: Order) -> str:
+def idempotency_key(order: Order, renewal: str = "") -> str:
     """One key per order, so a retried create (by us or by the stripe library) never makes two sessions.
 
     The random token keeps keys apart when two databases (a restore, staging) share one Stripe account and
     reuse the same references.
     """
-    return f"order-{order.reference}-{order.token}-session"
+    return f"order-{order.reference}-{order.token}-session{f'-{renewal}' if renewal else ''}"
 
 
 def visitor_key(visitor: str) -> str:
@@ -209,15 +209,18 @@ def start_checkout(
     return open_checkout_session(order)
 
 
-def open_checkout_session(order: Order) -> StartedCheckout:
+def open_checkout_session(order: Order, renewal: str = "") -> StartedCheckout:
     """The pending order's Checkout Session: created at Stripe once (the idempotency key makes a second call,
-    a concurrent click's say, get the same session back), its id and address stored on the order."""
+    a concurrent click's say, get the same session back), its id and address stored on the order.
+
+    `renewal` (the expired session's id) makes a new session for an order whose session expired while it
+    waited (a payment request's payer, days later); the caller has cleared the order's session first."""
     if order.checkout_url:
         return StartedCheckout(order=order, checkout_url=order.checkout_url)
     try:
         session = stripe_client().v1.checkout.sessions.create(
             params=checkout_session_params(order),  # type: ignore[arg-type]
-            options={"idempotency_key": idempotency_key(order)},
+            options={"idempotency_key": idempotency_key(order, renewal)},
         )
     except stripe.StripeError as exc:
         mark_checkout_failed(order_id=order.pk, source="start-checkout", reason=type(exc).__name__)
@@ -231,6 +234,8 @@ def open_checkout_session(order: Order) -> StartedCheckout:
 def mark_checkout_failed(*, order_id: int, source: str, reason: str) -> None:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
+        if selectors.has_open_payment_request(order):
+            return  # the payer may still pay by invoice, or try the card again
         if states.move(order, Status.FAILED, source=source):
             order.review_reason = f"Checkout could not start: {reason}."
             order.save(update_fields=["status", "review_reason", "updated_at"])

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from checkout import states
+from checkout import request_states, states
 from checkout.models import Order, Payment, Refund
 from checkout.review import flag
 
@@ -59,6 +59,7 @@ def settle(order: Order, target: str | None, *, source: str, before: str) -> Non
     if before not in states.MONEY_RECEIVED and order.status in states.MONEY_RECEIVED:
         from checkout import tasks
 
+        request_states.close_for_paid_order(order, source=source)
         tasks.send_order_confirmation.enqueue(order.pk)
     if order.status != before:
         order_changed(order)

@@ -37,13 +37,19 @@ def listed(resource: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def sync_order(order_id: int, *, source: str) -> Order | None:
     """Fetch the order's session, refunds and disputes from Stripe and converge on all of them."""
     order = Order.objects.filter(pk=order_id).first()
-    if order is None or not order.stripe_session_id:
+    if order is None:
         return order
-    session = fetch_session(order.stripe_session_id)
-    fulfilment.converge_session(session, source=source)
-    intent_id = object_id(session.get("payment_intent"))
-    if intent_id:
-        client = stripe_client().v1
+    intent_ids = []
+    if order.stripe_session_id:
+        session = fetch_session(order.stripe_session_id)
+        fulfilment.converge_session(session, source=source)
+        intent_ids.append(object_id(session.get("payment_intent")))
+    # A payment request's invoice is paid through its own PaymentIntent (no session): its refunds too.
+    intent_ids += Payment.objects.filter(order_id=order_id, stripe_invoice_id__isnull=False).values_list(
+        "stripe_payment_intent_id", flat=True
+    )
+    client = stripe_client().v1
+    for intent_id in dict.fromkeys(i for i in intent_ids if i):
         for refund in listed(client.refunds, {"payment_intent": intent_id}):
             fulfilment.converge_refund(refund, source=source, reference=order.reference or "")
         for dispute in listed(client.disputes, {"payment_intent": intent_id}):
@@ -117,11 +123,14 @@ def sync_payout(payout_id: str) -> Payout:
 
 
 def handle_invoice_event(data: Mapping[str, Any], *, source: str) -> Order | None:
+    """A payment request's invoice converges its request and order; any other invoice (the one Checkout
+    makes after a card payment) is stored on its order."""
     invoice_id = object_id(data.get("id"))
     if not invoice_id.startswith("in_"):
         return None
-    return fulfilment.converge_invoice(
-        stripe_client().v1.invoices.retrieve(invoice_id).to_dict(), source=source
+    invoice = stripe_client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
+    return fulfilment.converge_request_invoice(invoice, source=source) or fulfilment.converge_invoice(
+        invoice, source=source
     )
 
 
@@ -148,6 +157,9 @@ def handle_payout_event(data: Mapping[str, Any], *, source: str) -> None:
 HANDLERS = {
     "invoice.finalized": handle_invoice_event,
     "invoice.paid": handle_invoice_event,
+    "invoice.voided": handle_invoice_event,
+    "invoice.marked_uncollectible": handle_invoice_event,
+    "customer_cash_balance_transaction.created": fulfilment.handle_cash_balance_event,
     "payout.paid": handle_payout_event,
     "payout.updated": handle_payout_event,
     "payout.failed": handle_payout_event,

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
-from checkout import fulfilment, receipts, services, stripe_sync
-from checkout.forms import BuyForm
+from checkout import fulfilment, payment_requests, receipts, services, stripe_sync
+from checkout.forms import BuyForm, PaymentRequestForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
@@ -37,7 +37,14 @@ def _see_other(url: str) -> HttpResponse:
     return response
 
 
-def _render_review(request: HttpRequest, product: Product, form: BuyForm, *, visitor: str) -> HttpResponse:
+def _render_review(
+    request: HttpRequest,
+    product: Product,
+    form: BuyForm,
+    *,
+    visitor: str,
+    request_form: PaymentRequestForm | None = None,
+) -> HttpResponse:
     # The form is the one parser of the seat count: unbound shows its initial value, bound shows what the
     # buyer typed (with the error when it is not a valid count, and then no total).
     if not form.is_bound:
@@ -60,6 +67,12 @@ def _render_review(request: HttpRequest, product: Product, form: BuyForm, *, vis
         "seat_range": seat_range_text(),
         # This browser already paid for this product: say so, with a link to the order.
         "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
+        "waiting_requests": payment_requests.open_requests_from(visitor=visitor, product=product),
+        # "My company pays": the same seats, sent to a payer instead of paid here (checkout.request_views).
+        "request_form": request_form
+        or PaymentRequestForm(initial={"quantity": seats or MIN_SEATS}, prefix=PaymentRequestForm.PREFIX),
+        "request_refused": request_form is not None,
+        "invoice_days": settings.INVOICE_DAYS_UNTIL_DUE,
     }
     return render(request, "checkout/review.html", context)
 

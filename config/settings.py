@@ -143,6 +143,32 @@ INVOICE_FOOTER = env(
     "INVOICE_FOOTER",
     default="Creative Project Management Academy. Questions about this invoice: reply to your order email.",
 )[:5000]
+# Payment requests ("My company pays", README): invoices on terms, paid by card or bank transfer.
+INVOICE_DAYS_UNTIL_DUE = env.int("INVOICE_DAYS_UNTIL_DUE", default=30)
+# The bank transfer Stripe offers on the invoice (customer_balance): us_bank_transfer, gb_bank_transfer,
+# eu_bank_transfer (then INVOICE_EU_BANK_COUNTRY: DE, FR, IE or NL), jp_bank_transfer, mx_bank_transfer.
+INVOICE_BANK_TRANSFER_TYPE = env("INVOICE_BANK_TRANSFER_TYPE", default="us_bank_transfer")
+INVOICE_EU_BANK_COUNTRY = env("INVOICE_EU_BANK_COUNTRY", default="IE")
+if INVOICE_BANK_TRANSFER_TYPE not in (
+    "us_bank_transfer",
+    "gb_bank_transfer",
+    "eu_bank_transfer",
+    "jp_bank_transfer",
+    "mx_bank_transfer",
+):
+    raise ImproperlyConfigured("INVOICE_BANK_TRANSFER_TYPE must be one of Stripe's bank transfer types.")
+# Give access as soon as a payment request's invoice is issued, before the money arrives (an academy that
+# trusts companies on terms); voiding the invoice or marking it uncollectible then takes access back.
+INVOICE_ACCESS_ON_ISSUE = env_bool("INVOICE_ACCESS_ON_ISSUE", default=False)
+# Payment requests email an address the buyer types: at most this many per payer address and per client
+# address in a day, so the form cannot be used to send mail to strangers in bulk.
+PAYMENT_REQUEST_LIMIT_PER_PAYER = env.int("PAYMENT_REQUEST_LIMIT_PER_PAYER", default=5)
+PAYMENT_REQUEST_LIMIT_PER_IP = env.int("PAYMENT_REQUEST_LIMIT_PER_IP", default=20)
+# The seller's details the payer sees before choosing (name, address, registration, tax number).
+SELLER_DETAILS = env(
+    "SELLER_DETAILS",
+    default="Creative Project Management Academy",
+)[:1000]
 # Who is told when an order is flagged for review (empty: nobody; the admin home page still counts them).
 FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
 
@@ -162,6 +188,7 @@ TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
 ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 # Admin pieces other apps add to checkout's order list and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
+PAYMENT_REQUEST_ADMIN_ACTIONS = ["finance.admin.export_receivables"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
 ORDER_ADMIN_INLINES = ["access.admin.OrderSeatInline"]
 ORDER_ADMIN_ACTIONS += ["access.admin.revoke_order_links"]

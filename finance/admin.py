@@ -7,15 +7,24 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 
-from checkout.models import Order, Payout, PayoutLine
+from checkout.models import Order, PaymentRequest, Payout, PayoutLine
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
+from finance import receivables
 from finance.export import ExportFilter
-from finance.views import orders_csv
+from finance.views import csv_download, orders_csv
 
 
 @admin.action(description="Export selected orders to CSV", permissions=["export"])
 def export_selected(modeladmin, request: HttpRequest, queryset: QuerySet[Order]) -> StreamingHttpResponse:
     return orders_csv(ExportFilter(orders=queryset))
+
+
+@admin.action(description="Export the selected open invoices (receivables) to CSV", permissions=["export"])
+def export_receivables(
+    modeladmin, request: HttpRequest, queryset: QuerySet[PaymentRequest]
+) -> StreamingHttpResponse:
+    chosen = receivables.open_invoices().filter(pk__in=queryset.values("pk"))
+    return csv_download(receivables.csv_stream(chosen), receivables.filename())
 
 
 class PayoutLineInline(ReadOnlyInline):

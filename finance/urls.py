@@ -12,4 +12,5 @@ urlpatterns = [
         "export/transactions/", admin.site.admin_view(views.export_transactions), name="export_transactions"
     ),
     path("payouts/", admin.site.admin_view(views.payouts), name="payouts"),
+    path("receivables/", admin.site.admin_view(views.receivables_page), name="receivables"),
 ]

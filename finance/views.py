@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from finance import export, transactions
+from finance import export, receivables, transactions
 from finance.charts import bar_chart
 from finance.forms import DashboardForm, ExportForm, TransactionForm
 from finance.payouts import payout_summaries
@@ -86,10 +86,32 @@ def export_transactions(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "finance/export.html", context)
 
 
+def receivables_page(request: HttpRequest) -> HttpResponse:
+    """Open invoices of payment requests by age; `?format=csv` downloads them (export permission)."""
+    _require(request, VIEW_ORDERS)
+    if request.GET.get("format") == "csv":
+        _require(request, EXPORT_ORDERS)
+        return csv_download(receivables.csv_stream(), receivables.filename())
+    rows = receivables.receivables()
+    context = {
+        **_context(request, "Receivables"),
+        "rows": rows,
+        "totals": receivables.bucket_totals(rows),
+        "buckets": [name for name, _, _ in receivables.BUCKETS],
+    }
+    return TemplateResponse(request, "finance/receivables.html", context)
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require(request, VIEW_ORDERS)
     form = DashboardForm.from_query(request.GET)
-    context = {**_context(request, "Revenue dashboard"), "form": form}
+    open_invoices = receivables.receivables()
+    context = {
+        **_context(request, "Revenue dashboard"),
+        "form": form,
+        "receivable_totals": receivables.bucket_totals(open_invoices),
+        "receivables_url": reverse("finance:receivables"),
+    }
     if form.is_valid():
         report = revenue_report(form.period())
         currency = report.period.currency

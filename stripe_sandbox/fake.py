@@ -9,6 +9,7 @@ library is patched. It serves the endpoints the app uses, in Stripe's JSON shape
     GET  /v1/checkout/sessions          list (`created[gte]`, `limit`, `starting_after`)
     GET  /v1/payment_intents/<id>, /v1/charges/<id>, /v1/balance_transactions/<id>
     GET  /v1/refunds, /v1/refunds/<id>, /v1/disputes, /v1/disputes/<id>
+    customers, invoice items, invoices on terms, session expiry, cash balance funding (stripe_sandbox.billing)
 
 and, for the buyer's browser, the payment page a session's `url` opens (`GET /c/pay/<session id>`; its
 test card buttons POST back to it: stripe_sandbox/buyer.py) and an overview at `/` (stripe_sandbox/hosted.py).
@@ -71,7 +72,7 @@ from stripe.params import (
 )
 from stripe.params.checkout import _session_list_params, _session_retrieve_params
 
-from stripe_sandbox import hosted
+from stripe_sandbox import billing, hosted
 from stripe_sandbox.buyer import BuyerDetails, card_for, pay
 from stripe_sandbox.events import make_event
 from stripe_sandbox.params import decode_form, parameter_problems
@@ -127,6 +128,7 @@ class FakeStripe:
         self.disputes: dict[str, dict[str, Any]] = {}
         self.payouts: dict[str, dict[str, Any]] = {}
         self.invoices: dict[str, dict[str, Any]] = {}
+        self.customers: dict[str, dict[str, Any]] = {}
         self._failures: list[str] = []
         self._replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -199,6 +201,26 @@ class FakeStripe:
         if self.webhooks is not None:
             self.webhooks.send(event)
         return event
+
+    def emit_locked(self, event_type: str, data_object: dict[str, Any]) -> dict[str, Any]:
+        """`emit` for a caller that already holds the lock (stripe_sandbox.billing)."""
+        event = make_event(event_type, _public(data_object))
+        self.events.append(event)
+        if self.webhooks is not None:
+            self.webhooks.send(event)
+        return event
+
+    def fund_cash_balance(self, customer_id: str, amount: int, currency: str = "usd") -> dict[str, Any]:
+        """A bank transfer reaches the customer's cash balance (what the test helper endpoint does)."""
+        with self._lock:
+            return billing._fund(self, customer_id, {"amount": amount, "currency": currency})[1]
+
+    def mark_uncollectible(self, invoice_id: str) -> dict[str, Any]:
+        return billing.mark_uncollectible(self, invoice_id)
+
+    def pay_invoice(self, invoice_id: str) -> dict[str, Any]:
+        """The payer pays the hosted invoice page by card."""
+        return billing.pay_invoice(self, invoice_id)
 
     def later(self, delay: float, action: Callable[[], None]) -> None:
         """Run `action` after `delay` seconds, unless the fake stops first."""
@@ -432,9 +454,11 @@ class FakeStripe:
         reason: str | None = "requested_by_customer",
         created: int | None = None,
     ) -> dict[str, Any]:
-        """Staff refund the session's charge (in full unless `amount`); returns the Refund."""
+        """Staff refund the session's charge (in full unless `amount`); returns the Refund. `session_id` may
+        also be a PaymentIntent's id (an invoice's payment)."""
         with self._lock:
-            intent = self.payment_intents[self.sessions[session_id]["payment_intent"]]
+            session = self.sessions.get(session_id)
+            intent = self.payment_intents[session["payment_intent"] if session else session_id]
             charge = self.charges[intent["latest_charge"]]
             amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
             refund_id = f"re_test_{secrets.token_hex(8)}"
@@ -588,6 +612,7 @@ class FakeStripe:
             "dispute": self.disputes,
             "payout": self.payouts,
             "invoice": self.invoices,
+            "customer": self.customers,
         }
 
     def _by_id(self, object_id: str) -> dict[str, Any] | None:
@@ -671,7 +696,10 @@ class FakeStripe:
                 replay = self._replays.get((key, request.path))
             if replay is not None:
                 return replay[0], replay[1], {"Idempotent-Replayed": "true"}
-        if request.method == "POST" and request.path == "/v1/checkout/sessions":
+        billed = billing.answer(self, request, request.body if request.method == "POST" else request.query)
+        if billed is not None:
+            status, body = billed
+        elif request.method == "POST" and request.path == "/v1/checkout/sessions":
             status, body = self._create_session(request)
         elif request.method == "GET" and (route := _route(request.path)):
             kind, object_id, params_type = route

@@ -1,0 +1,138 @@
+"""My company pays, end to end in Chromium: a head of production sends a payment request for 10 Bundle
+seats with a PO; the payer opens the emailed link in their own browser and asks for an invoice; the fake
+Stripe holds it (PO custom field, send_invoice, due date, card and customer_balance); the payer's email has
+the hosted link; a bank transfer funds the cash balance and Stripe's signed `invoice.paid` reaches the
+webhook; the buyer gets the confirmation and the seats; the receivables CSV lists the invoice before
+payment and not after. Background tasks run as a worker would, from this process."""
+
+import re
+import time
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+
+from access.models import Grant
+from checkout.models import Order, PaymentRequest
+from stripe_sandbox.webhooks import WebhookSender
+from tests.checkout.conftest import run_ready_tasks
+from tests.stripe_fake import FakeStripe
+
+pytestmark = pytest.mark.browser
+
+SECRET = "whsec_test_company_pays"
+
+
+@pytest.fixture
+def stripe_with_webhooks(shop, settings):
+    fake = FakeStripe(hosted_origin="self", webhooks=WebhookSender(f"{shop}/stripe/webhook/", SECRET)).start()
+    settings.STRIPE_SECRET_KEY = "sk_test_company_pays"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_company_pays"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.STRIPE_CHECKOUT_ORIGIN = fake.url
+    settings.SITE_URL = shop
+    yield fake
+    fake.stop()
+
+
+def eventually(check, what: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run_ready_tasks()
+        if found := check():
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def receivable_refs(staff: Client) -> list[str]:
+    response = staff.get("/admin/finance/receivables/?format=csv")
+    text = b"".join(response.streaming_content).decode()
+    return re.findall(r"CPMA-\d+", text)
+
+
+def test_a_company_pays_ten_bundle_seats_by_invoice_and_bank_transfer(
+    shop, stripe_with_webhooks, browser, open_page
+):
+    fake = stripe_with_webhooks
+    cache.clear()  # the daily limit on payment request emails counts here
+    staff = Client()
+    # A superuser: the suite's flushes between transactional tests drop the groups migrations made.
+    staff.force_login(
+        User.objects.create_superuser("finance-lead", "lead@academy.example", "a-long-password")
+    )
+
+    # The head of production asks her company to pay.
+    page = open_page(1280)
+    page.goto(f"{shop}/checkout/bundle/?quantity=10")
+    page.get_by_text("My company pays").click()
+    form = page.locator("details.company-pays form")
+    form.locator("#id_request-quantity").fill("10")
+    form.locator("#id_request-po_number").fill("PO-2027-0042")
+    form.locator("#id_request-buyer_name").fill("Hana Head")
+    form.locator("#id_request-buyer_email").fill("hana@studio.example")
+    form.locator("#id_request-payer_name").fill("Pat Payer")
+    form.locator("#id_request-payer_email").fill("pat@studio.example")
+    form.locator("#id_request-company_name").fill("Northlight Studio Inc")
+    form.locator("#id_request-billing_country").fill("US")
+    form.locator("#id_request-note").fill("Team training for the spring slate.")
+    assert Axe().run(page).violations_count == 0
+    form.get_by_role("button", name="Send the payment request").click()
+    page.wait_for_url(f"{shop}/company-pays/CPMA-*/")
+    assert "Sent" in page.text_content("h1")
+    order = Order.objects.get()
+    assert (order.status, order.lines.get().quantity, order.po_number) == ("pending", 10, "PO-2027-0042")
+
+    # The payer opens the emailed link in their own browser and asks for an invoice.
+    request_email = eventually(
+        lambda: next((m for m in mail.outbox if m.to == ["pat@studio.example"]), None), "the request email"
+    )
+    link = re.search(r"https?://\S+/pay-request/\S+/", request_email.body).group(0)
+    payer_context = browser.new_context()
+    payer = payer_context.new_page()
+    payer.goto(link)
+    assert "Hana Head asks Northlight Studio Inc to pay" in payer.text_content("h1")
+    assert Axe().run(payer).violations_count == 0
+    payer.get_by_role("button", name="Send us an invoice").click()
+    payer.wait_for_load_state()
+    assert "Preparing your invoice" in payer.content()
+    assert fake.invoices == {}  # the click answered at once; a task makes the invoice
+
+    eventually(lambda: PaymentRequest.objects.filter(state="issued").exists(), "the invoice")
+    payer.reload()
+    assert payer.get_by_role("link", name="Pay by card or see bank transfer details").is_visible()
+    (invoice,) = fake.invoices.values()
+    assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-2027-0042"}]
+    assert invoice["collection_method"] == "send_invoice"
+    assert invoice["due_date"] and invoice["status"] == "open"
+    assert invoice["payment_settings"]["payment_method_types"] == ["card", "customer_balance"]
+    invoice_email = eventually(
+        lambda: next((m for m in mail.outbox if m.subject.startswith("Invoice")), None), "the invoice email"
+    )
+    assert invoice_email.to == ["pat@studio.example"]
+    assert invoice["hosted_invoice_url"] in invoice_email.body
+    assert receivable_refs(staff) == [order.reference]
+
+    # The bank transfer arrives; Stripe pays the invoice from the cash balance and sends invoice.paid.
+    fake.fund_cash_balance(invoice["customer"], invoice["amount_due"])
+    eventually(lambda: Order.objects.get(pk=order.pk).status == "paid", "the order to be paid")
+    eventually(
+        lambda: any(m.to == ["hana@studio.example"] and "Invoice" not in m.subject for m in mail.outbox),
+        "the buyer's confirmation",
+    )
+    seats = eventually(
+        lambda: Grant.objects.filter(order=order).values("seat").distinct().count() == 10, "the seats"
+    )
+    assert seats
+    assert receivable_refs(staff) == []
+    page.reload()
+    assert "Paid" in page.text_content("h1")
+    payer.reload()
+    assert "Paid, thank you" in payer.content()
+    assert page.console_errors == []
+    payer_context.close()
