@@ -7,10 +7,12 @@ import re
 from datetime import UTC, datetime
 
 REDACTED = "…"
-# Path segments that are capabilities: whoever holds the link holds the access (sign-in, claim, seat and
-# download links). tests/config/test_log_redaction.py walks the URL patterns and fails on a new route whose
+# Path segments that are capabilities: whoever holds the link holds the access (sign-in, claim, seat,
+# personal purchases, download and payment request links). tests/config/test_log_redaction.py walks the URL patterns and fails on a new route whose
 # parameter is a token and is not covered here.
-_TOKEN_SEGMENT = re.compile(r"(/purchases/(?:sign-in|claim|seats|open)/|/access/download/)[^/?#\s\"'<>]+")
+_TOKEN_SEGMENT = re.compile(
+    r"(/purchases/(?:sign-in|claim|seats|open)/|/access/download/|/pay-request/)[^/?#\s\"'<>]+"
+)
 # Query values that identify a buyer's checkout or carry a token, wherever a URL is written out.
 _TOKEN_QUERY = re.compile(r"([?&](?:session_id|token|key|signature)=)[^&#\s\"'<>]+", re.IGNORECASE)
 
