@@ -78,7 +78,7 @@ COURSE_INSTRUCTIONS_TO_FILL = (
     f"{TO_FILL_MARK} Name the course platform and its address, say to sign in there with the email address "
     "the order or seat was given to, and what to open first.\n\n"
     "Until then: the academy enrols you on its course platform and emails this address how to sign in "
-    "within one working day. Reply to your order email if nothing has arrived by then."
+    "within one working day. If nothing has arrived by then, write to the academy (Contact, at the foot of every page)."
 )
 KIT_INSTRUCTIONS_TO_FILL = (
     f"{TO_FILL_MARK} Say which file to open first and what each one is for.\n\n"
