@@ -22,7 +22,7 @@ from django.db.models import Expression, F, FilteredRelation, Q, QuerySet, TextF
 
 from catalog.models import Product
 from catalog.money import ZERO_DECIMAL_CURRENCIES, decimal_text
-from checkout.models import Order, OrderLine, Payment
+from checkout.models import Order, OrderLine, Payment, PaymentRequest
 from finance.reports import day_start
 
 CHUNK_SIZE = 2000
@@ -103,7 +103,7 @@ class CellType:
     SQLite, row by row) and `sql` in PostgreSQL (inside the COPY that writes the CSV there). SQL NULL is an
     empty cell. tests/finance/test_export.py checks on PostgreSQL that both give the same text."""
 
-    write: Callable[[Any, str], str]  # (value, the row's currency) -> cell text
+    write: Callable[[Any, Any], str]  # (value, the column's second input: the row's currency) -> cell text
     sql: str  # the same, with {value} and {currency} standing for the SQL of each
 
     def sql_for(self, value: str, currency: str) -> str:
@@ -125,6 +125,12 @@ TIMESTAMP = CellType(
     lambda value, _currency: format_timestamp(value),
     """to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
 )
+# How the order was paid: by a payment request's invoice (the received payment is that invoice's), by card
+# (any other received payment), or not yet. Its second input is the order's paid time, not the currency.
+PAYMENT_WAY = CellType(
+    lambda invoice_id, paid_at: "invoice" if invoice_id else ("card" if paid_at else ""),
+    "CASE WHEN {value} IS NOT NULL THEN 'invoice' WHEN {currency} IS NOT NULL THEN 'card' END",
+)
 YES_NO = CellType(
     lambda value, _currency: "yes" if value else "no",
     "CASE WHEN {value} THEN 'yes' ELSE 'no' END",
@@ -140,6 +146,7 @@ class Column:
     name: str
     source: str
     cell: CellType
+    second: str = "order__currency"  # the cell's second input (another column's source)
 
 
 # Documented in the README. Append new columns at the end; never rename, reorder or change one's meaning.
@@ -172,10 +179,13 @@ COLUMNS = [
     Column("po_number", "order__po_number", TEXT),
     Column("bundle_credit", "adjustment_cents", MONEY),
     Column("bundle_credit_reason", "adjustment_label", TEXT),
+    Column("payment_way", "paid__stripe_invoice_id", PAYMENT_WAY, second="order__paid_at"),
+    Column("invoice_due_at", "invoice_request__due_at", TIMESTAMP),
 ]
 HEADER = [column.name for column in COLUMNS]
 SOURCES = [column.source for column in COLUMNS]
 CURRENCY = SOURCES.index("order__currency")
+SECOND = [SOURCES.index(column.second) for column in COLUMNS]
 
 
 def received_payment() -> FilteredRelation:
@@ -184,11 +194,28 @@ def received_payment() -> FilteredRelation:
     return FilteredRelation("order__payments", condition=Q(order__payments__status=Payment.Status.SUCCEEDED))
 
 
+def invoice_request() -> FilteredRelation:
+    """The order's payment request whose invoice is issued or paid (at most one: one open request per order,
+    and none after payment), joined once, for its due date."""
+    return FilteredRelation(
+        "order__payment_requests",
+        condition=Q(
+            order__payment_requests__state__in=[PaymentRequest.State.ISSUED, PaymentRequest.State.PAID]
+        ),
+    )
+
+
+def with_joins(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
+    return lines.annotate(paid=received_payment(), invoice_request=invoice_request())
+
+
 def line_row(values: tuple) -> list[str]:
     """One CSV row from an order line's values, read as a plain tuple in SOURCES order (no model objects:
     building 200,000 of them costs more than writing the CSV)."""
-    currency = values[CURRENCY]
-    return [column.cell.write(value, currency) for column, value in zip(COLUMNS, values, strict=True)]
+    return [
+        column.cell.write(value, values[second])
+        for column, value, second in zip(COLUMNS, values, SECOND, strict=True)
+    ]
 
 
 def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
@@ -200,7 +227,7 @@ def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Itera
     but the snapshot; a client that disconnects closes the generator and ends the transaction.
     """
     yield HEADER
-    rows = lines.annotate(paid=received_payment()).values_list(*SOURCES)
+    rows = with_joins(lines).values_list(*SOURCES)
     with transaction.atomic(using=lines.db):
         for values in rows.iterator(chunk_size=chunk_size):
             yield line_row(values)
@@ -238,7 +265,7 @@ class Cell(Expression):
     def __init__(self, column: Column):
         super().__init__()
         self.column = column
-        self.source_expressions = [F(column.source), F(SOURCES[CURRENCY])]
+        self.source_expressions = [F(column.source), F(column.second)]
 
     def get_source_expressions(self) -> list:
         return self.source_expressions
@@ -255,7 +282,7 @@ class Cell(Expression):
 
 def copy_statement(lines: QuerySet[OrderLine]) -> str:
     """`COPY (SELECT …) TO STDOUT` of the export's rows with every cell already written as text."""
-    query = lines.annotate(paid=received_payment()).values_list(*(Cell(column) for column in COLUMNS))
+    query = with_joins(lines).values_list(*(Cell(column) for column in COLUMNS))
     sql, params = query.query.sql_with_params()
     return f"COPY ({connections[lines.db].ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
 

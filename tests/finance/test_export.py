@@ -64,7 +64,56 @@ def test_header_row_is_the_stable_column_list():
         "po_number",
         "bundle_credit",
         "bundle_credit_reason",
+        "payment_way",
+        "invoice_due_at",
     ]
+
+
+def paid_by_invoice(order, due: dt.datetime) -> None:
+    """The order's payment request with its Stripe invoice: issued while unpaid, paid once money is in (and
+    then the received payment is that invoice's)."""
+    from checkout.models import PaymentRequest
+
+    received = order.payments.filter(status="succeeded")
+    PaymentRequest.objects.create(
+        order=order,
+        state="paid" if received.exists() else "issued",
+        token_hash=f"hash-{order.pk}",
+        buyer_name="Dana Okafor",
+        buyer_email="dana@example.com",
+        payer_name="Accounts",
+        payer_email="ap@example.com",
+        company_name="Northlight Pictures",
+        billing_country="GB",
+        stripe_invoice_id=f"in_{order.pk}",
+        due_at=due,
+    )
+    received.update(stripe_invoice_id=f"in_{order.pk}", stripe_session_id=None)
+
+
+def test_payment_way_and_invoice_due_date_are_the_last_columns():
+    product = make_product()
+    card = make_order([(product, 1)])
+    invoice = make_order([(product, 2)])
+    paid_by_invoice(invoice, due=paid(2026, 4, 30))
+    waiting = make_order([(product, 3)], status="pending")
+    paid_by_invoice(waiting, due=paid(2026, 5, 31, 23, 59))
+    unpaid = make_order([(product, 1)], status="pending")
+
+    rows = {row["order_reference"]: row for row in read_csv(export_text())}
+
+    assert (rows[card.reference]["payment_way"], rows[card.reference]["invoice_due_at"]) == ("card", "")
+    assert (rows[invoice.reference]["payment_way"], rows[invoice.reference]["invoice_due_at"]) == (
+        "invoice",
+        "2026-04-30T12:00:00Z",
+    )
+    # An invoice issued and not paid yet: nothing received, but its due date is known.
+    assert (rows[waiting.reference]["payment_way"], rows[waiting.reference]["invoice_due_at"]) == (
+        "",
+        "2026-05-31T23:59:00Z",
+    )
+    assert (rows[unpaid.reference]["payment_way"], rows[unpaid.reference]["invoice_due_at"]) == ("", "")
+    assert len(rows) == 4  # one row per line: the request's join adds none
 
 
 def test_one_row_per_line_with_the_order_columns_repeated():
@@ -398,7 +447,7 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
     product = make_product(name='@Kit, "deluxe"\nedition', slug="kit")
     yen = make_product(price_cents=14700, currency="JPY", name="Zoë's kit")
     for n in range(12):
-        make_order(
+        order = make_order(
             [(product, 1 + n % 3), (yen if n % 4 == 0 else make_product(price_cents=n * 37), 2)],
             status=["paid", "pending", "refunded", "partially_refunded"][n % 4],
             fee_cents=None if n % 3 else n * 11,
@@ -407,8 +456,6 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
             company_name=next(texts),
             tax_ids=next(texts),
             po_number=next(texts),
-            credit_reason=next(texts),
-            credit_cents=n * 101,
             discount_cents=n,
             tax_cents=n * 3,
             amount_refunded_cents=n * 5 if n % 4 in (2, 3) else 0,
@@ -416,6 +463,11 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
             invoice_number=f"INV-{n}" if n % 2 else "",
             stripe_payment_intent_id="+pi" if n == 5 else f"pi_{n}",
         )
+        order.lines.filter(pk=order.lines.first().pk).update(
+            adjustment_cents=n * 101, adjustment_label=next(texts)
+        )
+        if n % 3 == 1:
+            paid_by_invoice(order, due=paid(2026, 3, 1 + n))
 
     with CaptureQueriesContext(connection) as queries:
         copied = export_text(bom=bom)
