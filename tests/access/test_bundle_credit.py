@@ -263,3 +263,19 @@ def test_release_is_idempotent(catalog, paid_order):
     assert release_bundle_credit(started.order.pk) == "released 1"
     assert release_bundle_credit(started.order.pk) == "released 0"
     run_ready_tasks()
+
+
+def test_a_holder_whose_seat_someone_else_paid_for_is_never_told_less_nothing(
+    catalog, prices, paid_order, client, sign_in
+):
+    order = paid_order("level-i", quantity=2, email=BUYER)
+    Grant.objects.filter(order=order, seat=2).update(
+        holder_email="editor@example.com", state=Grant.State.ACTIVE
+    )
+    sign_in("editor@example.com")
+
+    page = client.get(reverse("catalog:product", args=["bundle"])).content.decode()
+
+    assert "Complete your Bundle" in page
+    assert f"less {format_money(0)}" not in page
+    assert "No credit applies to what you own" in page
