@@ -13,6 +13,7 @@ that change commits.
 import datetime as dt
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ from django_tasks.base import Task
 logger = logging.getLogger("tasks")
 
 BASE_DELAY_SECONDS = 10
+# Seconds to wait before each try at recording a retry (a locked or restarting database may need a moment).
+RETRY_ENQUEUE_PAUSES = (0, 0.5, 2)
 
 
 def retry_delay(attempt: int) -> dt.timedelta:
@@ -43,22 +46,24 @@ def lease_for(task_path: str) -> dt.timedelta:
 
 
 def _usable_connection_after(exc: BaseException) -> None:
-    """After a database error the connection may be dead: drop it, so the next query reconnects."""
+    """After a database error the connection may be dead: drop it if so, and the next query reconnects."""
     if isinstance(exc, DatabaseError) and not connection.in_atomic_block:
-        connection.close()
+        connection.close_if_unusable_or_obsolete()
 
 
 def _enqueue_retry(this_task: Task, delay: dt.timedelta, args: tuple, kwargs: dict) -> bool:
-    """Enqueue the next attempt, reconnecting once if the connection died; False when the database is
-    unreachable (the run's lease, or reconcile's pass over lost tasks, brings it back)."""
-    for _ in range(2):
+    """Enqueue the next attempt, reconnecting if the connection died and waiting out a brief lock; False
+    when the database stays unreachable (the run's lease, or reconcile's pass over lost tasks, brings the
+    task back)."""
+    for pause in RETRY_ENQUEUE_PAUSES:
+        time.sleep(pause)
         try:
             this_task.using(run_after=timezone.now() + delay).enqueue(*args, **kwargs)
             return True
         except DatabaseError:
             if connection.in_atomic_block:
                 raise
-            connection.close()
+            connection.close_if_unusable_or_obsolete()
     return False
 
 
