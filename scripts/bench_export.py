@@ -234,10 +234,10 @@ def measure_copy() -> dict:
     order, cells as the database holds them, no formatting) into /dev/null: the pace the export is held to."""
     from django.db import connection
 
-    from finance.export import SOURCES, ExportFilter, export_lines, received_payment
+    from finance.export import SOURCES, ExportFilter, export_lines, with_joins
 
     filters = ExportFilter(since=dt.date(2025, 1, 1), until=dt.date(2030, 1, 1))
-    query = export_lines(filters).annotate(paid=received_payment()).values_list(*SOURCES)
+    query = with_joins(export_lines(filters)).values_list(*SOURCES)
     sql, params = query.query.sql_with_params()
     connection.ensure_connection()
     rows = written = 0
