@@ -37,6 +37,19 @@ def _personal_link(order: Order, email: str, sent_with: str) -> str:
     return purchase_links.link_url(purchase_links.create_link(order=order, email=email, sent_with=sent_with))
 
 
+def _holder_context(order: Order, grants: list[Grant], sent_with: str, **extra) -> dict:
+    """What every email to one holder about their seats says: the order, the holder (by the name given for
+    their first seat), their grants and a personal link to the purchases page."""
+    holder = grants[0]
+    return {
+        "order": order,
+        "holder": holder,
+        "grants": grants,
+        "purchases_url": _personal_link(order, holder.holder_email, sent_with),
+        **extra,
+    }
+
+
 def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     """The holder's access email, once per seat and holder; `resend` (one value per staff click) makes a
     new purpose, so a resend goes out once more, and its task's retries never send it twice."""
@@ -48,13 +61,7 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     holder = grants[0]
 
     def build(order: Order) -> EmailMultiAlternatives:
-        context = {
-            "order": order,
-            "holder": holder,
-            "grants": grants,
-            "is_buyer": holder.holder_email == order.email,
-            "purchases_url": _personal_link(order, holder.holder_email, "access given"),
-        }
+        context = _holder_context(order, grants, "access given", is_buyer=holder.holder_email == order.email)
         return _message("access_given", context, holder.holder_email)
 
     # EmailDelivery.purpose holds 40 characters: the resend value is a short random hex.
@@ -95,18 +102,17 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
-        context = {
-            "order": order,
-            "holder": grants[0],
-            "grants": grants,
-            "seats": len({(g.line_id, g.seat) for g in grants}),
+        # The personal link shows the order's status now (never downloads) and opens the page again if
+        # access comes back.
+        context = _holder_context(
+            order,
+            grants,
+            "access ended",
+            seats=len({(g.line_id, g.seat) for g in grants}),
             # Each product once, with how many of the holder's seats gave it.
-            "products": list(Counter(g.product.name for g in grants).items()),
-            "because": ENDED_BECAUSE.get(reason, "the academy ended it"),
-            # The personal link shows the order's status now (never downloads) and opens the page again
-            # if access comes back.
-            "purchases_url": _personal_link(order, recipient, "access ended"),
-        }
+            products=list(Counter(g.product.name for g in grants).items()),
+            because=ENDED_BECAUSE.get(reason, "the academy ended it"),
+        )
         return _message("access_revoked", context, recipient)
 
     return send_once(order_id, purpose=ENDED, recipient=recipient, build=build)
@@ -135,13 +141,7 @@ def send_seats_given(order_id: int, recipient: str, batch: str) -> str:
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
-        context = {
-            "order": order,
-            "holder": grants[0],
-            "grants": grants,
-            "is_buyer": recipient == order.email,
-            "purchases_url": _personal_link(order, recipient, "access given (list)"),
-        }
+        context = _holder_context(order, grants, "access given (list)", is_buyer=recipient == order.email)
         return _message("access_given", context, recipient)
 
     return send_once(order_id, purpose=seats_given_purpose(batch), recipient=recipient, build=build)
@@ -155,12 +155,6 @@ def send_seat_reminder(order_id: int, recipient: str, purpose: str) -> str:
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
-        context = {
-            "order": order,
-            "holder": grants[0],
-            "grants": grants,
-            "purchases_url": _personal_link(order, recipient, "seat reminder"),
-        }
-        return _message("seat_reminder", context, recipient)
+        return _message("seat_reminder", _holder_context(order, grants, "seat reminder"), recipient)
 
     return send_once(order_id, purpose=purpose, recipient=recipient, build=build, label="Seat reminder")

@@ -7,10 +7,10 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 
 from access.models import Grant, KitFile, SignInLink
+from common import throttle
 from common.text import normalise_email
 
 SIGN_IN_SALT = "access.sign-in"
@@ -115,20 +115,11 @@ def read_claim_token(token: str) -> tuple[int, int]:
     return line_id, seat
 
 
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 def sign_in_request_allowed(email: str, client_ip: str) -> bool:
     """Count one request for a sign-in link; False when this email or this client address has asked too
     often within the window. The count is the same whether or not the email has orders."""
     window = settings.SIGN_IN_THROTTLE_WINDOW_SECONDS
     email_key = hashlib.sha256(normalise_email(email).encode()).hexdigest()
-    by_email = _count(f"access:sign-in:email:{email_key}", window)
-    by_ip = _count(f"access:sign-in:ip:{client_ip}", window)
+    by_email = throttle.count(f"access:sign-in:email:{email_key}", window)
+    by_ip = throttle.count(f"access:sign-in:ip:{client_ip}", window)
     return by_email <= settings.SIGN_IN_LIMIT_PER_EMAIL and by_ip <= settings.SIGN_IN_LIMIT_PER_IP

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 
 from catalog.models import Product
 from checkout import request_states, services, states, stripe_sync, tasks
 from checkout.models import Order, PaymentRequest
+from common import throttle
 
 logger = logging.getLogger("checkout")
 
@@ -53,20 +53,11 @@ class RequestDetails:
 THROTTLE_WINDOW_SECONDS = 24 * 3600
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, THROTTLE_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, THROTTLE_WINDOW_SECONDS)
-        return 1
-
-
 def sending_allowed(payer_email: str, client_ip: str) -> bool:
     """Count one request about to email `payer_email`; False past the day's limit for that address or for
     this client (re-sends count too: each one emails the payer)."""
-    by_payer = _count(f"checkout:payreq:payer:{_hash(payer_email)}")
-    by_ip = _count(f"checkout:payreq:ip:{client_ip}")
+    by_payer = throttle.count(f"checkout:payreq:payer:{_hash(payer_email)}", THROTTLE_WINDOW_SECONDS)
+    by_ip = throttle.count(f"checkout:payreq:ip:{client_ip}", THROTTLE_WINDOW_SECONDS)
     return (
         by_payer <= settings.PAYMENT_REQUEST_LIMIT_PER_PAYER
         and by_ip <= settings.PAYMENT_REQUEST_LIMIT_PER_IP

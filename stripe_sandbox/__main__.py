@@ -10,12 +10,10 @@ same secret the shop checks them with). It refuses to start unless DEBUG is on: 
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from collections.abc import Mapping
 
-from stripe_sandbox.fake import FakeStripe
+from stripe_sandbox.fake import FakeStripe, serve_until_stopped
 from stripe_sandbox.webhooks import WebhookSender
 
 # The same spellings config/settings.py reads as "on"; anything else (unset included) is off here.
@@ -66,14 +64,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
         ) from None
     print(fake.url, flush=True)
     log(f"payment pages and API at {fake.url} (overview at {fake.url}/); webhooks to {args.webhook_url}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_stopped(fake)
 
 
 if __name__ == "__main__":

@@ -889,15 +889,10 @@ class _Handler(BaseHTTPRequestHandler):
     do_DELETE = _handle
 
 
-def main(argv: list[str] | None = None) -> None:
-    import argparse
+def serve_until_stopped(fake: "FakeStripe") -> None:
+    """Keep a started fake serving until SIGTERM or Ctrl-C, then stop it."""
     import signal
 
-    parser = argparse.ArgumentParser(description="Serve the fake Stripe API on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=0, help="port to bind (0: any free port)")
-    args = parser.parse_args(argv)
-    fake = FakeStripe().start(port=args.port)
-    print(fake.url, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -906,6 +901,17 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         fake.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the fake Stripe API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (0: any free port)")
+    args = parser.parse_args(argv)
+    fake = FakeStripe().start(port=args.port)
+    print(fake.url, flush=True)
+    serve_until_stopped(fake)
 
 
 if __name__ == "__main__":
