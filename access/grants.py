@@ -20,8 +20,10 @@ from django.utils import timezone
 from access import bundle_completion, emails, enrolment
 from access.models import Grant
 from catalog.models import Product
-from checkout import selectors, states
-from checkout.models import Dispute, EmailDelivery, Order, OrderLine
+from checkout import states
+from checkout.models import EmailDelivery, Order, OrderLine
+from invoicing import selectors
+from payments.models import Dispute
 
 logger = logging.getLogger("access")
 
@@ -48,7 +50,7 @@ def products_for_line(line: OrderLine) -> list[Product]:
 
 def access_is_due(order: Order) -> bool:
     """Money received, not refunded in full, no dispute lost; or, before payment, an issued invoice the
-    academy gives access on (checkout.selectors.access_on_invoice)."""
+    academy gives access on (invoicing.selectors.access_on_invoice)."""
     if order.status == Order.Status.PENDING:
         return selectors.access_on_invoice(order)
     if order.status not in states.MONEY_RECEIVED or order.status == Order.Status.REFUNDED:

@@ -11,8 +11,9 @@ from access.selectors import BoughtOrder, Holding
 from catalog.models import Product
 from catalog.money import format_money
 from checkout import states
-from checkout.models import Order, Refund
+from checkout.models import Order
 from common.text import normalise_email
+from payments.models import Refund
 
 ENROLLED = "You are enrolled on the course platform; sign in there with this address."
 ENROLMENT_ON_ITS_WAY = (

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from checkout import states
@@ -110,27 +109,3 @@ def send_once(
 
 def send_order_confirmation(order_id: int) -> str:
     return send_once(order_id, CONFIRMATION, confirmation_message, label="Confirmation")
-
-
-def review_alert_message(order: Order, reason: str) -> EmailMultiAlternatives:
-    path = reverse("admin:checkout_order_change", args=[order.pk])
-    body = (
-        f"Order {order.reference} was flagged for review.\n\n{reason}\n\n"
-        f"Open it in admin: {settings.SITE_URL}{path}\n"
-        "Resolve the flag there with a note once it is dealt with.\n"
-    )
-    return EmailMultiAlternatives(
-        subject=f"Order {order.reference} needs review", body=body, to=[settings.FINANCE_ALERT_EMAIL]
-    )
-
-
-def send_review_alert(order_id: int, reason: str) -> str:
-    from checkout.review import alert_purpose
-
-    return send_once(
-        order_id,
-        alert_purpose(reason),
-        lambda order: review_alert_message(order, reason),
-        recipient=settings.FINANCE_ALERT_EMAIL,
-        label="Review alert",
-    )

@@ -1,7 +1,7 @@
 """Starting a purchase: the pending order and its Stripe Checkout Session.
 
-What happens after payment (money records, status, emails) lives in checkout.fulfilment, fed by
-checkout.stripe_sync; views and commands call these functions and never re-implement them.
+What happens after payment (money records, status, emails) lives in the payments app (payments.sync and
+the converge modules it calls); views and commands call these functions and never re-implement them.
 """
 
 import datetime as dt
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from catalog.seats import MAX_SEATS, MIN_SEATS
-from checkout import receipts, selectors, states
+from checkout import payers, receipts, states
 from checkout.models import Order, OrderLine, PriceAdjustment
 from checkout.stripe_client import stripe_client
 
@@ -234,7 +234,7 @@ def open_checkout_session(order: Order, renewal: str = "") -> StartedCheckout:
 def mark_checkout_failed(*, order_id: int, source: str, reason: str) -> None:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
-        if selectors.has_open_payment_request(order):
+        if payers.has_open_payment_request(order):
             return  # the payer may still pay by invoice, or try the card again
         if states.move(order, Status.FAILED, source=source):
             order.review_reason = f"Checkout could not start: {reason}."

@@ -9,6 +9,9 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+# What every read of a Checkout Session expands: the money (intent and its charge) and the invoice.
+SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge", "invoice"]
+
 
 def checkout_enabled() -> bool:
     """Checkout needs a secret key; without one the storefront runs and says checkout is not configured."""
@@ -60,3 +63,9 @@ def verified_event(payload: bytes, signature_header: str | None) -> dict[str, An
     if not isinstance(event, dict):
         raise ValueError("A Stripe event is a JSON object.")
     return event
+
+
+def fetch_session(session_id: str) -> dict[str, Any]:
+    """A Checkout Session as Stripe shows it now, with its money and invoice expanded."""
+    session = stripe_client().v1.checkout.sessions.retrieve(session_id, params={"expand": SESSION_EXPAND})
+    return session.to_dict()

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
-from checkout import fulfilment, payment_requests, receipts, services, stripe_sync
-from checkout.forms import BuyForm, PaymentRequestForm
+from checkout import receipts, services
+from checkout.forms import BuyForm
 from checkout.models import Order
-from checkout.stripe_client import checkout_enabled
+from checkout.stripe_client import checkout_enabled, fetch_session
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
@@ -24,27 +24,30 @@ PO_NUMBER_MAX = 140
 MAX_ECHOED_CHARS = 20
 
 
-def _active_product(slug: str) -> Product:
+def active_product(slug: str) -> Product:
     try:
         return Product.objects.active().get(slug=slug)
     except Product.DoesNotExist:
         raise Http404("No product by that name is on sale.") from None
 
 
-def _see_other(url: str) -> HttpResponse:
+def see_other(url: str) -> HttpResponse:
     response = redirect(url)
     response.status_code = 303
     return response
 
 
-def _render_review(
+def render_review(
     request: HttpRequest,
     product: Product,
     form: BuyForm,
     *,
     visitor: str,
-    request_form: PaymentRequestForm | None = None,
+    extra: dict | None = None,
 ) -> HttpResponse:
+    """The review page. Other apps add their part of it through settings.REVIEW_PAGE_EXTRAS (callables
+    returning context; "My company pays" adds its form and this browser's waiting requests); `extra` is
+    the context of the view that renders it (a refused request form, say)."""
     # The form is the one parser of the seat count: unbound shows its initial value, bound shows what the
     # buyer typed (with the error when it is not a valid count, and then no total).
     if not form.is_bound:
@@ -67,13 +70,10 @@ def _render_review(
         "seat_range": seat_range_text(),
         # This browser already paid for this product: say so, with a link to the order.
         "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
-        "waiting_requests": payment_requests.open_requests_from(visitor=visitor, product=product),
-        # "My company pays": the same seats, sent to a payer instead of paid here (checkout.request_views).
-        "request_form": request_form
-        or PaymentRequestForm(initial={"quantity": seats or MIN_SEATS}, prefix=PaymentRequestForm.PREFIX),
-        "request_refused": request_form is not None,
-        "invoice_days": settings.INVOICE_DAYS_UNTIL_DUE,
     }
+    for path in settings.REVIEW_PAGE_EXTRAS:
+        context.update(import_string(path)(request=request, product=product, visitor=visitor, seats=seats))
+    context.update(extra or {})
     return render(request, "checkout/review.html", context)
 
 
@@ -85,10 +85,10 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     `?quantity=N` preselects seats (team pages link here that way); a refused POST comes back here with the
     buyer's own entry in it, so its error shows on this address and Back or reload never resubmits.
     """
-    product = _active_product(slug)
+    product = active_product(slug)
     visitor = ensure_visitor_id(request)
     form = BuyForm(request.GET if "quantity" in request.GET else None)
-    response = _render_review(request, product, form, visitor=visitor)
+    response = render_review(request, product, form, visitor=visitor)
     return remember_visitor(response, visitor)
 
 
@@ -102,7 +102,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """
     if request.method != "POST":
         return redirect("catalog:home")
-    product = _active_product(request.POST.get("product", ""))
+    product = active_product(request.POST.get("product", ""))
     quantity = request.POST.get("quantity", str(MIN_SEATS))  # one seat unless the form says otherwise
     po_number = request.POST.get("po_number", "")
     form = BuyForm({"quantity": quantity, "po_number": po_number})
@@ -114,7 +114,7 @@ def start(request: HttpRequest) -> HttpResponse:
         if po_number:
             echoed["po_number"] = po_number[: PO_NUMBER_MAX * 2]  # long enough to show why it was refused
         query = urlencode(echoed)
-        return _see_other(f"{reverse('checkout:review', args=[product.slug])}?{query}")
+        return see_other(f"{reverse('checkout:review', args=[product.slug])}?{query}")
     visitor = ensure_visitor_id(request)
     try:
         started = services.start_checkout(
@@ -125,7 +125,7 @@ def start(request: HttpRequest) -> HttpResponse:
         )
     except services.CheckoutUnavailable:
         return render(request, "checkout/unavailable.html", {"product": product}, status=502)
-    return remember_visitor(_see_other(started.checkout_url), visitor)
+    return remember_visitor(see_other(started.checkout_url), visitor)
 
 
 @never_cache
@@ -140,14 +140,15 @@ def success(request: HttpRequest) -> HttpResponse:
         raise Http404("Checkout is not configured.")
     visitor = visitor_id(request)
     try:
-        session = stripe_sync.fetch_session(session_id)
+        session = fetch_session(session_id)
     except stripe.InvalidRequestError:
         return render(request, "checkout/success_unknown.html", status=404)
     except stripe.StripeError:
         order = Order.objects.filter(stripe_session_id=session_id).first()
         shown = order if order and services.order_visible_to(order, visitor) else None
         return render(request, "checkout/success.html", {"order": shown, "stripe_down": True}, status=503)
-    order = fulfilment.converge_session(session, source="success-page")
+    # The app that records money (settings.CHECKOUT_SESSION_CONVERGE) brings the order in line at once.
+    order = import_string(settings.CHECKOUT_SESSION_CONVERGE)(session, source="success-page")
     if order is None:
         return render(request, "checkout/success_unknown.html", status=404)
     if not services.order_visible_to(order, visitor):

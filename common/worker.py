@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.db import DatabaseError, OperationalError, close_old_connections, connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -89,6 +90,15 @@ def requeue_lost_tasks(since: dt.datetime, task_paths: Iterable[str] | None = No
         yield f"task {path}{tuple(arguments['args'])!r}: failed with no retry left, enqueued again"
 
 
+def _follow_rename(result: DBTaskResult) -> None:
+    """A task queued under a name it no longer has (settings.TASK_PATH_ALIASES, after a module moved) runs
+    under its new name; the row is renamed too, so admin, leases and reconcile see the task as it is now."""
+    renamed = settings.TASK_PATH_ALIASES.get(result.task_path)
+    if renamed:
+        DBTaskResult.objects.filter(pk=result.pk).update(task_path=renamed)
+        result.task_path = renamed
+
+
 class ResilientWorker(Worker):
     """django-tasks-db's worker, with leases checked while idle and database outages waited out."""
 
@@ -138,6 +148,7 @@ class ResilientWorker(Worker):
                 result = tasks.get_locked()
                 if result is not None:
                     result.claim(self.worker_id)
+                    _follow_rename(result)
         except DatabaseError as exc:
             if isinstance(exc, OperationalError) and is_locked_database_exception(exc):
                 return False  # SQLite busy: try again on the next poll

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "common",
     "catalog",
     "checkout",
+    "payments",
+    "invoicing",
     "finance",
     "faq",
     "pages",
@@ -183,7 +185,7 @@ TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3
 TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
 
 # How the apps meet without importing upwards (ARCHITECTURE.md): a lower app names what a higher one adds.
-# After an order's money moves, checkout enqueues each of these tasks with the order's id; each decides from
+# After an order's money moves, payments enqueues each of these tasks with the order's id; each decides from
 # the order's current state what that means for its app.
 ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 # Admin pieces other apps add to checkout's order list and catalog's product page.
@@ -198,6 +200,31 @@ ORDER_EMAIL_LINKS = "access.purchase_links.links_for_email"
 # The success page signs the browser that paid in to the purchases page through this callable
 # (request, order) -> the page's address, or "" when it did not; empty: nobody is signed in there.
 PAYING_BROWSER_SIGN_IN = "access.sessions.sign_in_paying_browser"
+# The success page brings the order in line with the Checkout Session Stripe returned through this callable
+# (session, source=...) -> the order, or None when the session is not one of ours.
+CHECKOUT_SESSION_CONVERGE = "payments.sessions.converge_session"
+# The review page's context gains what each of these callables (request=, product=, visitor=, seats=) returns:
+# "My company pays" adds its form and this browser's waiting requests (and the templates that show them).
+REVIEW_PAGE_EXTRAS = ["invoicing.review_page.context"]
+# What checkout and payments ask about an order's payment requests (a module: invoicing/hooks.py, with the
+# functions checkout.payers calls); None: no order has one.
+PAYMENT_REQUEST_HOOKS = "invoicing.hooks"
+# Tasks that changed name when checkout was split into checkout, payments and invoicing (and access into
+# access and teams): a task queued under its old name runs under its new one (common.worker).
+TASK_PATH_ALIASES = {
+    "checkout.tasks.handle_stripe_event": "payments.tasks.handle_stripe_event",
+    "checkout.tasks.sync_order": "payments.tasks.sync_order",
+    "checkout.tasks.send_order_confirmation": "payments.confirmation.send_order_confirmation",
+    "checkout.tasks.record_payment_fees": "payments.fees.record_payment_fees",
+    "checkout.tasks.alert_finance": "payments.alerts.alert_finance",
+    "checkout.tasks.send_refund_receipt": "payments.refund_receipts.send_refund_receipt",
+    "checkout.tasks.send_payment_request": "invoicing.emails.send_payment_request",
+    "checkout.tasks.issue_request_invoice": "invoicing.issuing.issue_request_invoice",
+    "checkout.tasks.send_request_invoice": "invoicing.emails.send_request_invoice",
+    "checkout.tasks.send_request_reminder": "invoicing.emails.send_request_reminder",
+    "checkout.tasks.void_request_invoice": "invoicing.converge.void_request_invoice",
+    "checkout.tasks.refresh_request_cash_balance": "invoicing.cash.refresh_request_cash_balance",
+}
 
 
 def _email_address(name: str, default: str) -> str:
@@ -425,7 +452,7 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "checkout": {"level": "INFO"},
+        "checkout": {"level": "INFO"},  # orders and their money (checkout, payments, invoicing)
         "tasks": {"level": "INFO"},
         "access": {"level": "INFO"},
         # The stripe library logs every API call at INFO; its failures reach us as exceptions we log.

@@ -16,6 +16,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("catalog.urls")),
     path("", include("checkout.urls")),
+    path("", include("payments.urls")),
+    path("", include("invoicing.urls")),
     path("", include("faq.urls")),
     path("", include("pages.urls")),
     path("", include("access.urls")),

@@ -7,11 +7,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 
-from checkout.models import Order, PaymentRequest, Payout, PayoutLine
+from checkout.models import Order
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from finance import receivables
 from finance.export import ExportFilter
 from finance.views import csv_download, orders_csv
+from invoicing.models import PaymentRequest
+from payments.models import Payout, PayoutLine
 
 
 @admin.action(description="Export selected orders to CSV", permissions=["export"])

@@ -22,8 +22,10 @@ from django.db.models import Expression, F, FilteredRelation, Q, QuerySet, TextF
 
 from catalog.models import Product
 from catalog.money import ZERO_DECIMAL_CURRENCIES, decimal_text
-from checkout.models import Order, OrderLine, Payment, PaymentRequest
+from checkout.models import Order, OrderLine
 from finance.reports import day_start
+from invoicing.models import PaymentRequest
+from payments.models import Payment
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"

@@ -3,7 +3,7 @@ them, and the difference (which should be zero)."""
 
 from dataclasses import dataclass, field
 
-from checkout.models import Dispute, Payment, Payout, PayoutLine, Refund
+from payments.models import Dispute, Payment, Payout, PayoutLine, Refund
 
 
 @dataclass

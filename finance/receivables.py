@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.money import decimal_text
-from checkout.models import PaymentRequest
 from finance.export import format_timestamp, iter_csv, neutralise
+from invoicing.models import PaymentRequest
 
 # Age buckets by days past the due date (UTC days): (name, lowest, highest or None).
 BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("60+", 61, None))

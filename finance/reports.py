@@ -23,7 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DateTimeField, Max, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from checkout.models import Dispute, Order, OrderLine, Payment, Refund
+from checkout.models import Order, OrderLine
+from payments.models import Dispute, Payment, Refund
 
 MAX_PERIOD_YEARS = 10
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.money import decimal_text
-from checkout.models import Dispute, Payment, PayoutLine, Refund
 from finance.export import format_timestamp, iter_csv, neutralise, period_filename
 from finance.reports import day_start
+from payments.models import Dispute, Payment, PayoutLine, Refund
 
 CHUNK_SIZE = 2000
 HEADER = [

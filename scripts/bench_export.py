@@ -80,7 +80,8 @@ def database_exists(database_url: str, name: str) -> bool:
 def fill(target: int) -> tuple[int, float]:
     """Add orders until there are `target`; return how many were added and how long it took."""
     from catalog.models import Product
-    from checkout.models import Order, OrderLine, Payment, Refund
+    from checkout.models import Order, OrderLine
+    from payments.models import Payment, Refund
 
     products = list(Product.objects.filter(slug__startswith="bench-").order_by("slug"))
     if not products:
@@ -187,10 +188,11 @@ def measure(kind: str) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from checkout.models import OrderLine, Payment, Refund
+    from checkout.models import OrderLine
     from finance import transactions
     from finance.export import ExportFilter
     from finance.views import csv_download, orders_csv
+    from payments.models import Payment, Refund
 
     if kind == "orders":
         expected_rows = OrderLine.objects.count()

@@ -223,7 +223,8 @@ def state() -> dict[str, Any]:
     """Everything a delivery or a task could change, to compare before and after."""
     from django_tasks_db.models import DBTaskResult
 
-    from checkout.models import EmailDelivery, Order, OrderEvent, Payment, StripeEvent
+    from checkout.models import EmailDelivery, Order, OrderEvent
+    from payments.models import Payment, StripeEvent
 
     fields = ("status", "paid_at", "confirmation_sent_at", "updated_at", "email", "total_cents")
     return {
@@ -423,7 +424,8 @@ def task_results(
     codes: list[int],
 ) -> tuple[list[str], dict[str, bool]]:
     """The task phase's figures (lines to print) and checks, read from the database and the SMTP sink."""
-    from checkout.models import EmailDelivery, Order, Payment
+    from checkout.models import EmailDelivery, Order
+    from payments.models import Payment
 
     tasks = task_figures()
     paid = Order.objects.filter(status=Order.Status.PAID, paid_at__isnull=False).count()

@@ -55,8 +55,9 @@ def make_order(
     """
     from django.utils import timezone
 
-    from checkout.models import Order, OrderLine, Payment, Refund
+    from checkout.models import Order, OrderLine
     from checkout.services import order_reference
+    from payments.models import Payment, Refund
 
     currency = lines[0][0].currency if lines else "USD"
     subtotal = sum(product.price_cents * quantity for product, quantity in lines)

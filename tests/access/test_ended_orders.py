@@ -8,8 +8,9 @@ from django.test import Client
 
 from access import grants, links
 from access.models import Grant
-from checkout import tasks
-from checkout.models import Order, StripeEvent
+from checkout.models import Order
+from payments import tasks
+from payments.models import StripeEvent
 from tests.checkout.conftest import run_ready_tasks
 from tests.stripe_fake import make_event
 

@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from access.models import Grant
-from checkout.models import Order, PaymentRequest
+from checkout.models import Order
+from invoicing.models import PaymentRequest
 from stripe_sandbox.webhooks import WebhookSender
 from tests.checkout.conftest import run_ready_tasks
 from tests.stripe_fake import FakeStripe

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from checkout.models import PaymentRequest
+from invoicing.models import PaymentRequest
 
 REQUEST_FIELDS = {
     "buyer_name": "Dana Head",
@@ -27,7 +27,7 @@ REQUEST_FIELDS = {
 def send_request(client, slug: str = "bundle", quantity: int = 10, po_number: str = "PO-4471", **fields: Any):
     fields = {"quantity": quantity, "po_number": po_number, **REQUEST_FIELDS, **fields}
     data = {"product": slug, **{f"request-{name}": value for name, value in fields.items()}}
-    response = client.post(reverse("checkout:request_payment"), data)
+    response = client.post(reverse("invoicing:request_payment"), data)
     return response, PaymentRequest.objects.order_by("-pk").first()
 
 

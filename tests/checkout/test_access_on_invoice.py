@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 
 from access.models import Grant
-from checkout import invoice_issuing
-from checkout.models import Order, PaymentRequest
+from checkout.models import Order
+from invoicing import converge as invoice_issuing
+from invoicing.models import PaymentRequest
 from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db

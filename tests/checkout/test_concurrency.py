@@ -8,7 +8,8 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
-from checkout.models import Order, StripeEvent
+from checkout.models import Order
+from payments.models import StripeEvent
 from tests.checkout.conftest import completed_event, run_ready_tasks, signed_post
 from tests.stripe_fake import make_event
 

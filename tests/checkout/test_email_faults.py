@@ -13,10 +13,13 @@ from django.db import OperationalError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from checkout import emails, fulfilment, reconcile, states, tasks
-from checkout.models import EmailDelivery, Order, Payment
+from checkout import emails, states
+from checkout.models import EmailDelivery, Order
 from common import tasks as background
 from common.tasks import lease_for
+from payments import confirmation, reconcile, tasks
+from payments import sessions as fulfilment
+from payments.models import Payment
 from tests.checkout.conftest import completed_event, run_ready_tasks, signed_post
 from tests.smtp_servers import ClosedPort, RefusingSmtpServer, SilentSmtpServer, SmtpSink
 
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 EMAIL_TIMEOUT = 0.5
 BUYER = "fault.buyer@example.com"
-SEND_TASK = tasks.send_order_confirmation.module_path
+SEND_TASK = confirmation.send_order_confirmation.module_path
 
 
 @pytest.fixture(autouse=True)
@@ -260,13 +263,13 @@ def test_worker_killed_with_its_task_still_running_is_re_enqueued_once_and_email
         status="RUNNING",
         finished_at=None,
         started_at=timezone.now()
-        - lease_for(tasks.send_order_confirmation.module_path)
+        - lease_for(confirmation.send_order_confirmation.module_path)
         - dt.timedelta(minutes=1),
     )
     age(
         order,
         delivery_claim=emails.CLAIM_TIMEOUT + dt.timedelta(minutes=1),  # the claim outlives the lease
-        paid=lease_for(tasks.send_order_confirmation.module_path) + dt.timedelta(minutes=1),
+        paid=lease_for(confirmation.send_order_confirmation.module_path) + dt.timedelta(minutes=1),
     )
     out = io.StringIO()
 
@@ -285,7 +288,7 @@ def test_a_fresh_claim_is_not_taken_over_until_it_times_out(
     smtp(sink.port)
     kill_worker_between_claim_and_send(monkeypatch, client, fake_stripe, order)
 
-    tasks.send_order_confirmation.enqueue(order.pk)
+    confirmation.send_order_confirmation.enqueue(order.pk)
     run_ready_tasks()
 
     assert sink.messages == [], "another worker may be talking to the mail server right now"
@@ -370,10 +373,10 @@ def test_running_the_send_task_twice_sends_one_email(client, fake_stripe, order,
     run_ready_tasks()
     assert len(sink.messages) == 1
 
-    tasks.send_order_confirmation.enqueue(order.pk)
-    tasks.send_order_confirmation.enqueue(order.pk)
+    confirmation.send_order_confirmation.enqueue(order.pk)
+    confirmation.send_order_confirmation.enqueue(order.pk)
     run_ready_tasks()
-    direct = tasks.send_order_confirmation.call(order.pk)
+    direct = confirmation.send_order_confirmation.call(order.pk)
 
     assert direct == "skipped"
     assert_exactly_one_confirmation(sink, order)

@@ -21,9 +21,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from catalog.models import Product
-from checkout import emails, services, states, stripe_sync
-from checkout.models import Dispute, EmailDelivery, Order, Payment, Refund, StripeEvent
+from checkout import emails, services, states
+from checkout.models import EmailDelivery, Order
 from checkout.stripe_client import stripe_client
+from payments import sync as stripe_sync
+from payments.models import Dispute, Payment, Refund, StripeEvent
 from tests.checkout.conftest import completed_event, run_ready_tasks, signed_post
 from tests.stripe_fake import FakeStripe, make_event
 

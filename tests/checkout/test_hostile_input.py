@@ -17,9 +17,10 @@ from django.core import mail
 from django.db import connection, connections
 from django.test import Client
 
-from checkout.models import Order, StripeEvent
+from checkout.models import Order
 from checkout.visitor import COOKIE_NAME
 from common.text import CONTROL_CHARACTERS
+from payments.models import StripeEvent
 from tests.checkout.conftest import WEBHOOK_SECRET, completed_event, run_ready_tasks, signed_post
 from tests.stripe_fake import make_event
 

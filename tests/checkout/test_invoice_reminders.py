@@ -7,8 +7,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from checkout import invoice_issuing, reminders, request_invoices
-from checkout.models import PaymentRequest
+from invoicing import converge as invoice_issuing
+from invoicing import converge as request_invoices
+from invoicing import reminders
+from invoicing.models import PaymentRequest
 from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from checkout import invoice_issuing
-from checkout.models import Order, Payment, PaymentRequest
+from checkout.models import Order
+from invoicing import converge as invoice_issuing
+from invoicing.models import PaymentRequest
+from payments.models import Payment
 from tests.checkout.conftest import completed_event
 from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
@@ -290,7 +292,8 @@ def test_an_overpayment_pays_the_invoice_and_is_flagged_for_a_refund(
 
 
 def test_an_order_no_longer_pending_takes_no_request(catalog, fake_stripe, monkeypatch):
-    from checkout import payment_requests, services
+    from checkout import services
+    from invoicing import requests as payment_requests
     from tests.factories import make_order
 
     paid = make_order([(catalog["bundle"], 3)], status="paid")

@@ -12,8 +12,10 @@ import stripe
 from django.core import mail
 
 from access.models import Grant
-from checkout import invoice_issuing
-from checkout.models import Order, Payment, PaymentRequest
+from checkout.models import Order
+from invoicing import converge as invoice_issuing
+from invoicing.models import PaymentRequest
+from payments.models import Payment
 from tests.checkout.conftest import run_ready_tasks
 from tests.checkout.payreq_helpers import fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 

@@ -5,7 +5,8 @@ import pytest
 from django.core import mail
 
 from access.models import Grant
-from checkout.models import Order, PaymentRequest
+from checkout.models import Order
+from invoicing.models import PaymentRequest
 from tests.checkout.payreq_helpers import deliver_new_events, fresh_request_throttle, payer_link, send_request  # noqa: F401  (the fixture: autouse)
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ add to it, and lines fetched early would never be fetched again."""
 
 import pytest
 
-from checkout.models import Payout, PayoutLine
-from checkout.stripe_sync import sync_payout
+from payments.models import Payout, PayoutLine
+from payments.payouts import sync_payout
 from tests.checkout.conftest import completed_event
 
 pytestmark = pytest.mark.django_db

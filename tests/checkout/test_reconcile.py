@@ -11,9 +11,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from checkout import reconcile, stripe_sync, tasks
-from checkout.models import Order, Payment, StripeEvent
+from checkout.models import Order
 from common.tasks import lease_for
+from payments import fees, reconcile, tasks
+from payments import sync as stripe_sync
+from payments.models import Payment, StripeEvent
 from tests.checkout.conftest import completed_event, run_ready_tasks
 from tests.stripe_fake import make_event
 
@@ -280,7 +282,7 @@ def test_fee_lookup_that_failed_is_retried_and_then_re_enqueued_by_reconcile(fak
     run_ready_tasks()
     payment = order.payments.get()
     assert payment.fee_cents is None
-    fee_tasks = DBTaskResult.objects.filter(task_path=tasks.record_payment_fees.module_path)
+    fee_tasks = DBTaskResult.objects.filter(task_path=fees.record_payment_fees.module_path)
     assert fee_tasks.filter(status="READY").count() == 1, "a failed fee lookup retries with backoff"
 
     fee_tasks.filter(status="READY").delete()  # suppose every retry failed too

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.seats import MAX_SEATS
-from checkout.models import Order, OrderLine, StripeEvent
+from checkout.models import Order, OrderLine
+from payments.models import StripeEvent
 from tests.checkout.conftest import completed_event
 from tests.factories import make_product
 

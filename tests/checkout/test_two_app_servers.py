@@ -21,7 +21,8 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from checkout.models import Order, StripeEvent
+from checkout.models import Order
+from payments.models import StripeEvent
 from tests.checkout.conftest import WEBHOOK_SECRET, WEBHOOK_URL
 from tests.gunicorn_server import GunicornServer, running_gunicorn
 from tests.stripe_fake import FakeStripe, make_event, sign_payload

@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 
 from catalog.money import format_money
-from checkout.models import Order, StripeEvent
+from checkout.models import Order
+from payments.models import StripeEvent
 from tests.checkout.conftest import WEBHOOK_URL, completed_event, run_ready_tasks, signed_post
 from tests.stripe_fake import make_event, sign_payload
 
@@ -403,7 +404,7 @@ def test_failed_recording_answers_500_and_the_retry_is_processed(fake_stripe, or
 
     from django.test import Client
 
-    from checkout import webhooks
+    from payments import webhooks
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")

@@ -157,7 +157,7 @@ def test_staff_may_post_more_than_a_form_to_the_admin(admin_client, settings):
 
 
 def test_a_view_names_its_own_limit_and_it_is_applied_before_the_view_reads(client, monkeypatch, settings):
-    from checkout import webhooks
+    from payments import webhooks
 
     settings.STRIPE_WEBHOOK_SECRET = "whsec_test_limit"
 

@@ -4,7 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checkout.models import Order, StripeEvent
+from checkout.models import Order
+from payments.models import StripeEvent
 from tests.factories import make_order, make_product, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_order_detail_shows_lines_and_stripe_events_read_only(finance_client):
 
 def test_finance_can_open_a_stripe_event_but_not_edit_it(finance_client):
     event = StripeEvent.objects.create(event_id="evt_test_9", type="charge.refunded", payload={"id": "x"})
-    url = reverse("admin:checkout_stripeevent_change", args=[event.pk])
+    url = reverse("admin:payments_stripeevent_change", args=[event.pk])
 
     assert finance_client.get(url).status_code == 200
     assert finance_client.post(url, {"type": "edited"}).status_code == 403

@@ -72,7 +72,7 @@ def test_header_row_is_the_stable_column_list():
 def paid_by_invoice(order, due: dt.datetime) -> None:
     """The order's payment request with its Stripe invoice: issued while unpaid, paid once money is in (and
     then the received payment is that invoice's)."""
-    from checkout.models import PaymentRequest
+    from invoicing.models import PaymentRequest
 
     received = order.payments.filter(status="succeeded")
     PaymentRequest.objects.create(

@@ -7,8 +7,8 @@ import secrets
 import pytest
 from django.core.management import call_command
 
-from checkout.models import PaymentRequest
 from finance import receivables
+from invoicing.models import PaymentRequest
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv, streamed_text
 
@@ -132,7 +132,7 @@ def test_admin_action_exports_the_selected_open_invoices(admin_client):
     make_request(1, po="PO-OTHER")
 
     response = admin_client.post(
-        "/admin/checkout/paymentrequest/",
+        "/admin/invoicing/paymentrequest/",
         {"action": "export_receivables", "_selected_action": [wanted.pk]},
     )
 

@@ -100,7 +100,7 @@ def test_a_refund_later_than_the_period_does_not_change_it(sales):
 
 
 def test_disputes_count_when_funds_are_withdrawn_and_reinstated(sales):
-    from checkout.models import Dispute
+    from payments.models import Dispute
 
     discounted = sales["orders"][0]
     Dispute.objects.create(

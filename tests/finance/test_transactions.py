@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from checkout.models import Payout
 from finance.payouts import payout_summaries
 from finance.transactions import HEADER, TransactionFilter, rows
+from payments.models import Payout
 from tests.checkout.conftest import completed_event
 from tests.finance.conftest import read_csv, streamed_text
 from tests.stripe_fake import make_event

@@ -17,7 +17,7 @@ import pytest
 import stripe
 
 from checkout.models import Order
-from checkout.stripe_sync import sync_order
+from payments.sync import sync_order
 from stripe_sandbox.__main__ import Refused, check_environment
 from stripe_sandbox.hosted import MARK_CLASS
 from stripe_sandbox.webhooks import WebhookSender

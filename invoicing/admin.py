@@ -1,0 +1,81 @@
+"""Payment requests in the admin: read-only records, with two actions that call the services (void the
+invoice at Stripe, then our records; re-send the request with a new link). Finance adds its receivables
+CSV action through settings.PAYMENT_REQUEST_ADMIN_ACTIONS."""
+
+import stripe
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from common.admin import ReadOnlyAdmin, extensions
+from invoicing import converge
+from invoicing import requests as payment_requests
+from invoicing.models import PaymentRequest
+
+MANAGE = "invoicing.change_paymentrequest"
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "order",
+        "state",
+        "company_name",
+        "po_number",
+        "payer_email",
+        "invoice_number",
+        "amount_due_cents",
+        "due_at",
+        "sent_at",
+    ]
+    list_filter = ["state", "invoice_status", "billing_country"]
+    search_fields = [
+        "order__reference",
+        "company_name",
+        "po_number",
+        "=payer_email",
+        "=buyer_email",
+        "=stripe_invoice_id",
+    ]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in PaymentRequest._meta.fields if f.name != "token_hash"]
+    exclude = ["token_hash"]
+    actions = ["void_invoices", "resend_requests"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actions = [*self.actions, *extensions("PAYMENT_REQUEST_ADMIN_ACTIONS")]
+
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MANAGE)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("checkout.export_orders")
+
+    @admin.action(description="Void the invoice (at Stripe, then here)", permissions=["manage"])
+    def void_invoices(self, request: HttpRequest, queryset: QuerySet[PaymentRequest]) -> None:
+        for payment_request in queryset:
+            try:
+                converge.void_invoice(payment_request.pk, source=f"staff:{request.user.get_username()}")
+            except converge.VoidRefused as refused:
+                self.message_user(request, f"{payment_request.order}: {refused}", messages.ERROR)
+            except stripe.StripeError as exc:
+                self.message_user(
+                    request,
+                    f"{payment_request.order}: Stripe did not answer ({type(exc).__name__}).",
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(request, f"{payment_request.order}: invoice voided.", messages.SUCCESS)
+
+    @admin.action(description="Re-send the request to the payer (new link)", permissions=["manage"])
+    def resend_requests(self, request: HttpRequest, queryset: QuerySet[PaymentRequest]) -> None:
+        for payment_request in queryset:
+            if payment_requests.resend(payment_request.pk, source=f"staff:{request.user.get_username()}"):
+                self.message_user(request, f"{payment_request.order}: request sent again.", messages.SUCCESS)
+            else:
+                self.message_user(
+                    request,
+                    f"{payment_request.order}: not re-sent: the payer has already chosen, or the request ended.",
+                    messages.WARNING,
+                )

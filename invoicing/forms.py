@@ -1,0 +1,78 @@
+"""The "My company pays" form on the review page: the seats, as on the buy form, and who pays."""
+
+from django import forms
+
+from checkout.forms import BuyForm
+from common.text import normalise_email
+
+
+class PaymentRequestForm(BuyForm):
+    """ "My company pays": the same seats (and PO number) as a card purchase, plus who pays and for whom.
+    Nothing here touches the price: the order is made by the same service from the catalogue."""
+
+    # Shown on the review page beside the BuyForm: its names and ids must differ from that form's.
+    PREFIX = "request"
+
+    buyer_name = forms.CharField(label="Your name", max_length=200)
+    buyer_email = forms.EmailField(label="Your email", help_text="Access and the confirmation come here.")
+    payer_name = forms.CharField(
+        label="Payer's name", max_length=200, help_text="Your manager or accounts payable."
+    )
+    payer_email = forms.EmailField(label="Payer's email")
+    ap_email = forms.EmailField(
+        label="Accounts payable email (optional)",
+        required=False,
+        help_text="Copied on the request and invoice.",
+    )
+    company_name = forms.CharField(label="Company name", max_length=200)
+    tax_id = forms.CharField(label="Tax ID (optional)", max_length=60, required=False)
+    billing_country = forms.CharField(
+        label="Billing country",
+        min_length=2,
+        max_length=2,
+        help_text="Two-letter code, such as US, GB or DE.",
+        error_messages={
+            "min_length": "Give the country's two-letter code, such as US, GB or DE.",
+            "max_length": "Give the country's two-letter code, such as US, GB or DE.",
+        },
+    )
+    note = forms.CharField(
+        label="Note to the payer (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def _address(self, name: str) -> str:
+        value = normalise_email(self.cleaned_data.get(name, ""))
+        if self.cleaned_data.get(name) and not value:
+            raise forms.ValidationError("Enter an email address that can receive mail.")
+        return value
+
+    def clean_buyer_email(self) -> str:
+        return self._address("buyer_email")
+
+    def clean_payer_email(self) -> str:
+        return self._address("payer_email")
+
+    def clean_ap_email(self) -> str:
+        return self._address("ap_email")
+
+    def clean_billing_country(self) -> str:
+        value = self.cleaned_data["billing_country"].strip().upper()
+        if not (len(value) == 2 and value.isascii() and value.isalpha()):
+            raise forms.ValidationError("Give the country's two-letter code, such as US, GB or DE.")
+        return value
+
+    def clean_tax_id(self) -> str:
+        return " ".join(self.cleaned_data["tax_id"].split())
+
+    def clean_note(self) -> str:
+        return self.cleaned_data["note"].replace("\x00", "").strip()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("buyer_name", "payer_name", "company_name"):
+            if data.get(name):
+                data[name] = " ".join(data[name].split())
+        return data

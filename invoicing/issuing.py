@@ -1,0 +1,248 @@
+"""Making a payment request's invoice at Stripe, and voiding it: customer, invoice items, invoice on terms,
+finalize; void at Stripe, then our records. Stripe calls happen in tasks (and staff actions) only; every
+create carries an idempotency key per order and request, so a retried task never makes a second customer,
+item or invoice. What Stripe then says about the invoice converges in invoicing.converge.
+"""
+
+import contextlib
+import logging
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+
+from checkout.models import Order
+from checkout.stripe_client import SESSION_EXPAND, stripe_client
+from common.tasks import retrying_task
+from invoicing import states as request_states
+from invoicing.converge import converge_request_invoice
+from invoicing.models import PaymentRequest
+from payments.review import flag
+from payments.sessions import converge_session
+
+logger = logging.getLogger("checkout")
+
+State = PaymentRequest.State
+
+State = PaymentRequest.State
+
+EU_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
+# Stripe's tax ID type for a business in this country (tax_id_data); elsewhere the ID goes on the
+# invoice as a custom field instead.
+TAX_ID_TYPES = {
+    "AU": "au_abn",
+    "CA": "ca_bn",
+    "CH": "ch_vat",
+    "GB": "gb_vat",
+    "IN": "in_gst",
+    "NO": "no_vat",
+    "NZ": "nz_gst",
+    "US": "us_ein",
+    **dict.fromkeys(EU_COUNTRIES, "eu_vat"),
+}
+
+
+def _payment_settings() -> dict[str, Any]:
+    bank_transfer: dict[str, Any] = {"type": settings.INVOICE_BANK_TRANSFER_TYPE}
+    if settings.INVOICE_BANK_TRANSFER_TYPE == "eu_bank_transfer":
+        bank_transfer["eu_bank_transfer"] = {"country": settings.INVOICE_EU_BANK_COUNTRY}
+    return {
+        "payment_method_types": ["card", "customer_balance"],
+        "payment_method_options": {
+            "customer_balance": {"funding_type": "bank_transfer", "bank_transfer": bank_transfer}
+        },
+    }
+
+
+def customer_params(request: PaymentRequest, *, with_tax_id: bool = True) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "name": request.company_name,
+        "email": request.ap_email or request.payer_email,
+        "address": {"country": request.billing_country},
+        "metadata": {"order_reference": request.order.reference},
+    }
+    tax_type = TAX_ID_TYPES.get(request.billing_country)
+    if with_tax_id and request.tax_id and tax_type:
+        params["tax_id_data"] = [{"type": tax_type, "value": request.tax_id}]
+    return params
+
+
+def invoice_params(request: PaymentRequest, customer_id: str, *, tax_id_on_customer: bool) -> dict[str, Any]:
+    order = request.order
+    custom_fields = []
+    if request.po_number:
+        custom_fields.append({"name": "PO number", "value": request.po_number[:140]})
+    if request.tax_id and not tax_id_on_customer:
+        custom_fields.append({"name": "Tax ID", "value": request.tax_id[:140]})
+    params: dict[str, Any] = {
+        "customer": customer_id,
+        "currency": order.currency.lower(),
+        "collection_method": "send_invoice",
+        "days_until_due": settings.INVOICE_DAYS_UNTIL_DUE,
+        "description": f"CPMA order {order.reference}",
+        "metadata": {"order_reference": order.reference, "payment_request": str(request.pk)},
+        "footer": settings.INVOICE_FOOTER,
+        "payment_settings": _payment_settings(),
+        # Only the items made for this invoice below, never another order's pending item.
+        "pending_invoice_items_behavior": "exclude",
+        "auto_advance": False,
+    }
+    if custom_fields:
+        params["custom_fields"] = custom_fields
+    return params
+
+
+def item_params(request: PaymentRequest, invoice_id: str, line) -> dict[str, Any]:
+    order = request.order
+    params: dict[str, Any] = {
+        "customer": request.stripe_customer_id,
+        "invoice": invoice_id,
+        "currency": order.currency.lower(),
+        "description": line.product_name,
+        "metadata": {"order_reference": order.reference, "line": str(line.pk)},
+    }
+    if line.unit_price_cents * line.quantity == line.amount_cents:
+        params["quantity"] = line.quantity
+        params["unit_amount_decimal"] = str(line.unit_price_cents)
+    else:  # an adjusted line that does not split evenly per seat: one amount, seats in the words
+        params["amount"] = line.amount_cents
+        params["description"] = f"{line.product_name}, {line.quantity} seats"
+    return params
+
+
+def _store(request: PaymentRequest, **fields: Any) -> None:
+    PaymentRequest.objects.filter(pk=request.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(request, name, value)
+
+
+def _close_checkout_session(order: Order) -> None:
+    """Expire the order's open Checkout Session before invoicing (so nobody pays twice), and converge the
+    order on it: a session paid meanwhile closes the request through payments.status."""
+    sessions = stripe_client().v1.checkout.sessions
+    session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
+    if session.get("status") == "open":
+        # Refused when it completed a moment ago: the fetch below says how.
+        with contextlib.suppress(stripe.InvalidRequestError):
+            sessions.expire(order.stripe_session_id)
+        session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
+    converge_session(session, source="payment-request")
+
+
+def _customer(request: PaymentRequest) -> tuple[str, bool]:
+    """The Stripe customer for the request, and whether the tax ID is on it (Stripe refuses an ID it cannot
+    read as the country's type: then the customer is made without it and the invoice shows the ID)."""
+    client = stripe_client().v1
+    if request.stripe_customer_id:
+        return request.stripe_customer_id, "tax_id_data" in customer_params(request)
+    params = customer_params(request)
+    try:
+        customer = client.customers.create(
+            params=params, options={"idempotency_key": request.stripe_key("customer")}
+        )
+        return customer.id, "tax_id_data" in params
+    except stripe.InvalidRequestError as exc:
+        if "tax_id_data" not in params:
+            raise
+        logger.info(
+            "request %s: Stripe refused the tax ID (%s); sent on the invoice instead", request.pk, exc
+        )
+    customer = client.customers.create(
+        params=customer_params(request, with_tax_id=False),
+        options={"idempotency_key": request.stripe_key("customer-plain")},
+    )
+    return customer.id, False
+
+
+def issue_invoice(request_id: int) -> str:
+    """Make the request's invoice at Stripe (customer, items, invoice, finalize) and record it."""
+    request = PaymentRequest.objects.select_related("order").get(pk=request_id)
+    if request.state != State.PREPARING:
+        return "nothing to do"
+    order = request.order
+    if order.stripe_session_id:
+        _close_checkout_session(order)
+        request.refresh_from_db()
+        if request.state != State.PREPARING:
+            return "closed"
+    client = stripe_client().v1
+    try:
+        customer_id, tax_id_on_customer = _customer(request)
+        _store(request, stripe_customer_id=customer_id)
+        invoice_id = request.stripe_invoice_id
+        if not invoice_id:
+            invoice_id = client.invoices.create(
+                params=invoice_params(request, customer_id, tax_id_on_customer=tax_id_on_customer),
+                options={"idempotency_key": request.stripe_key("invoice")},
+            ).id
+            _store(request, stripe_invoice_id=invoice_id)
+        invoice = client.invoices.retrieve(invoice_id).to_dict()
+        if invoice.get("status") == "draft":
+            for line in order.lines.all():
+                client.invoice_items.create(
+                    params=item_params(request, invoice_id, line),
+                    options={"idempotency_key": request.stripe_key(f"item-{line.pk}")},
+                )
+            invoice = client.invoices.retrieve(invoice_id).to_dict()
+            if invoice.get("total") != order.total_cents:
+                return _refused(
+                    request,
+                    f"Stripe's draft invoice {invoice_id} totals {invoice.get('total')}, the order "
+                    f"{order.total_cents}: not finalized.",
+                )
+            invoice = client.invoices.finalize_invoice(
+                invoice_id, options={"idempotency_key": request.stripe_key("finalize")}
+            ).to_dict()
+    except stripe.InvalidRequestError as exc:
+        return _refused(request, f"Stripe refused the invoice: {exc.user_message or exc}")
+    converge_request_invoice(invoice, source="task")
+    return "issued"
+
+
+@transaction.atomic
+def _refused(request: PaymentRequest, reason: str) -> str:
+    """Stripe will not take the invoice as asked: staff are told, and the payer may choose again."""
+    order = Order.objects.select_for_update().get(pk=request.order_id)
+    request = PaymentRequest.objects.select_for_update().get(pk=request.pk)
+    flag(order, reason[:500], source="task")
+    if request_states.move(request, State.VIEWED, source="task", reason=""):
+        request.problem = "We could not prepare the invoice. The academy has been told and will be in touch."
+        request.save(update_fields=["problem"])
+    return "refused"
+
+
+@retrying_task
+def issue_request_invoice(request_id: int) -> str:
+    """Make the request's invoice at Stripe and record it (the payer's page shows it on reload)."""
+    return issue_invoice(request_id)

@@ -1,0 +1,143 @@
+"""Pages of "My company pays": the buyer's request form (on the review page) and status page, and the payer's
+page behind the emailed link. Thin views: a form parses, invoicing.requests acts.
+
+The payer's page is a capability URL: no cache, no referrer to other sites, no indexing. GET shows it (and marks the request
+viewed when a browser navigated there); choices are POSTs answered with a 303, so a reload never repeats one.
+"""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from checkout import services
+from checkout.models import Order
+from checkout.stripe_client import checkout_enabled
+from checkout.views import active_product, render_review, see_other
+from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
+from invoicing import requests as payment_requests
+from invoicing.forms import PaymentRequestForm
+from invoicing.models import PaymentRequest
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Never sent to another site (the link is a capability); "no-referrer" would make Chromium send
+    # `Origin: null` with the page's own POSTs, which CSRF protection rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_POST
+def request_payment(request: HttpRequest) -> HttpResponse:
+    """Create the pending order and its payment request; the payer's email goes out from a task."""
+    product = active_product(request.POST.get("product", ""))
+    visitor = ensure_visitor_id(request)
+    form = PaymentRequestForm(request.POST, prefix=PaymentRequestForm.PREFIX)
+    if not form.is_valid() or not checkout_enabled() or not product.can_be_bought:
+        response = render_review(
+            request, product, form, visitor=visitor, extra={"request_form": form, "request_refused": True}
+        )
+        response.status_code = 400
+        return remember_visitor(response, visitor)
+    data = form.cleaned_data
+    if not payment_requests.sending_allowed(data["payer_email"], request.META.get("REMOTE_ADDR", "")):
+        response = render(
+            request, "invoicing/payment_request_throttled.html", {"product": product}, status=429
+        )
+        return remember_visitor(response, visitor)
+    details = payment_requests.RequestDetails(
+        **{name: data[name] for name in payment_requests.RequestDetails.__dataclass_fields__}
+    )
+    try:
+        payment_request = payment_requests.request_payment(
+            product=product,
+            quantity=data["quantity"],
+            visitor=visitor,
+            po_number=data["po_number"],
+            details=details,
+        )
+    except payment_requests.RequestRefused as refused:
+        if refused.existing is None:
+            raise Http404(str(refused)) from None
+        payment_request = refused.existing
+    url = reverse("invoicing:request_status", args=[payment_request.order.reference])
+    return remember_visitor(see_other(url), visitor)
+
+
+def _buyers_order(request: HttpRequest, reference: str) -> Order:
+    order = get_object_or_404(Order, reference=reference)
+    if not services.order_visible_to(order, visitor_id(request)) or not order.payment_requests.exists():
+        raise Http404("No payment request of yours has that reference.")
+    return order
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_status(request: HttpRequest, reference: str) -> HttpResponse:
+    """The buyer's view of their request (this browser only): its state, and re-send or cancel while the
+    payer has not chosen yet."""
+    order = _buyers_order(request, reference)
+    payment_request = payment_requests.buyers_request(order)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel":
+            payment_requests.cancel(payment_request.pk, source="buyer")
+        elif action == "resend":
+            if not payment_requests.sending_allowed(
+                payment_request.payer_email, request.META.get("REMOTE_ADDR", "")
+            ):
+                return render(request, "invoicing/payment_request_throttled.html", {}, status=429)
+            payment_requests.resend(payment_request.pk, source="buyer")
+        return see_other(f"{request.path}?done={action if action in ('cancel', 'resend') else ''}")
+    context = {
+        "order": order,
+        "payment_request": payment_request,
+        "lines": list(order.lines.all()),
+        "done": request.GET.get("done", ""),
+    }
+    return render(request, "invoicing/request_status.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def payer_page(request: HttpRequest, token: str) -> HttpResponse:
+    payment_request = payment_requests.request_for_link(token)
+    if payment_request is None:
+        return _private(render(request, "invoicing/payment_request_invalid.html", status=404))
+    message = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "invoice":
+            payment_requests.choose_invoice(payment_request.pk)
+            return _private(see_other(request.path))
+        if action == "card":
+            try:
+                url = payment_requests.pay_by_card(payment_request.pk)
+            except services.CheckoutUnavailable:
+                url = None
+                message = "Card payment is unavailable at the moment. Please try again in a few minutes."
+            if url:
+                return _private(see_other(url))
+            message = message or "This request can no longer be paid by card from here."
+        payment_request.refresh_from_db()
+    elif request.method == "GET" and request.headers.get("Sec-Fetch-Mode") == "navigate":
+        # A browser opening the page (link scanners and previews send no Fetch Metadata): "viewed" is only
+        # what the buyer sees on their page, and changes nothing else.
+        payment_requests.mark_viewed(payment_request.pk)
+        payment_request.refresh_from_db()
+    order = payment_request.order
+    order.refresh_from_db()
+    context = {
+        "payment_request": payment_request,
+        "order": order,
+        "lines": list(order.lines.all()),
+        "message": message,
+        "State": PaymentRequest.State,
+        "seller_details": settings.SELLER_DETAILS,
+        "invoice_days": settings.INVOICE_DAYS_UNTIL_DUE,
+    }
+    return _private(render(request, "invoicing/payment_request.html", context, status=200))

@@ -1,0 +1,82 @@
+"""The invoice Stripe makes after payment, stored on its order (number, hosted page, PDF, buyer details)."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import stripe
+from django.db import transaction
+
+from checkout import states
+from checkout.models import Order
+from checkout.stripe_client import stripe_client
+from checkout.stripe_values import object_id
+from common.text import single_line
+
+logger = logging.getLogger("checkout")
+
+INVOICE_FIELDS = [
+    "company_name",
+    "tax_ids",
+    "billing_country",
+    "invoice_id",
+    "invoice_number",
+    "invoice_url",
+    "invoice_pdf_url",
+]
+
+
+@transaction.atomic
+def converge_invoice(invoice: Mapping[str, Any], *, source: str) -> Order | None:
+    """Store the invoice Stripe made after payment on its order (found by the reference in its metadata)."""
+    reference = single_line((invoice.get("metadata") or {}).get("order_reference"), 20)
+    order = Order.objects.select_for_update().filter(reference=reference).first() if reference else None
+    if order is None:
+        logger.warning("invoice %s (%s) matches no order", object_id(invoice.get("id")), source)
+        return None
+    before = (order.invoice_number, order.invoice_pdf_url)
+    capture_invoice(order, invoice)
+    order.save(update_fields=[*INVOICE_FIELDS, "updated_at"])
+    if (order.invoice_number, order.invoice_pdf_url) != before:
+        states.note(
+            order, "invoice", f"Invoice {order.invoice_number or order.invoice_id} recorded.", source=source
+        )
+    return order
+
+
+def tax_ids_text(details: Mapping[str, Any]) -> str:
+    ids = details.get("tax_ids") if isinstance(details.get("tax_ids"), list) else []
+    shown = [
+        f"{single_line(item.get('type'), 20)} {single_line(item.get('value'), 60)}".strip()
+        for item in ids
+        if isinstance(item, Mapping)
+    ]
+    return "; ".join(shown)[:500]
+
+
+def capture_invoice(order: Order, invoice: Any) -> None:
+    """The invoice Stripe made for the order (an expanded object; a bare id until Stripe has made it)."""
+    if not isinstance(invoice, Mapping):
+        if invoice and not order.invoice_id:
+            order.invoice_id = object_id(invoice)
+        return
+    order.invoice_id = object_id(invoice) or order.invoice_id
+    order.invoice_number = single_line(invoice.get("number"), 100) or order.invoice_number
+    for field, key in (("invoice_url", "hosted_invoice_url"), ("invoice_pdf_url", "invoice_pdf")):
+        url = single_line(invoice.get(key), 2000)
+        if url.startswith("https://"):  # Stripe's own pages; anything else is never linked to buyers
+            setattr(order, field, url)
+
+
+def refresh_invoice(order_id: int) -> None:
+    """Best effort: fetch the order's invoice when we know its id but not its links yet. A Stripe error
+    leaves the order as it is (the email then goes without the link; invoice events fill it in later)."""
+    order = Order.objects.filter(pk=order_id).only("invoice_id", "invoice_pdf_url").first()
+    if order is None or not order.invoice_id.startswith("in_") or order.invoice_pdf_url:
+        return
+    try:
+        invoice = stripe_client().v1.invoices.retrieve(order.invoice_id).to_dict()
+    except stripe.StripeError as exc:
+        logger.warning("order %s: invoice %s not fetched: %s", order_id, order.invoice_id, type(exc).__name__)
+        return
+    converge_invoice(invoice, source="task")

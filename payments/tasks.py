@@ -1,0 +1,21 @@
+"""The background tasks started from the top: the webhook enqueues `handle_stripe_event` with the event
+record; reconcile and staff enqueue `sync_order`. Each takes ids, is idempotent and retries with backoff
+(common.tasks). The follow-up tasks live beside what they do: payments.confirmation, payments.fees,
+payments.alerts, payments.refund_receipts.
+"""
+
+from common.tasks import retrying_task
+from payments import events, sync
+
+
+@retrying_task
+def handle_stripe_event(event_pk: int) -> str:
+    """Fetch the current state from Stripe for a received webhook event and converge the order."""
+    return events.handle_event(event_pk)
+
+
+@retrying_task
+def sync_order(order_id: int, source: str) -> str:
+    """Bring one order in line with Stripe (used by reconcile_stripe and staff)."""
+    sync.sync_order(order_id, source=source)
+    return "synced"
