@@ -45,7 +45,7 @@ run: install seed
 	$(BIN)/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# One background worker alone (production runs N of them: README "Background work").
+# One background worker alone (production runs N of them: docs/operations.md "Supervision").
 worker: export DEBUG ?= true
 worker: install
 	$(BIN)/python manage.py db_worker --interval 1 --no-reload
@@ -72,8 +72,8 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 # `make serve`: the production settings (DEBUG off) behind gunicorn on $(HOST):$(PORT), for trying them
-# locally. The defaults below are for this machine only; production sets its own (README "Serving in
-# production"). Plain http here, so the https redirect and the cookies' Secure flag are off; the file
+# locally. The defaults below are for this machine only; production sets its own (docs/operations.md
+# "Serving in production"). Plain http here, so the https redirect and the cookies' Secure flag are off; the file
 # cache lets every gunicorn worker see the same cached pages and invalidations. The background worker runs under
 # scripts/keep_running.sh, which starts it again whenever it exits (production: deploy/, systemd).
 serve: export DEBUG = false

@@ -32,7 +32,7 @@ def example_addresses() -> list[checks.CheckMessage]:
     return [
         checks.Warning(
             f"{name} is {getattr(settings, name)!r}, an example address that no one reads.",
-            hint=f"Set {name} in the environment to a real address (README “Which email addresses to set”).",
+            hint=f"Set {name} in the environment to a real address (docs/operations.md “Which email addresses to set”).",
             id="site.W001",
         )
         for name in EMAIL_SETTINGS

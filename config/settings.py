@@ -1,6 +1,6 @@
 """Settings for the CPMA storefront: one module, driven by environment variables.
 
-Every variable is documented in `.env.example` and the README.
+Every variable is documented in `.env.example` and docs/operations.md (tests/test_docs.py checks the latter).
 """
 
 from datetime import timedelta
@@ -145,7 +145,7 @@ INVOICE_FOOTER = env(
     "INVOICE_FOOTER",
     default="Creative Project Management Academy. Questions about this invoice: reply to your order email.",
 )[:5000]
-# Payment requests ("My company pays", README): invoices on terms, paid by card or bank transfer.
+# Payment requests (docs/payments.md "My company pays"): invoices on terms, paid by card or bank transfer.
 INVOICE_DAYS_UNTIL_DUE = env.int("INVOICE_DAYS_UNTIL_DUE", default=30)
 # The bank transfer Stripe offers on the invoice (customer_balance): us_bank_transfer, gb_bank_transfer,
 # eu_bank_transfer (then INVOICE_EU_BANK_COUNTRY: DE, FR, IE or NL), jp_bank_transfer, mx_bank_transfer.
@@ -177,16 +177,16 @@ FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
 # Background work (django-tasks with its database backend): every side effect of a payment is a task row
 # written in the same transaction as the change that causes it; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# How often a failed task is tried in all, and the cap on the wait between tries (README "Background work").
+# How often a failed task is tried in all, and the cap on the wait between tries (docs/payments.md "Background work").
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
 TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3600)
 # How long one run of a task may take before its worker counts as lost and the task runs again (a task may
 # set its own lease: common.tasks.retrying_task).
 TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
 
-# How the apps meet without importing upwards (ARCHITECTURE.md): a lower app names what a higher one adds.
-# After an order's money moves, payments enqueues each of these tasks with the order's id; each decides from
-# the order's current state what that means for its app.
+# How the apps meet without importing upwards (docs/development.md "Code layout"): a lower app names what a
+# higher one adds. After an order's money moves, payments enqueues each of these tasks with the order's id;
+# each decides from the order's current state what that means for its app.
 ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 # Admin pieces other apps add to checkout's order list and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
@@ -243,9 +243,9 @@ SITE_CONTACT_EMAIL = _email_address("SITE_CONTACT_EMAIL", "academy@example.com")
 # Reply-To of order confirmations, so a buyer's reply reaches the people who answer buyers.
 ORDER_REPLY_TO_EMAIL = _email_address("ORDER_REPLY_TO_EMAIL", SITE_CONTACT_EMAIL)
 
-# Completing the Bundle: purchases within this many days count towards its price (README "Completing the Bundle").
+# Completing the Bundle: purchases within this many days count towards its price (docs/teams.md "Completing the Bundle").
 BUNDLE_CREDIT_DAYS = env.int("BUNDLE_CREDIT_DAYS", default=365)
-# Access after payment (README "After payment"): download links, sign-in links for /purchases/, throttling.
+# Access after payment (docs/teams.md "Access"): download links, sign-in links for /purchases/, throttling.
 DOWNLOAD_LINK_MAX_AGE_SECONDS = env.int("DOWNLOAD_LINK_MAX_AGE_SECONDS", default=24 * 3600)
 SIGN_IN_LINK_MAX_AGE_SECONDS = env.int("SIGN_IN_LINK_MAX_AGE_SECONDS", default=30 * 60)
 PURCHASES_SESSION_SECONDS = env.int("PURCHASES_SESSION_SECONDS", default=12 * 3600)
@@ -256,9 +256,9 @@ if PURCHASES_LINK_MAX_AGE_DAYS < 30:
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env.int("SIGN_IN_THROTTLE_WINDOW_SECONDS", default=3600)
 SIGN_IN_LIMIT_PER_EMAIL = env.int("SIGN_IN_LIMIT_PER_EMAIL", default=5)
 SIGN_IN_LIMIT_PER_IP = env.int("SIGN_IN_LIMIT_PER_IP", default=30)
-# Claim links the buyer sends for an unassigned seat (README "Team seats").
+# Claim links the buyer sends for an unassigned seat (docs/teams.md "Team seats").
 CLAIM_LINK_MAX_AGE_SECONDS = env.int("CLAIM_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)
-# Course enrolment webhook (README "Course enrolment webhook"): both set, or neither.
+# Course enrolment webhook (docs/payments.md "Course enrolment webhook"): both set, or neither.
 COURSE_ENROLMENT_WEBHOOK_URL = env("COURSE_ENROLMENT_WEBHOOK_URL", default="")
 COURSE_ENROLMENT_WEBHOOK_SECRET = env("COURSE_ENROLMENT_WEBHOOK_SECRET", default="")
 COURSE_ENROLMENT_WEBHOOK_TIMEOUT = env.int("COURSE_ENROLMENT_WEBHOOK_TIMEOUT", default=10)
@@ -340,7 +340,7 @@ if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     )
 
 
-# --- Production readiness: security, logging, caching, admin (README "Serving in production") ---
+# --- Production readiness: security, logging, caching, admin (docs/operations.md "Serving in production") ---
 
 # Hardening is on whenever DEBUG is off; each switch can be relaxed from the environment (e.g. `make serve`
 # turns the https redirect off to serve plain http on 127.0.0.1).

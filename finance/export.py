@@ -151,7 +151,7 @@ class Column:
     second: str = "order__currency"  # the cell's second input (another column's source)
 
 
-# Documented in the README. Append new columns at the end; never rename, reorder or change one's meaning.
+# Documented in docs/finance.md (tests/finance/test_export.py checks it). Append new columns at the end; never rename, reorder or change one's meaning.
 COLUMNS = [
     Column("order_reference", "order__reference", TEXT),
     Column("paid_at", "order__paid_at", TIMESTAMP),

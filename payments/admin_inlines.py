@@ -85,7 +85,7 @@ class EmailDeliveryInline(ReadOnlyInline):
 
     @admin.display(description="State")
     def state(self, delivery: EmailDelivery) -> str:
-        # "Sent, not confirmed" (README "Background work"): it may have gone out, and may go out once more.
+        # "Sent, not confirmed" (docs/payments.md "Background work"): it may have gone out, and may go out once more.
         return delivery.state()
 
 

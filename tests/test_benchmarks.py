@@ -1,6 +1,6 @@
 """Every benchmark in scripts/ still runs: each in its quick mode (a few seconds; floors reported, not
 enforced), so a script that stops starting fails CI instead of the day someone needs its figures. The full
-runs stay manual (README "Performance").
+runs stay manual (docs/development.md "Benchmarks").
 
 The PostgreSQL benchmarks start together (each in its own throwaway database on the test server) and each
 test waits for its own; bench_downloads.py makes its own SQLite database whatever the suite runs on, so it

@@ -63,7 +63,7 @@ def platform(settings):
 
 
 def verify(header: str, body: bytes, secret: str, tolerance: int = 300) -> bool:
-    """The README's verification snippet, as a receiver would write it."""
+    """The verification snippet of docs/payments.md "Course enrolment webhook", as a receiver would write it."""
     parts = dict(item.split("=", 1) for item in header.split(","))
     timestamp = int(parts["t"])
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()

@@ -2,7 +2,7 @@
 and two real background workers (`manage.py db_worker` processes) handle them, all against one PostgreSQL
 database: the order is paid once, logged once, recorded once and emailed once.
 
-This is the multi-instance deployment of README "Deploying and scaling": nothing that keeps fulfilment
+This is the multi-instance deployment of docs/operations.md "Deploying and scaling": nothing that keeps fulfilment
 single may live in one process's memory, only in the database (the unique event id and the order row lock).
 """
 

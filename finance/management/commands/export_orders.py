@@ -18,7 +18,7 @@ USAGE_ERROR = 2
 
 class Command(BaseCommand):
     help = (
-        "Write orders as CSV, one row per order line (columns in the README). Dates are UTC days: "
+        "Write orders as CSV, one row per order line (columns in docs/finance.md). Dates are UTC days: "
         "--since is included, --until is not. Writes to stdout unless --output is given."
     )
 

@@ -14,7 +14,7 @@ from finance.forms import TransactionForm
 
 
 class Command(BaseCommand):
-    help = "Write money movements as CSV (columns in the README). Dates are UTC days: --since included, --until not."
+    help = "Write money movements as CSV (columns in docs/finance.md). Dates are UTC days: --since included, --until not."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--since", required=True, help="first day to include, YYYY-MM-DD")
