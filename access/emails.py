@@ -12,6 +12,7 @@ from access import links, purchase_links
 from access.models import Grant
 from checkout.emails import send_once
 from checkout.models import Order
+from common.tasks import retrying_task
 
 
 def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -69,6 +70,12 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     return send_once(holder.order_id, purpose=purpose, recipient=holder.holder_email, build=build)
 
 
+@retrying_task
+def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
+    """The task beside its service: enqueued with every seat given (access.grants, the seat manager)."""
+    return send_access_given(line_id, seat, resend=resend)
+
+
 ENDED = "access-ended"
 # How each reason access ends reads to the holder (access.grants names the reasons).
 ENDED_BECAUSE = {
@@ -116,6 +123,12 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
         return _message("access_revoked", context, recipient)
 
     return send_once(order_id, purpose=ENDED, recipient=recipient, build=build)
+
+
+@retrying_task
+def send_access_ended_email(order_id: int, recipient: str, reason: str) -> str:
+    """The task beside its service: enqueued by access.grants when an order's seats end."""
+    return send_access_ended(order_id, recipient, reason)
 
 
 def send_sign_in_link(email: str) -> str:

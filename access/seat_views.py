@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from access import reminders, seat_batches, seat_table, seats, sessions, tasks
+from access import emails, reminders, seat_batches, seat_table, seats, sessions
 from access.forms import AssignSeatForm, SeatListForm
 from access.models import Grant
 from access.seat_lists import (
@@ -268,7 +268,7 @@ def resend_access_email(request: HttpRequest, grant_token: str) -> HttpResponse:
     if grant is None:
         raise Http404("No such seat on your orders.")
     day = timezone.localdate().strftime("%y%m%d")
-    tasks.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")
+    emails.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")
     states.note(grant.order, "access", f"Access email resent to {grant.holder_email}.", source="buyer")
     messages.success(request, f"The access email is on its way to {grant.holder_email} again.")
     return redirect(_seats_url(grant.order))

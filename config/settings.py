@@ -198,6 +198,9 @@ ORDER_EMAIL_LINKS = "access.purchase_links.links_for_email"
 # The success page signs the browser that paid in to the purchases page through this callable
 # (request, order) -> the page's address, or "" when it did not; empty: nobody is signed in there.
 PAYING_BROWSER_SIGN_IN = "access.sessions.sign_in_paying_browser"
+# reconcile_access enqueues again the failed tasks (with no retry left) of these modules: access's own and
+# those of the apps built on it, which access does not import.
+RECONCILE_ACCESS_TASK_MODULES = ["access.tasks", "access.emails", "access.enrolment"]
 
 
 def _email_address(name: str, default: str) -> str:
