@@ -7,7 +7,8 @@ what a failed refund took, and releases a Bundle completion credit an unpaid ord
 of times, in any order with the events: the end state is the same.
 
 Each change locks the order row, writes the order's history and enqueues its emails and enrolment events in
-the same transaction, so they exist exactly when the change commits. Seats are assigned in access.seats.
+the same transaction, so they exist exactly when the change commits. Seats are handed out by the teams
+app, which calls in here; access never calls teams.
 """
 
 import logging

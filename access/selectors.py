@@ -49,6 +49,7 @@ class LineSeats:
 class BoughtOrder:
     order: Order
     lines: list[LineSeats]
+    seats_url: str = ""  # the order's seat manager, when an app offers one (access.purchases_page)
 
 
 def has_purchases(email: str) -> bool:

@@ -51,13 +51,3 @@ def send_sign_in_link(email: str) -> str:
 @retrying_task
 def release_bundle_credit(order_id: int) -> str:
     return bundle_completion.release_bundle_credit(order_id)
-
-
-@retrying_task
-def send_seats_given_email(order_id: int, recipient: str, batch: str) -> str:
-    return emails.send_seats_given(order_id, recipient, batch)
-
-
-@retrying_task
-def send_seat_reminder_email(order_id: int, recipient: str, purpose: str) -> str:
-    return emails.send_seat_reminder(order_id, recipient, purpose)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "faq",
     "pages",
     "access",
+    "teams",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -190,7 +191,7 @@ ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PAYMENT_REQUEST_ADMIN_ACTIONS = ["finance.admin.export_receivables"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
-ORDER_ADMIN_INLINES = ["access.admin.OrderSeatInline"]
+ORDER_ADMIN_INLINES = ["teams.admin.OrderSeatInline"]
 ORDER_ADMIN_ACTIONS += ["access.admin.revoke_order_links"]
 # Checkout's order emails (confirmation, refund receipt) carry a personal link to the purchases page made by
 # this callable (order, email, sent_with) -> {"purchases_url", "order_url"}; empty: the plain page address.
@@ -198,9 +199,12 @@ ORDER_EMAIL_LINKS = "access.purchase_links.links_for_email"
 # The success page signs the browser that paid in to the purchases page through this callable
 # (request, order) -> the page's address, or "" when it did not; empty: nobody is signed in there.
 PAYING_BROWSER_SIGN_IN = "access.sessions.sign_in_paying_browser"
+# The purchases page links each order that gives access to its seat manager (teams) by this URL name, which
+# takes the order's reference; empty: no link.
+PURCHASES_SEAT_MANAGER_URL = "teams:seats"
 # reconcile_access enqueues again the failed tasks (with no retry left) of these modules: access's own and
 # those of the apps built on it, which access does not import.
-RECONCILE_ACCESS_TASK_MODULES = ["access.tasks", "access.emails", "access.enrolment"]
+RECONCILE_ACCESS_TASK_MODULES = ["access.tasks", "access.emails", "access.enrolment", "teams.tasks"]
 
 
 def _email_address(name: str, default: str) -> str:

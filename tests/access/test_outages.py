@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from access import seats
 from access.models import Grant
+from teams import seats
 from tests.access.conftest import run_ready_tasks
 from tests.smtp_servers import SmtpSink
 
