@@ -12,23 +12,25 @@ from access import links, purchase_links
 from access.models import Grant
 from checkout.emails import send_once
 from checkout.models import Order
+from common.tasks import retrying_task
 
 
-def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
+def message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
+    """An email to a holder or buyer from `templates/email/<template>.txt` and its `_subject.txt`, with the
+    purchases page, the site and how long personal links work in its context (apps built on access send theirs with it too)."""
     context = {
         "purchases_url": settings.SITE_URL + reverse("access:purchases"),
         **context,
         "site_url": settings.SITE_URL,
         "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,
     }
-    subject = " ".join(render_to_string(f"email/access/{template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
+    subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
+    return EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"email/access/{template}.txt", context),
+        body=render_to_string(f"email/{template}.txt", context),
         to=[to],
         reply_to=[settings.ORDER_REPLY_TO_EMAIL] if settings.ORDER_REPLY_TO_EMAIL else None,
     )
-    return message
 
 
 def _personal_link(order: Order, email: str, sent_with: str) -> str:
@@ -37,7 +39,7 @@ def _personal_link(order: Order, email: str, sent_with: str) -> str:
     return purchase_links.link_url(purchase_links.create_link(order=order, email=email, sent_with=sent_with))
 
 
-def _holder_context(order: Order, grants: list[Grant], sent_with: str, **extra) -> dict:
+def holder_context(order: Order, grants: list[Grant], sent_with: str, **extra) -> dict:
     """What every email to one holder about their seats says: the order, the holder (by the name given for
     their first seat), their grants and a personal link to the purchases page."""
     holder = grants[0]
@@ -61,12 +63,18 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     holder = grants[0]
 
     def build(order: Order) -> EmailMultiAlternatives:
-        context = _holder_context(order, grants, "access given", is_buyer=holder.holder_email == order.email)
-        return _message("access_given", context, holder.holder_email)
+        context = holder_context(order, grants, "access given", is_buyer=holder.holder_email == order.email)
+        return message("access/access_given", context, holder.holder_email)
 
     # EmailDelivery.purpose holds 40 characters: the resend value is a short random hex.
     purpose = f"access-resend-{line_id}-{seat}-{resend}" if resend else f"access-given-{line_id}-{seat}"
     return send_once(holder.order_id, purpose=purpose, recipient=holder.holder_email, build=build)
+
+
+@retrying_task
+def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
+    """The task beside its service: enqueued with every seat given (access.grants, the seat manager)."""
+    return send_access_given(line_id, seat, resend=resend)
 
 
 ENDED = "access-ended"
@@ -79,7 +87,7 @@ ENDED_BECAUSE = {
 }
 
 
-def _holder_grants(order_id: int, recipient: str, state: str) -> list[Grant]:
+def holder_grants(order_id: int, recipient: str, state: str) -> list[Grant]:
     """Every grant of the order this address holds in `state`, seat by seat."""
     return list(
         Grant.objects.filter(order_id=order_id, holder_email=recipient, state=state)
@@ -97,14 +105,14 @@ def revoked_purpose(line_id: int, seat: int) -> str:
 def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
     """One "access has ended" email per holder address of an order, listing every seat of theirs that ended,
     addressed by the name given for that address, with the reason as it happened."""
-    grants = _holder_grants(order_id, recipient, Grant.State.REVOKED)
+    grants = holder_grants(order_id, recipient, Grant.State.REVOKED)
     if not grants:
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
         # The personal link shows the order's status now (never downloads) and opens the page again if
         # access comes back.
-        context = _holder_context(
+        context = holder_context(
             order,
             grants,
             "access ended",
@@ -113,9 +121,15 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
             products=list(Counter(g.product.name for g in grants).items()),
             because=ENDED_BECAUSE.get(reason, "the academy ended it"),
         )
-        return _message("access_revoked", context, recipient)
+        return message("access/access_revoked", context, recipient)
 
     return send_once(order_id, purpose=ENDED, recipient=recipient, build=build)
+
+
+@retrying_task
+def send_access_ended_email(order_id: int, recipient: str, reason: str) -> str:
+    """The task beside its service: enqueued by access.grants when an order's seats end."""
+    return send_access_ended(order_id, recipient, reason)
 
 
 def send_sign_in_link(email: str) -> str:
@@ -125,36 +139,5 @@ def send_sign_in_link(email: str) -> str:
         "sign_in_url": settings.SITE_URL + reverse("access:sign_in", kwargs={"token": token}),
         "minutes": settings.SIGN_IN_LINK_MAX_AGE_SECONDS // 60,
     }
-    _message("sign_in", context, email).send()
+    message("access/sign_in", context, email).send()
     return "sent"
-
-
-def seats_given_purpose(batch: str) -> str:
-    return f"access-list-{batch}"
-
-
-def send_seats_given(order_id: int, recipient: str, batch: str) -> str:
-    """One access email per person per list the buyer assigned: every active seat of the order this address
-    holds, whatever number of them the list gave (`batch` names the list, so a retry never sends twice)."""
-    grants = _holder_grants(order_id, recipient, Grant.State.ACTIVE)
-    if not grants:
-        return "skipped"
-
-    def build(order: Order) -> EmailMultiAlternatives:
-        context = _holder_context(order, grants, "access given (list)", is_buyer=recipient == order.email)
-        return _message("access_given", context, recipient)
-
-    return send_once(order_id, purpose=seats_given_purpose(batch), recipient=recipient, build=build)
-
-
-def send_seat_reminder(order_id: int, recipient: str, purpose: str) -> str:
-    """The buyer's reminder to a holder who has not started: once per day and holder (the purpose holds
-    the date, access.seat_table.reminder_purpose)."""
-    grants = _holder_grants(order_id, recipient, Grant.State.ACTIVE)
-    if not grants:
-        return "skipped"
-
-    def build(order: Order) -> EmailMultiAlternatives:
-        return _message("seat_reminder", _holder_context(order, grants, "seat reminder"), recipient)
-
-    return send_once(order_id, purpose=purpose, recipient=recipient, build=build, label="Seat reminder")

@@ -2,7 +2,8 @@
 course platform (COURSE_ENROLMENT_WEBHOOK_URL), so it enrols or removes the holder.
 
 The grant services call `record_given` / `record_revoked` inside their transaction: an `EnrolmentDelivery`
-row and its task are written with the grant change. The task (`deliver`) claims the row, POSTs outside
+row and its task (`deliver_enrolment`, at the end of this module) are written with the grant change. The
+task (`deliver`) claims the row, POSTs outside
 any transaction and marks it delivered on a 2xx; anything else raises, so `retrying_task` tries again.
 A delivered row is never sent again, and the payload's `id` lets the receiver drop a repeat."""
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from access.models import EnrolmentDelivery, Grant
 from common.outbox import Busy, claim_row, deliver_once
+from common.tasks import retrying_task
 
 logger = logging.getLogger("access")
 
@@ -56,8 +58,6 @@ def _payload(event_id: str, event: str, grant: Grant) -> dict:
 
 
 def _record(grants: Iterable[Grant], event: str) -> list[EnrolmentDelivery]:
-    from access import tasks
-
     made = []
     for grant in grants:
         event_id = f"enr_{uuid.uuid4().hex}"
@@ -69,7 +69,7 @@ def _record(grants: Iterable[Grant], event: str) -> list[EnrolmentDelivery]:
     # One insert for a whole seat list (PostgreSQL and SQLite return the new ids).
     made = EnrolmentDelivery.objects.bulk_create(made)
     for delivery in made:
-        tasks.deliver_enrolment.enqueue(delivery.pk)
+        deliver_enrolment.enqueue(delivery.pk)
     return made
 
 
@@ -197,3 +197,9 @@ def deliver(delivery_id: int) -> str:
         return "skipped"
     outcome = deliver_once(claim=lambda: _claim(delivery_id), send=_send, record=_record_delivered)
     return "delivered" if outcome == "sent" else outcome
+
+
+@retrying_task
+def deliver_enrolment(delivery_id: int) -> str:
+    """The task beside its service: `_record` enqueues one per event, in the grant change's transaction."""
+    return deliver(delivery_id)

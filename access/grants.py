@@ -7,7 +7,8 @@ what a failed refund took, and releases a Bundle completion credit an unpaid ord
 of times, in any order with the events: the end state is the same.
 
 Each change locks the order row, writes the order's history and enqueues its emails and enrolment events in
-the same transaction, so they exist exactly when the change commits. Seats are assigned in access.seats.
+the same transaction, so they exist exactly when the change commits. Seats are handed out by the teams
+app, which calls in here; access never calls teams.
 """
 
 import logging
@@ -93,18 +94,14 @@ def converge_access(order_id: int) -> str:
 
 def enqueue_given(seats: Iterable[tuple[int, int]]) -> None:
     """One access email per seat given (line id, seat), sent by a task after the change commits."""
-    from access import tasks
-
     for line_id, seat in sorted(set(seats)):
-        tasks.send_access_given_email.enqueue(line_id, seat)
+        emails.send_access_given_email.enqueue(line_id, seat)
 
 
 def _enqueue_ended(order: Order, grants: Iterable[Grant], reason: str) -> None:
     """One "access has ended" email per holder address of the order, listing all their seats."""
-    from access import tasks
-
     for email in sorted({g.holder_email for g in grants if g.holder_email}):
-        tasks.send_access_ended_email.enqueue(order.pk, email, reason)
+        emails.send_access_ended_email.enqueue(order.pk, email, reason)
 
 
 @transaction.atomic
@@ -193,8 +190,6 @@ def revoke_access_for_order(order_id: int, reason: str) -> str:
 def restore_access_for_order(order_id: int) -> str:
     """Give back what a full refund took once that refund has failed or been cancelled and access is due
     again. Holders who were told their access ended get the access email once more."""
-    from access import tasks
-
     order = Order.objects.select_for_update().get(pk=order_id)
     if not access_is_due(order):
         return "not due"
@@ -222,7 +217,7 @@ def restore_access_for_order(order_id: int) -> str:
     )
     again = secrets.token_hex(3)
     for line_id, seat in seats:
-        tasks.send_access_given_email.enqueue(line_id, seat, resend=again)
+        emails.send_access_given_email.enqueue(line_id, seat, resend=again)
     states.note(order, "access", f"Access restored ({why}): {len(grants)} grant(s).", source="task")
     logger.info("order %s: %d grants restored", order.reference, len(grants))
     return "restored"
@@ -281,13 +276,11 @@ def restore_grants(grant_ids: Iterable[int], *, source: str) -> int:
 def resend_access_emails(grant_ids: Iterable[int], *, source: str) -> int:
     """Staff send the access email again to the holders of the chosen active grants: once per seat per
     click, through the email task. Returns how many emails were queued."""
-    from access import tasks
-
     grants = Grant.objects.filter(pk__in=list(grant_ids), state=Grant.State.ACTIVE).exclude(holder_email="")
     seats = sorted({(g.order_id, g.line_id, g.seat, g.holder_email) for g in grants})
     click = secrets.token_hex(3)
     for _, line_id, seat, _ in seats:
-        tasks.send_access_given_email.enqueue(line_id, seat, resend=click)
+        emails.send_access_given_email.enqueue(line_id, seat, resend=click)
     for order in Order.objects.filter(pk__in={order_id for order_id, *_ in seats}):
         emails_ = sorted({email for order_id, _, _, email in seats if order_id == order.pk})
         states.note(order, "access", f"Access email resent to {', '.join(emails_)}.", source=source)

@@ -15,7 +15,6 @@ from common.text import normalise_email
 
 SIGN_IN_SALT = "access.sign-in"
 DOWNLOAD_SALT = "access.download"
-CLAIM_SALT = "access.claim"
 
 
 class LinkExpired(Exception):
@@ -38,7 +37,9 @@ class SeatGivenAway(GrantRevoked):
     """The link is genuine but the seat has since been given to someone else."""
 
 
-def _unsign(token: str, salt: str, max_age: int) -> dict:
+def unsign(token: str, salt: str, max_age: int) -> dict:
+    """The value of a genuine link signed with `salt` no older than `max_age` seconds (for any
+    signed link that belongs to no user); raises LinkExpired or LinkInvalid."""
     try:
         value = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
     except signing.SignatureExpired:
@@ -58,7 +59,7 @@ def sign_in_token(email: str) -> str:
 
 def read_sign_in_token(token: str) -> tuple[str, str]:
     """(email, nonce) for a genuine, fresh, unused sign-in link; raises LinkExpired, LinkUsed or LinkInvalid."""
-    value = _unsign(token, SIGN_IN_SALT, settings.SIGN_IN_LINK_MAX_AGE_SECONDS)
+    value = unsign(token, SIGN_IN_SALT, settings.SIGN_IN_LINK_MAX_AGE_SECONDS)
     nonce = value.get("n")
     link = SignInLink.objects.filter(nonce=nonce).first() if isinstance(nonce, str) and nonce else None
     if link is None:
@@ -89,7 +90,7 @@ def _holder_key(email: str) -> str:
 def read_download_token(token: str) -> tuple[Grant, KitFile]:
     """The grant and file a genuine, fresh download link names; raises LinkExpired, LinkInvalid, or
     GrantRevoked when the access has been taken away since the link was made."""
-    value = _unsign(token, DOWNLOAD_SALT, settings.DOWNLOAD_LINK_MAX_AGE_SECONDS)
+    value = unsign(token, DOWNLOAD_SALT, settings.DOWNLOAD_LINK_MAX_AGE_SECONDS)
     grant = Grant.objects.filter(pk=value.get("g")).first() if isinstance(value.get("g"), int) else None
     kit_file = KitFile.objects.filter(pk=value.get("f")).first() if isinstance(value.get("f"), int) else None
     if grant is None or kit_file is None or kit_file.product_id != grant.product_id:
@@ -99,20 +100,6 @@ def read_download_token(token: str) -> tuple[Grant, KitFile]:
     if value.get("h") != _holder_key(grant.holder_email):
         raise SeatGivenAway
     return grant, kit_file
-
-
-def claim_token(grant: Grant) -> str:
-    """A link for one unassigned seat (named by its line and number), sent by the buyer by any means."""
-    return signing.TimestampSigner(salt=CLAIM_SALT).sign_object({"l": grant.line_id, "s": grant.seat})
-
-
-def read_claim_token(token: str) -> tuple[int, int]:
-    """(line id, seat number) of a genuine, fresh claim link; raises LinkExpired or LinkInvalid."""
-    value = _unsign(token, CLAIM_SALT, settings.CLAIM_LINK_MAX_AGE_SECONDS)
-    line_id, seat = value.get("l"), value.get("s")
-    if not (isinstance(line_id, int) and isinstance(seat, int)):
-        raise LinkInvalid
-    return line_id, seat
 
 
 def sign_in_request_allowed(email: str, client_ip: str) -> bool:

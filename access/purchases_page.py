@@ -4,6 +4,9 @@ has ended folds into one line ("Refunded $1,485 on 4 December: access ended for 
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.urls import reverse
+
 from access import enrolment
 from access.grants import DISPUTE_LOST, access_is_due, ended_reason
 from access.models import EnrolmentDelivery, Grant, PurchasesLink
@@ -84,15 +87,23 @@ def _seats(holdings: list[Holding]) -> int:
     return len({(h.grant.line_id, h.grant.seat) for h in holdings if h.grant})
 
 
+def seat_manager_url(order: Order) -> str:
+    """Where the buyer hands out the order's seats: the URL named by settings.PURCHASES_SEAT_MANAGER_URL
+    (taking the order's reference), which another app serves; "" when none does."""
+    name = settings.PURCHASES_SEAT_MANAGER_URL
+    return reverse(name, kwargs={"reference": order.reference}) if name else ""
+
+
 def split_orders(
     holdings: list[Holding], bought: list[BoughtOrder]
 ) -> tuple[list[BoughtOrder], list[EndedOrder]]:
-    """The orders bought that still give access, and one folded line per order whose access ended (as
-    bought, or as held through a seat someone else bought)."""
+    """The orders bought that still give access, each with its seat manager's address, and one folded line
+    per order whose access ended (as bought, or as held through a seat someone else bought)."""
     live: list[BoughtOrder] = []
     folded: dict[int, EndedOrder] = {}
     for entry in bought:
         if access_is_due(entry.order):
+            entry.seats_url = seat_manager_url(entry.order)
             live.append(entry)
             continue
         seats = sum(line.line.quantity for line in entry.lines)

@@ -7,7 +7,6 @@ from django.db.models import Q
 from access import links
 from access.grants import DISPUTE_LOST, LOST_DISPUTE, REFUNDED_IN_FULL, access_is_due, products_for_line
 from access.models import Grant, KitFile
-from access.seats import use_reasons
 from catalog.models import Product
 from checkout import states
 from checkout.models import Order, OrderLine
@@ -37,9 +36,7 @@ class Seat:
     holder_name: str
     holder_email: str
     state: str
-    token: str  # of the seat's first grant: the assign form names the seat by it
-    used_because: str = ""  # why a held seat cannot be given to someone else; blank when it can
-    claim_token: str = ""  # for an unassigned seat: the link the buyer may send by other means
+    token: str  # of the seat's first grant
 
 
 @dataclass
@@ -52,6 +49,7 @@ class LineSeats:
 class BoughtOrder:
     order: Order
     lines: list[LineSeats]
+    seats_url: str = ""  # the order's seat manager, when an app offers one (access.purchases_page)
 
 
 def has_purchases(email: str) -> bool:
@@ -85,13 +83,12 @@ def holdings_for(email: str) -> list[Holding]:
 
 
 def orders_bought_by(email: str) -> list[BoughtOrder]:
-    """The email's paid orders with their seats (one row per seat, however many products it grants)."""
+    """The email's paid orders with their seats (one row per seat, however many products it grants). What
+    may be done with each seat is the seat manager's to say (teams.seat_table), not the purchases page's."""
     email = normalise_email(email)
     orders = Order.objects.filter(email=email, status__in=states.MONEY_RECEIVED).prefetch_related(
         "lines", "grants", "refunds"
     )
-    orders = list(orders)
-    used = use_reasons(g for order in orders for g in order.grants.all())
     result = []
     for order in orders:
         grants_by_line: dict[int, dict[int, Grant]] = {}
@@ -106,8 +103,6 @@ def orders_bought_by(email: str) -> list[BoughtOrder]:
                     holder_email=g.holder_email,
                     state=g.state,
                     token=g.token,
-                    used_because=used.get((g.line_id, g.seat), ""),
-                    claim_token=links.claim_token(g) if g.state == Grant.State.UNASSIGNED else "",
                 )
                 for n, g in sorted(grants_by_line.get(line.pk, {}).items())
             ]

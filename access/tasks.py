@@ -1,8 +1,11 @@
-"""Background tasks for access. Each takes ids and plain values, is idempotent and retries with backoff
-(common.tasks). Checkout enqueues `converge_access` (settings.ORDER_CHANGED_TASKS) with every change of an
-order's money; the access services enqueue the emails and enrolment events with the grant changes."""
+"""Background tasks for access that run its services from outside: checkout enqueues `converge_access`
+(settings.ORDER_CHANGED_TASKS) with every change of an order's money, the purchases page a sign-in link.
+Each takes ids and plain values, is idempotent and retries with backoff (common.tasks).
 
-from access import bundle_completion, emails, enrolment, grants, selectors
+The tasks the access services enqueue themselves sit beside the service they run, so nothing imports back:
+the access and ended emails in access.emails, the enrolment events in access.enrolment."""
+
+from access import bundle_completion, emails, grants, selectors
 from access.models import Grant
 from common.tasks import retrying_task
 
@@ -30,16 +33,6 @@ def restore_access_for_order(order_id: int) -> str:
 
 
 @retrying_task
-def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
-    return emails.send_access_given(line_id, seat, resend=resend)
-
-
-@retrying_task
-def send_access_ended_email(order_id: int, recipient: str, reason: str) -> str:
-    return emails.send_access_ended(order_id, recipient, reason)
-
-
-@retrying_task
 def send_access_revoked_email(line_id: int, seat: int, recipient: str) -> str:
     """The per-seat form queued before the email became one per holder address."""
     grant = Grant.objects.filter(line_id=line_id, seat=seat, holder_email=recipient).first()
@@ -58,18 +51,3 @@ def send_sign_in_link(email: str) -> str:
 @retrying_task
 def release_bundle_credit(order_id: int) -> str:
     return bundle_completion.release_bundle_credit(order_id)
-
-
-@retrying_task
-def deliver_enrolment(delivery_id: int) -> str:
-    return enrolment.deliver(delivery_id)
-
-
-@retrying_task
-def send_seats_given_email(order_id: int, recipient: str, batch: str) -> str:
-    return emails.send_seats_given(order_id, recipient, batch)
-
-
-@retrying_task
-def send_seat_reminder_email(order_id: int, recipient: str, purpose: str) -> str:
-    return emails.send_seat_reminder(order_id, recipient, purpose)

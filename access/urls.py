@@ -1,6 +1,6 @@
 from django.urls import path
 
-from access import claim_views, seat_views, views
+from access import views
 
 app_name = "access"
 
@@ -10,23 +10,5 @@ urlpatterns = [
     path("purchases/open/<str:token>/", views.open_link, name="open_link"),
     path("purchases/sign-out/", views.sign_out, name="sign_out"),
     path("purchases/complete-bundle/", views.complete_bundle, name="complete_bundle"),
-    path("purchases/orders/<str:reference>/seats/", seat_views.seat_manager, name="seats"),
-    path("purchases/orders/<str:reference>/seats.csv", seat_views.seats_csv, name="seats_csv"),
-    # The one view that accepts a file part (a CSV of people, at most seat_lists.MAX_SEAT_LIST_FILE_BYTES).
-    path(
-        "purchases/orders/<str:reference>/seats/upload/", seat_views.seat_list_upload, name="seat_list_upload"
-    ),
-    path(
-        "purchases/orders/<str:reference>/seats/assign/", seat_views.assign_seat_list, name="assign_seat_list"
-    ),
-    path("purchases/orders/<str:reference>/seats/remind/", seat_views.remind_holders, name="remind_holders"),
-    path("purchases/seats/<str:grant_token>/", seat_views.assign_seat, name="assign_seat"),
-    path("purchases/seats/<str:grant_token>/reassign/", seat_views.reassign_seat, name="reassign_seat"),
-    path(
-        "purchases/seats/<str:grant_token>/resend/",
-        seat_views.resend_access_email,
-        name="resend_access_email",
-    ),
-    path("purchases/claim/<str:token>/", claim_views.claim_seat, name="claim_seat"),
     path("access/download/<str:token>/", views.download, name="download"),
 ]

@@ -54,8 +54,6 @@ def purchases(request: HttpRequest) -> HttpResponse:
             orders, ended = purchases_page.split_orders(holdings, selectors.orders_bought_by(email))
             context = {
                 "email": email,
-                "site_url": settings.SITE_URL,
-                "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,
                 "cards": purchases_page.cards(holdings),
                 "orders": orders,
                 "ended": ended,

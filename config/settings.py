@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "faq",
     "pages",
     "access",
+    "teams",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -192,7 +193,7 @@ ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PAYMENT_REQUEST_ADMIN_ACTIONS = ["finance.admin.export_receivables"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]
-ORDER_ADMIN_INLINES = ["access.admin.OrderSeatInline"]
+ORDER_ADMIN_INLINES = ["teams.admin.OrderSeatInline"]
 ORDER_ADMIN_ACTIONS += ["access.admin.revoke_order_links"]
 # Checkout's order emails (confirmation, refund receipt) carry a personal link to the purchases page made by
 # this callable (order, email, sent_with) -> {"purchases_url", "order_url"}; empty: the plain page address.
@@ -224,7 +225,18 @@ TASK_PATH_ALIASES = {
     "checkout.tasks.send_request_reminder": "invoicing.emails.send_request_reminder",
     "checkout.tasks.void_request_invoice": "invoicing.converge.void_request_invoice",
     "checkout.tasks.refresh_request_cash_balance": "invoicing.cash.refresh_request_cash_balance",
+    "access.tasks.send_access_given_email": "access.emails.send_access_given_email",
+    "access.tasks.send_access_ended_email": "access.emails.send_access_ended_email",
+    "access.tasks.deliver_enrolment": "access.enrolment.deliver_enrolment",
+    "access.tasks.send_seats_given_email": "teams.tasks.send_seats_given_email",
+    "access.tasks.send_seat_reminder_email": "teams.tasks.send_seat_reminder_email",
 }
+# The purchases page links each order that gives access to its seat manager (teams) by this URL name, which
+# takes the order's reference; empty: no link.
+PURCHASES_SEAT_MANAGER_URL = "teams:seats"
+# reconcile_access enqueues again the failed tasks (with no retry left) of these modules: access's own and
+# those of the apps built on it, which access does not import.
+RECONCILE_ACCESS_TASK_MODULES = ["access.tasks", "access.emails", "access.enrolment", "teams.tasks"]
 
 
 def _email_address(name: str, default: str) -> str:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("faq.urls")),
     path("", include("pages.urls")),
     path("", include("access.urls")),
+    path("", include("teams.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
 ]

@@ -78,7 +78,7 @@ def child(rounds: int, people: int, enrolment: bool) -> dict:
         from django.test.utils import CaptureQueriesContext
 
         from access.models import Grant
-        from access.views import SESSION_EMAIL
+        from access.sessions import SESSION_EMAIL
 
         settings.STATIC_ROOT = Path(workdir) / "static"  # the pages name hashed static files
         call_command("collectstatic", interactive=False, verbosity=0)

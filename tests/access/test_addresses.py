@@ -6,6 +6,7 @@ from django.core import mail
 from access import links, selectors
 from access.models import Grant
 from common.text import normalise_email
+from teams import claims
 from tests.access.conftest import run_ready_tasks, sign_in_link_for
 
 VICTIM = "alice@gmail.com"
@@ -39,7 +40,7 @@ def test_a_look_alike_address_sees_nothing_of_another_buyers_purchases(
     paid_order, client, sign_in, look_alike
 ):
     order = paid_order("level-i", 2, email=VICTIM)
-    claim_token = links.claim_token(Grant.objects.get(order=order, seat=2))
+    claim_token = claims.claim_token(Grant.objects.get(order=order, seat=2))
 
     assert not selectors.has_purchases(look_alike)
     assert selectors.orders_bought_by(look_alike) == []

@@ -76,7 +76,7 @@ def test_resend_access_email_sends_it_again_once_per_click(paid_order, client):
 def test_a_partial_refund_revokes_nothing_until_staff_revoke_the_seat_they_choose(
     paid_order, fake_stripe, deliver_event, client
 ):
-    from access import seats
+    from teams import seats
     from tests.stripe_fake import make_event
 
     order = paid_order("level-i", 2)

@@ -6,11 +6,12 @@ import re
 import pytest
 from django.test import Client
 
-from access import grants, links
+from access import grants
 from access.models import Grant
 from checkout.models import Order
 from payments import tasks
 from payments.models import StripeEvent
+from teams import claims
 from tests.checkout.conftest import run_ready_tasks
 from tests.stripe_fake import make_event
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def claim_path(order: Order, seat: int = 2) -> str:
     grant = order.grants.filter(seat=seat).first()
-    return f"/purchases/claim/{links.claim_token(grant)}/"
+    return f"/purchases/claim/{claims.claim_token(grant)}/"
 
 
 def end_by(how: str, order: Order, fake_stripe, deliver_event, *, run: bool) -> None:

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from access import enrolment, seats
+from access import enrolment
 from access.models import EnrolmentDelivery, Grant
+from teams import seats
 from tests.access.conftest import run_ready_tasks
 from tests.stripe_fake import make_event
 

@@ -2,9 +2,10 @@ import io
 
 from django.core import mail
 
-from access import grants, seats
+from access import grants
 from access.models import Grant
 from checkout.models import EmailDelivery
+from teams import seats
 from tests.access.conftest import run_ready_tasks
 from tests.stripe_fake import make_event
 

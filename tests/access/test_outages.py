@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from access import seats
 from access.models import Grant
+from teams import seats
 from tests.access.conftest import run_ready_tasks
 from tests.smtp_servers import SmtpSink
 
@@ -51,7 +51,7 @@ def test_access_emails_that_gave_up_during_a_mail_outage_are_delivered_by_reconc
         token = Grant.objects.get(order=order, seat=seat).token
         seats.assign_seat(grant_token=token, buyer_email=order.email, name=email[:3], email=email)
     fail_every_attempt()
-    given = DBTaskResult.objects.filter(task_path="access.tasks.send_access_given_email")
+    given = DBTaskResult.objects.filter(task_path="access.emails.send_access_given_email")
     assert given.filter(status="FAILED").count() == 4  # two seats, two attempts each, then given up
     assert not given.filter(status="READY").exists()
 

@@ -7,9 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
-from access import grants, links, seats
+from access import grants, links
 from access.models import Grant
 from catalog.models import Product
+from teams import seats
 from tests.checkout.conftest import run_ready_tasks
 from tests.factories import make_order
 

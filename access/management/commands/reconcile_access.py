@@ -1,5 +1,7 @@
 import datetime as dt
+from importlib import import_module
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +32,9 @@ class Command(BaseCommand):
             f"{len(repair.to_grant)} order(s) to grant, {len(repair.to_revoke)} to revoke, "
             f"{len(repair.to_restore)} to restore: enqueued."
         )
-        access_tasks = [path for path in LEASES if path.startswith("access.tasks.")]
+        # The modules named in settings define the tasks to look at: importing one registers its tasks.
+        modules = {import_module(name).__name__ for name in settings.RECONCILE_ACCESS_TASK_MODULES}
+        access_tasks = [path for path in LEASES if path.rpartition(".")[0] in modules]
         since = timezone.now() - dt.timedelta(days=max(days, 0))
         for line in [*requeue_expired_leases(), *requeue_lost_tasks(since, access_tasks)]:
             self.stdout.write(line)

@@ -6,8 +6,9 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
-from access import links, seats
+from access import links
 from access.models import EnrolmentDelivery, Grant
+from teams import claims, seats
 from tests.access.conftest import run_ready_tasks
 from tests.access.test_downloads import add_file, body
 
@@ -15,7 +16,7 @@ CLAIM_LINK = re.compile(r"http://testserver(/purchases/claim/[^/\"\s]+/)")
 
 
 def claim_path(grant: Grant) -> str:
-    return f"/purchases/claim/{links.claim_token(grant)}/"
+    return f"/purchases/claim/{claims.claim_token(grant)}/"
 
 
 def seats_page(order) -> str:
@@ -133,7 +134,7 @@ def test_a_claim_needs_the_csrf_token(paid_order):
 
 def test_tampered_and_expired_claim_links_get_a_clear_page(paid_order, settings):
     order = paid_order("level-i", 2)
-    token = links.claim_token(Grant.objects.get(order=order, seat=2))
+    token = claims.claim_token(Grant.objects.get(order=order, seat=2))
 
     tampered = Client().get(f"/purchases/claim/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}/")
     cut_short = Client().post(f"/purchases/claim/{token[:12]}/", {"name": "Cy", "email": "cy@example.com"})
@@ -156,7 +157,7 @@ def test_another_orders_seat_is_unreachable(paid_order, client, sign_in):
     )
     # A claim link names its seat inside the signature: one made up for their free seat is refused.
     their_free = Grant.objects.get(order=theirs, seat=2)
-    forged = signing.TimestampSigner(key="not-our-secret-key", salt=links.CLAIM_SALT).sign_object(
+    forged = signing.TimestampSigner(key="not-our-secret-key", salt=claims.CLAIM_SALT).sign_object(
         {"l": their_free.line_id, "s": their_free.seat}
     )
     claim = Client().post(f"/purchases/claim/{forged}/", {"name": "Me", "email": "me@example.com"})

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.db.models import Min
 
-from access import links
 from access.models import Download, EnrolmentDelivery, Grant
-from access.seats import use_reasons
 from checkout.models import EmailDelivery, Order, OrderLine
+from teams.claims import claim_token
+from teams.seats import use_reasons
 
 REMINDER_PREFIX = "seat-reminder-"
 
@@ -150,7 +150,7 @@ def seat_rows(order: Order) -> list[SeatRow]:
                 state=state,
                 since=since,
                 used_because=used.get((line_id, number), ""),
-                claim_token=links.claim_token(seat[0]) if state == FREE else "",
+                claim_token=claim_token(seat[0]) if state == FREE else "",
                 reminded_on=reminded[0] if reminded else None,
                 reminder_sent=reminded[1] if reminded else False,
             )

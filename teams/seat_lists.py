@@ -1,6 +1,6 @@
 """Reading a list of people the buyer pastes or uploads: one person a line, as `Name <email>`,
 `email, name` (or `name, email`), or a bare email; a CSV file with name and email columns becomes the
-same lines. Pure text work: which seats they get is decided in access.seat_batches."""
+same lines. Pure text work: which seats they get is decided in teams.seat_batches."""
 
 import csv
 import io

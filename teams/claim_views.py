@@ -7,16 +7,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from access import links, seats, sessions, tasks
-from access.forms import AssignSeatForm
+from access import links, sessions, tasks
 from access.models import Grant
 from checkout.models import Order
 from common.text import normalise_email
+from teams import claims, seats
+from teams.forms import AssignSeatForm
 
 
 def _claim_problem(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     context = {"title": title, "message": message, "contact_email": settings.SITE_CONTACT_EMAIL}
-    return render(request, "access/claim_problem.html", context, status=status)
+    return render(request, "teams/claim_problem.html", context, status=status)
 
 
 def _sign_in_after_claim(request: HttpRequest, email: str, seat: list[Grant]) -> bool:
@@ -38,8 +39,8 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
     """A claim link the buyer sent: GET shows who gave what and a form; the POST takes the seat and signs
     the browser in to the purchases page."""
     try:
-        line_id, seat_number = links.read_claim_token(token)
-        seat = seats.claimable_seat(line_id, seat_number)
+        line_id, seat_number = claims.read_claim_token(token)
+        seat = claims.claimable_seat(line_id, seat_number)
     except links.LinkExpired:
         return _claim_problem(
             request, 410, "This claim link has expired", "Claim links work for a limited time."
@@ -63,15 +64,15 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
     form = AssignSeatForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "seat": seat, "order": order, "product_name": seat[0].line.product_name}
     if request.method == "GET" or not form.is_valid():
-        return render(request, "access/claim.html", context, status=400 if request.method == "POST" else 200)
+        return render(request, "teams/claim.html", context, status=400 if request.method == "POST" else 200)
     email = normalise_email(form.cleaned_data["email"])
     try:
-        seats.claim_seat(
+        claims.claim_seat(
             line_id=line_id, seat_number=seat_number, name=form.cleaned_data["name"], email=email
         )
     except seats.SeatAlreadyHeld as exc:
         form.add_error("email", str(exc))
-        return render(request, "access/claim.html", context, status=409)
+        return render(request, "teams/claim.html", context, status=409)
     except seats.SeatClaimed:
         return _claim_problem(
             request, 410, "This seat has been claimed", "Each claim link gives its seat once."
@@ -81,4 +82,4 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
             request, 410, "This seat is no longer available", "The order no longer gives access."
         )
     signed_in = _sign_in_after_claim(request, email, seat)
-    return render(request, "access/claimed.html", {"email": email, "seat": seat, "signed_in": signed_in})
+    return render(request, "teams/claimed.html", {"email": email, "seat": seat, "signed_in": signed_in})

@@ -8,11 +8,11 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from access import links, seats
 from access.models import Grant
-from access.seat_lists import MAX_SEAT_LIST_LINES
-from access.seat_table import reminder_purpose
 from checkout.models import EmailDelivery
+from teams import claims, seats
+from teams.seat_lists import MAX_SEAT_LIST_LINES
+from teams.seat_table import reminder_purpose
 from tests.access.conftest import run_ready_tasks
 from tests.access.test_downloads import add_file, body
 
@@ -164,7 +164,7 @@ def test_one_address_never_gets_two_seats_of_a_product_on_one_order_by_any_route
         follow=True,
     )
     claimed = Client().post(
-        f"/purchases/claim/{links.claim_token(third)}/", {"name": "Ana", "email": "ana@studio.example"}
+        f"/purchases/claim/{claims.claim_token(third)}/", {"name": "Ana", "email": "ana@studio.example"}
     )
 
     assert assigned.status_code == 302
@@ -217,7 +217,7 @@ def test_a_holder_claims_is_signed_in_and_the_table_shows_claimed_then_downloade
     add_file(catalog["resume-kit"], "kit.pdf", b"%PDF")
     claim = Grant.objects.filter(order=team_order, seat=3).first()
     holder = Client()
-    holder.post(f"/purchases/claim/{links.claim_token(claim)}/", {"name": "Cy", "email": "cy@new.example"})
+    holder.post(f"/purchases/claim/{claims.claim_token(claim)}/", {"name": "Cy", "email": "cy@new.example"})
     run_ready_tasks()
 
     claimed_page = client.get(page_of(team_order))
@@ -257,7 +257,7 @@ def test_the_buyer_resends_a_holders_access_email_at_most_once_a_day(team_order,
 def test_a_claim_names_the_giver_signs_the_new_holder_in_and_errors_say_whom_to_ask(team_order, settings):
     settings.SITE_CONTACT_EMAIL = "help@academy.example"
     seat = Grant.objects.filter(order=team_order, seat=5).first()
-    path = f"/purchases/claim/{links.claim_token(seat)}/"
+    path = f"/purchases/claim/{claims.claim_token(seat)}/"
     newcomer = Client()
 
     opened = newcomer.get(path)
@@ -281,7 +281,7 @@ def test_a_claim_for_an_address_with_purchases_emails_a_sign_in_link_instead_of_
     team_order, paid_order
 ):
     theirs = paid_order("level-i", 2, email="other@example.com")
-    path = f"/purchases/claim/{links.claim_token(Grant.objects.get(order=theirs, seat=2))}/"
+    path = f"/purchases/claim/{claims.claim_token(Grant.objects.get(order=theirs, seat=2))}/"
     someone = Client()
 
     claimed = someone.post(path, {"name": "Ana", "email": "ana@studio.example"})

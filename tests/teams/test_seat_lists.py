@@ -2,7 +2,7 @@
 
 import pytest
 
-from access.seat_lists import (
+from teams.seat_lists import (
     MAX_SEAT_LIST_FILE_BYTES,
     MAX_SEAT_LIST_LINES,
     SeatListUnreadable,

@@ -1,9 +1,9 @@
-"""Giving many seats at once: the buyer's list (access.seat_lists) is planned against the order's free
+"""Giving many seats at once: the buyer's list (teams.seat_lists) is planned against the order's free
 seats, shown as a preview, then planned again and assigned in one transaction under the order's row lock.
 
 The preview is never trusted: the confirm sends the same list back, it is read and checked again, and a
 digest of the plan the buyer saw must match the plan made now, or nothing is assigned and the new preview
-is shown. Every seat goes to its holder through access.seats._give; each person gets one email listing
+is shown. Every seat goes to its holder through teams.seats._give; each person gets one email listing
 all their seats of the order."""
 
 import hashlib
@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from access import seats
 from access.grants import access_is_due
 from access.models import Grant
-from access.seat_lists import Person, read_seat_list
 from checkout import states
 from checkout.models import Order, OrderLine
 from common.text import normalise_email
+from teams import seats, tasks
+from teams.seat_lists import Person, read_seat_list
 
 
 class SeatListRefused(Exception):
@@ -82,7 +82,7 @@ def plan_seat_list(
     order: Order, line: OrderLine, text: str, *, include_elsewhere: bool = False, lock: bool = False
 ) -> SeatPlan:
     """Who would get which free seat of `line`, and which lines cannot have one and why. A handful of
-    queries however long the list. Raises SeatListUnreadable (access.seat_lists) for an over-long list."""
+    queries however long the list. Raises SeatListUnreadable (teams.seat_lists) for an over-long list."""
     people = read_seat_list(text)
     free = _free_seats(line, lock=lock)
     product_ids = list(
@@ -144,8 +144,6 @@ def assign_seat_list(
     """Give every valid line of the list a free seat of the line, all or nothing, under the order's row
     lock. Raises SeatListRefused (nothing assigned) when the plan has an error or differs from the one the
     buyer confirmed; Order.DoesNotExist when the order is not this buyer's."""
-    from access import tasks
-
     order = buyer_order(reference, buyer_email, lock=True)
     if order is None:
         raise Order.DoesNotExist

@@ -1,5 +1,6 @@
-"""The buyer's seat manager: assigning a seat, giving an unused seat to someone else, and claim links a
-recipient opens to take an unassigned seat themselves. Every way a seat gets a holder goes through `_give`.
+"""Handing out seats: the buyer assigns a seat or gives an unused seat to someone else; a bulk list
+(teams.seat_batches) and a claim link (teams.claims) give seats too. Every way a seat gets a holder goes
+through `_give`, which refuses nothing itself: the callers check first (`check_one_seat_per_person`).
 
 A seat is "used" once a kit file was downloaded on it or its enrolment reached the course platform (or is
 being sent): from then on it stays with its holder, and staff decide anything else."""
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access import enrolment
-from access.grants import DISPUTE_LOST, access_is_due, ended_reason, enqueue_given
+from access.grants import access_is_due, enqueue_given
 from access.models import Download, Grant
 from checkout import states
 from checkout.models import Order
@@ -194,55 +195,6 @@ def reassign_seat(
         order,
         "access",
         f"Seat {seat[0].seat} of line {seat[0].line_id} reassigned from {previous} to {email}.",
-        source="buyer",
-    )
-    return seat
-
-
-def claimable_seat(line_id: int, seat_number: int) -> list[Grant]:
-    """The grants of the seat a claim link names, when it can still be claimed; raises otherwise."""
-    seat = list(
-        Grant.objects.filter(line_id=line_id, seat=seat_number)
-        .select_related("product", "order")
-        .order_by("pk")
-    )
-    if not seat:
-        raise SeatNotFound("No such seat.")
-    # A refund in full or a lost dispute ends the seat even before its grants are revoked.
-    order = seat[0].order
-    if not access_is_due(order):
-        if ended_reason(order) == DISPUTE_LOST:
-            raise SeatUnavailable(
-                "The payment for the order behind this link was disputed by the card holder."
-            )
-        raise SeatUnavailable("The order behind this link was refunded.")
-    if any(g.state == Grant.State.REVOKED for g in seat):
-        raise SeatUnavailable("The academy ended access for this seat.")
-    if any(g.state != Grant.State.UNASSIGNED for g in seat):
-        raise SeatClaimed("This seat has been claimed already.")
-    return seat
-
-
-@transaction.atomic
-def claim_seat(*, line_id: int, seat_number: int, name: str, email: str) -> list[Grant]:
-    """The person a claim link was sent to takes the seat: it works once, while the seat is unassigned, and
-    never gives an address a second seat of a product on one order."""
-    email = normalise_email(email)
-    claimable_seat(line_id, seat_number)
-    first = Grant.objects.filter(line_id=line_id, seat=seat_number).first()
-    order = Order.objects.select_for_update().get(pk=first.order_id)
-    seat = list(Grant.objects.select_for_update().filter(line_id=line_id, seat=seat_number))
-    if any(g.state != Grant.State.UNASSIGNED for g in seat):
-        raise SeatClaimed("This seat has been claimed already.")
-    if not access_is_due(order):
-        raise SeatUnavailable("This order no longer gives access.")
-    # The claimant is not the buyer, so a copy on another order is theirs to take: only this order counts.
-    check_one_seat_per_person(order, seat, email, elsewhere_confirmed=True)
-    _give(order, [(seat, name, email)], claimed=True)
-    states.note(
-        order,
-        "access",
-        f"Seat {seat_number} of line {line_id} claimed by {email} with a claim link.",
         source="buyer",
     )
     return seat

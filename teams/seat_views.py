@@ -1,5 +1,5 @@
 """The seat manager: one page per order for its buyer (the table of seats, a list to assign many at once,
-reminders, a CSV of the table) and the single-seat forms. The claim link's page is access.claim_views.
+reminders, a CSV of the table) and the single-seat forms. The claim link's page is teams.claim_views.
 
 Who may act comes from the signed-in email in the session (access.views), never from the URL: an order is
 found by its reference and its buyer's email together, a seat by its token and the buyer's email."""
@@ -16,19 +16,20 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from access import reminders, seat_batches, seat_table, seats, sessions, tasks
-from access.forms import AssignSeatForm, SeatListForm
+from access import emails, sessions
 from access.models import Grant
-from access.seat_lists import (
+from checkout import states
+from checkout.models import Order, OrderLine
+from common.text import normalise_email
+from teams import reminders, seat_batches, seat_table, seats
+from teams.forms import AssignSeatForm, SeatListForm
+from teams.seat_lists import (
     MAX_SEAT_LIST_CHARS,
     MAX_SEAT_LIST_FILE_BYTES,
     MAX_SEAT_LIST_LINES,
     SeatListUnreadable,
     csv_to_lines,
 )
-from checkout import states
-from checkout.models import Order, OrderLine
-from common.text import normalise_email
 
 # The seat list upload is the one view that takes a file part; its whole body stays under this.
 MAX_SEAT_LIST_REQUEST_BYTES = MAX_SEAT_LIST_FILE_BYTES + 4 * MAX_SEAT_LIST_CHARS + 16 * 1024
@@ -42,7 +43,7 @@ def _order_or_404(request: HttpRequest, reference: str) -> Order:
 
 
 def _seats_url(order: Order) -> str:
-    return reverse("access:seats", kwargs={"reference": order.reference})
+    return reverse("teams:seats", kwargs={"reference": order.reference})
 
 
 def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: int = 200) -> HttpResponse:
@@ -69,7 +70,7 @@ def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: i
             (f"Seats of order {order.reference}", ""),
         ],
     }
-    return render(request, "access/seats.html", context, status=status)
+    return render(request, "teams/seats.html", context, status=status)
 
 
 @never_cache
@@ -226,7 +227,7 @@ def _give_one(request: HttpRequest, grant_token: str, service, done: str) -> Htt
         raise Http404("No such seat on your orders.") from None
     except seats.HeldOnAnotherOrder as exc:
         context = {"warning": str(exc), "form": form, "action": request.path, "back": back}
-        return render(request, "access/seat_confirm.html", context, status=409)
+        return render(request, "teams/seat_confirm.html", context, status=409)
     except seats.SeatUnavailable as exc:
         messages.error(request, str(exc))
         return redirect(back)
@@ -268,7 +269,7 @@ def resend_access_email(request: HttpRequest, grant_token: str) -> HttpResponse:
     if grant is None:
         raise Http404("No such seat on your orders.")
     day = timezone.localdate().strftime("%y%m%d")
-    tasks.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")
+    emails.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")
     states.note(grant.order, "access", f"Access email resent to {grant.holder_email}.", source="buyer")
     messages.success(request, f"The access email is on its way to {grant.holder_email} again.")
     return redirect(_seats_url(grant.order))

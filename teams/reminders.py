@@ -4,10 +4,10 @@ day, through the outbox (one `EmailDelivery` per holder, its purpose holding the
 from django.db import transaction
 from django.utils import timezone
 
-from access import seat_table
-from access.seat_batches import buyer_order
 from checkout import states
 from checkout.models import EmailDelivery, Order
+from teams import seat_table, tasks
+from teams.seat_batches import buyer_order
 
 
 class RemindersRefused(Exception):
@@ -23,8 +23,6 @@ def reminded_today(order: Order) -> bool:
 def remind_holders(*, reference: str, buyer_email: str) -> list[str]:
     """Queue one reminder to each holder who has not started; returns their addresses. Under the order's
     row lock, so two clicks (or two tabs) send one round."""
-    from access import tasks
-
     order = buyer_order(reference, buyer_email, lock=True)
     if order is None:
         raise Order.DoesNotExist

@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from access import grants, seat_batches
+from access import grants
 from access.models import Grant
 from catalog.models import Product
+from teams import seat_batches
 from tests.factories import make_order
 
 pytestmark = [
