@@ -1,8 +1,11 @@
 """The documentation keeps up with the code: every setting read from the environment is in
-docs/operations.md, every management command is named in README.md or a docs/ page, and README.md stays a
-short front door whose links to docs/ lead somewhere. No database needed."""
+docs/operations.md, every management command is named in README.md or a docs/ page, README.md stays a
+short front door whose links to docs/ lead somewhere, every background task and every webhook event type
+handled is documented, and every module, attribute or source file the docs name exists. No database
+needed."""
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -132,3 +135,151 @@ def test_every_docs_link_in_the_readme_leads_to_a_page():
 
     assert links, "README.md links to no docs/ page"
     assert [link for link in links if not (ROOT / link).is_file()] == []
+
+
+# The project's own packages: a dotted name in the docs that starts with one of these names code.
+PACKAGES = {
+    "common", "catalog", "checkout", "payments", "invoicing", "access", "teams", "finance", "faq", "pages",
+    "config", "stripe_sandbox", "tests",
+}  # fmt: skip
+DOC_PAGES = sorted(DOCS.glob("*.md"))
+ALL_PAGES = [README, *DOC_PAGES, ROOT / "deploy" / "README.md"]
+
+
+def retrying_tasks() -> set[str]:
+    """The dotted path of every function decorated with `@retrying_task` (bare or called) in the application.
+    The suite's own tasks (tests/) are helpers for outage tests, not work the shop does."""
+    paths = set()
+    for path in sorted(path for package in PACKAGES - {"tests"} for path in (ROOT / package).rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                if name == "retrying_task":
+                    paths.add(f"{module}.{node.name}")
+    return paths
+
+
+def test_every_background_task_is_in_the_task_tables():
+    tasks = retrying_tasks()
+    text = (DOCS / "payments.md").read_text() + (DOCS / "teams.md").read_text()
+
+    missing = sorted(path for path in tasks if f"`{path}`" not in text)
+
+    assert len(tasks) >= 20, tasks  # the scan really finds the tasks of every app
+    assert {"payments.tasks.handle_stripe_event", "invoicing.issuing.issue_request_invoice"} <= tasks
+    assert {"access.tasks.converge_access", "teams.tasks.send_seat_reminder_email"} <= tasks
+    assert missing == []
+
+
+def test_every_webhook_event_type_handled_is_in_the_payments_page():
+    from payments.events import HANDLERS
+
+    text = (DOCS / "payments.md").read_text()
+
+    missing = sorted(event_type for event_type in HANDLERS if f"`{event_type}`" not in text)
+
+    assert len(HANDLERS) >= 20
+    assert missing == []
+
+
+# A dotted name starting with one of the packages, not inside a URL or a path (`https://checkout.stripe.com`,
+# `docs/payments.md`), ending before a non-name character (`checkout.tasks.…` reads `checkout.tasks`).
+DOTTED = re.compile(r"(?<![\w./:-])((?:" + "|".join(sorted(PACKAGES)) + r")(?:\.[A-Za-z_]\w*)+)")
+CHECK_ID = re.compile(r"\.[CEWI]\d{3}$")
+
+
+def dotted_names() -> dict[str, str]:
+    """Every dotted name in backticks on the README, a docs/ page or deploy/README.md, with the first place it
+    is written."""
+    found: dict[str, str] = {}
+    for page in ALL_PAGES:
+        text = page.read_text()
+        for span in re.finditer(r"`([^`\n]+)`", text):
+            for name in DOTTED.findall(span.group(1)):
+                line = text.count("\n", 0, span.start()) + 1
+                found.setdefault(name, f"{page.relative_to(ROOT)}:{line}")
+    return found
+
+
+def _permissions() -> set[str]:
+    """`app.codename` of every model permission, default and declared (no database needed)."""
+    from django.apps import apps
+
+    names = set()
+    for model in apps.get_models():
+        meta = model._meta
+        codenames = [f"{action}_{meta.model_name}" for action in meta.default_permissions]
+        names |= {f"{meta.app_label}.{codename}" for codename in [*codenames, *dict(meta.permissions)]}
+    return names
+
+
+def _resolves(name: str) -> bool:
+    """A module, or an attribute reached from the longest importable module prefix."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(found, attribute):
+                return False
+            found = getattr(found, attribute)
+        return True
+    return False
+
+
+def _names_something_else(name: str) -> bool:
+    """Dotted names that are not code paths: Stripe event types, system check ids, model labels, permission
+    names, and task paths from before the split (which the worker still follows)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    from payments.events import HANDLERS
+
+    if name in HANDLERS or CHECK_ID.search(name) or name in _permissions():
+        return True
+    if any(old == name or old.startswith(f"{name}.") for old in settings.TASK_PATH_ALIASES):
+        return True
+    label, _, model = name.partition(".")
+    try:
+        apps.get_model(label, model)
+    except (LookupError, ValueError):
+        return False
+    return True
+
+
+def test_the_dotted_name_scan_finds_the_code_the_docs_name():
+    names = dotted_names()
+
+    assert len(names) >= 60, sorted(names)
+    assert {"payments.sync", "access.grants", "payments.events", "teams.seats._give"} <= set(names)
+
+
+def test_every_dotted_name_in_the_docs_is_real_code():
+    names = dotted_names()
+
+    unknown = sorted(
+        f"{where}: {name}"
+        for name, where in names.items()
+        if not _resolves(name) and not _names_something_else(name)
+    )
+
+    assert unknown == []
+
+
+def test_every_source_file_named_in_the_docs_exists():
+    paths = {}
+    for page in ALL_PAGES:
+        for span in re.findall(r"`([^`\n]+)`", page.read_text()):
+            for path in re.findall(
+                r"(?<![\w./-])((?:" + "|".join(sorted(PACKAGES)) + r"|scripts)/[\w/.-]+\.\w+)", span
+            ):
+                paths.setdefault(path, page.relative_to(ROOT))
+
+    assert len(paths) >= 20, sorted(paths)
+    assert sorted(f"{page}: {path}" for path, page in paths.items() if not (ROOT / path).is_file()) == []
