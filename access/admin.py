@@ -100,7 +100,7 @@ class EnrolmentDeliveryAdmin(ReadOnlyAdmin):
 
 @admin.action(description="Revoke the emailed purchases links of selected orders")
 def revoke_order_links(modeladmin, request, queryset) -> None:
-    """On checkout's order list (settings.ORDER_ADMIN_ACTIONS): every live personal link of the orders."""
+    """On the order list (settings.ORDER_ADMIN_ACTIONS): every live personal link of the orders."""
     count = purchase_links.revoke_order_links(
         queryset.values_list("pk", flat=True), by=f"staff:{request.user}"
     )

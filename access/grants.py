@@ -1,6 +1,6 @@
 """Access grants: what an order's money says its seats may use, now.
 
-Checkout never calls in here. After an order's money moves it enqueues `access.tasks.converge_access` (named
+Payments never calls in here. After an order's money moves it enqueues `access.tasks.converge_access` (named
 in settings.ORDER_CHANGED_TASKS), and `converge_access` decides everything from the order's current state
 (`access_is_due`): it grants what is missing, revokes what a full refund or a lost dispute ended, gives back
 what a failed refund took, and releases a Bundle completion credit an unpaid order held. Run it any number

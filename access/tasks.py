@@ -1,4 +1,4 @@
-"""Background tasks for access that run its services from outside: checkout enqueues `converge_access`
+"""Background tasks for access that run its services from outside: payments enqueues `converge_access`
 (settings.ORDER_CHANGED_TASKS) with every change of an order's money, the purchases page a sign-in link.
 Each takes ids and plain values, is idempotent and retries with backoff (common.tasks).
 
@@ -16,7 +16,7 @@ def converge_access(order_id: int) -> str:
     return grants.converge_access(order_id)
 
 
-# The three below are what fulfilment enqueued before converge_access; kept so tasks queued then still run.
+# The three below are what checkout enqueued before converge_access; kept so tasks queued then still run.
 @retrying_task
 def grant_access_for_order(order_id: int) -> str:
     return grants.grant_access_for_order(order_id)

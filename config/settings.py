@@ -189,7 +189,7 @@ TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
 # higher one adds. After an order's money moves, payments enqueues each of these tasks with the order's id;
 # each decides from the order's current state what that means for its app.
 ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
-# Admin pieces other apps add to checkout's order list and catalog's product page.
+# Admin pieces other apps add to the order list (payments.admin) and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PAYMENT_REQUEST_ADMIN_ACTIONS = ["finance.admin.export_receivables"]
 PRODUCT_ADMIN_INLINES = ["access.admin.KitFileInline"]

@@ -2,7 +2,7 @@
 
 One row per open invoice (company, PO, amount, issued, due, days overdue, age bucket), the bucket totals per
 currency for the dashboard, and the CSV that the receivables page, the admin action and
-`manage.py export_receivables` all stream from `csv_stream()`. Read-only: it reads checkout's records.
+`manage.py export_receivables` all stream from `csv_stream()`. Read-only: it reads invoicing's and payments' records.
 """
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Revenue by the date money moved, aggregated by the database from checkout's money records.
+"""Revenue by the date money moved, aggregated by the database from payments' money records.
 
 Definitions (also shown on the dashboard), for one currency and a half-open range of UTC days:
 - Gross: payments received in the period (`Payment.paid_at`), whatever happened to the order later.

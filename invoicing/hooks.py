@@ -1,5 +1,5 @@
 """What payments asks of "My company pays" (settings.PAYMENT_REQUEST_HOOKS names this module; the functions
-are those payments.payers calls)."""
+are those checkout.payers calls)."""
 
 from collections.abc import Iterator
 

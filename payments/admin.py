@@ -95,7 +95,7 @@ class OrderAdmin(ReadOnlyAdmin):
     ]
 
     def get_inlines(self, request, obj=None):
-        # Other apps' parts of an order's page (access adds its seats): ORDER_ADMIN_INLINES.
+        # Other apps' parts of an order's page (teams adds its seats): ORDER_ADMIN_INLINES.
         return [*self.inlines, *extensions("ORDER_ADMIN_INLINES")]
 
     fieldsets = [

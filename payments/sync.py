@@ -5,7 +5,7 @@ webhook request.
 An event only tells us which order to look at: its snapshot may be stale or arrive out of order, so the
 session, refunds and disputes are fetched before anything is written. Converging is one module per kind:
 payments.sessions, payments.refunds (refunds and disputes), payments.invoices; a payment request's invoice
-is the invoicing app's (payments.payers).
+is the invoicing app's (checkout.payers).
 """
 
 import logging

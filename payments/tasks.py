@@ -1,5 +1,5 @@
 """The background tasks started from the top: the webhook enqueues `handle_stripe_event` with the event
-record; reconcile and staff enqueue `sync_order`. Each takes ids, is idempotent and retries with backoff
+record; staff enqueue `sync_order` from the order admin (reconcile syncs directly). Each takes ids, is idempotent and retries with backoff
 (common.tasks). The follow-up tasks live beside what they do: payments.confirmation, payments.fees,
 payments.alerts, payments.refund_receipts.
 """
@@ -16,6 +16,6 @@ def handle_stripe_event(event_pk: int) -> str:
 
 @retrying_task
 def sync_order(order_id: int, source: str) -> str:
-    """Bring one order in line with Stripe (used by reconcile_stripe and staff)."""
+    """Bring one order in line with Stripe (the order admin's "Bring in line with Stripe")."""
     sync.sync_order(order_id, source=source)
     return "synced"

@@ -7,7 +7,7 @@ from teams import seat_table
 
 
 class OrderSeatInline(ReadOnlyInline):
-    """On checkout's order page (settings.ORDER_ADMIN_INLINES): one row per seat, its holder and how far
+    """On the order's admin page (settings.ORDER_ADMIN_INLINES): one row per seat, its holder and how far
     they have got, as the buyer's seat table shows it."""
 
     model = Grant

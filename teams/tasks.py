@@ -1,6 +1,7 @@
 """Background tasks for team seats: the emails the seat manager's services enqueue inside their transaction
 (teams.seat_batches, teams.reminders). Each takes ids and plain values, is idempotent and retries with
-backoff (common.tasks). Tasks queued before they moved here named `access.tasks.…` (teams.legacy_tasks)."""
+backoff (common.tasks). Tasks queued before they moved here, named `access.tasks.…`, run under these names
+(settings.TASK_PATH_ALIASES)."""
 
 from common.tasks import retrying_task
 from teams import emails

@@ -8,12 +8,16 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django_tasks_db.models import DBTaskResult
+
+from payments import tasks
 
 BEFORE_SPLIT = [
     ("checkout", "0009_payment_requests"),
     ("payments", None),
     ("invoicing", None),
 ]
+STAFF_GROUP = "Split test staff"
 # Table -> the money column summed on both sides (None: rows counted only).
 TABLES = {
     "checkout_order": "total_cents",
@@ -53,8 +57,16 @@ def _figures() -> dict[str, tuple[int, int]]:
 
 
 def _fill(apps) -> None:
-    """A small shop at the old layout: every moved model has rows, with money in them."""
+    """A small shop at the old layout: every moved model has rows, with money in them, and a staff group may
+    view payments."""
     now = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
+    content_type, _ = apps.get_model("contenttypes", "ContentType").objects.get_or_create(
+        app_label="checkout", model="payment"
+    )
+    permission, _ = apps.get_model("auth", "Permission").objects.get_or_create(
+        content_type=content_type, codename="view_payment", defaults={"name": "Can view payment"}
+    )
+    apps.get_model("auth", "Group").objects.create(name=STAFF_GROUP).permissions.add(permission)
     Product = apps.get_model("catalog", "Product")
     Order = apps.get_model("checkout", "Order")
     OrderLine = apps.get_model("checkout", "OrderLine")
@@ -123,7 +135,7 @@ def _permission_holders(app_label: str, codename: str) -> int:
     from django.contrib.auth.models import Group
 
     return Group.objects.filter(
-        permissions__content_type__app_label=app_label, permissions__codename=codename
+        name=STAFF_GROUP, permissions__content_type__app_label=app_label, permissions__codename=codename
     ).count()
 
 
@@ -132,9 +144,11 @@ def test_an_existing_database_migrates_to_the_split_apps_with_every_row_and_cent
     latest = _latest()
     try:
         _fill(_migrate(BEFORE_SPLIT))
+        queued = tasks.sync_order.enqueue(1, "staff:test")  # a task waiting under its name before the split
+        DBTaskResult.objects.filter(pk=queued.id).update(task_path="checkout.tasks.sync_order")
         before = _figures()
         assert all(count > 0 for count, _ in before.values())  # every table really holds rows
-        assert _permission_holders("checkout", "view_payment") == 1  # the Finance group, before the split
+        assert _permission_holders("checkout", "view_payment") == 1  # the staff group, before the split
 
         apps = _migrate(latest)
 
@@ -153,6 +167,8 @@ def test_an_existing_database_migrates_to_the_split_apps_with_every_row_and_cent
         # Staff permissions followed their models to the new apps.
         assert _permission_holders("payments", "view_payment") == 1
         assert _permission_holders("checkout", "view_payment") == 0
+        # The queued task now carries the name it has in the new layout.
+        assert DBTaskResult.objects.get(pk=queued.id).task_path == "payments.tasks.sync_order"
 
         _migrate(BEFORE_SPLIT)  # and back: nothing is dropped either way
 
