@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from catalog.views import robots_txt
+from config.admin_redirects import moved_admin_pages
 from config.health import healthz
 from config.sitemaps import SITEMAPS
 
@@ -12,6 +13,7 @@ admin.site.site_title = "CPMA admin"
 
 urlpatterns = [
     path(f"{settings.ADMIN_URL}finance/", include("finance.urls")),
+    moved_admin_pages(),  # old addresses of models that left checkout; before the admin, which has none there
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("catalog.urls")),

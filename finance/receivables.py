@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.money import decimal_text
-from finance.export import format_timestamp, iter_csv, neutralise
+from finance.csv_text import format_timestamp, iter_csv, neutralise
 from invoicing.models import PaymentRequest
 
 # Age buckets by days past the due date (UTC days): (name, lowest, highest or None).

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.money import decimal_text
-from finance.export import format_timestamp, iter_csv, neutralise, period_filename
+from finance.csv_text import format_timestamp, iter_csv, neutralise, period_filename
 from finance.reports import day_start
 from payments.models import Dispute, Payment, PayoutLine, Refund
 

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from finance import export, receivables, transactions
+from finance import columns, export, receivables, transactions
 from finance.charts import bar_chart
 from finance.forms import DashboardForm, ExportForm, TransactionForm
 from finance.payouts import payout_summaries
@@ -62,7 +62,7 @@ def export_orders(request: HttpRequest) -> HttpResponse:
     else:
         # The dashboard's period and currency carry over in the query string.
         form = ExportForm(initial={**_this_month(), **request.GET.dict()})
-    context = {**_context(request, "Export orders"), "form": form, "columns": export.HEADER}
+    context = {**_context(request, "Export orders"), "form": form, "columns": columns.HEADER}
     return TemplateResponse(request, "finance/export.html", context)
 
 

@@ -236,7 +236,8 @@ def measure_copy() -> dict:
     order, cells as the database holds them, no formatting) into /dev/null: the pace the export is held to."""
     from django.db import connection
 
-    from finance.export import SOURCES, ExportFilter, export_lines, with_joins
+    from finance.columns import SOURCES
+    from finance.export import ExportFilter, export_lines, with_joins
 
     filters = ExportFilter(since=dt.date(2025, 1, 1), until=dt.date(2030, 1, 1))
     query = with_joins(export_lines(filters)).values_list(*SOURCES)

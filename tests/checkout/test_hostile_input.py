@@ -228,7 +228,8 @@ def test_tabs_and_line_breaks_in_a_query_are_not_refused(client, catalog):
 
 
 def test_csv_export_neutralises_cells_starting_with_a_line_feed_or_other_trigger(order):
-    from finance.export import ExportFilter, csv_stream, neutralise
+    from finance.csv_text import neutralise
+    from finance.export import ExportFilter, csv_stream
 
     for trigger in ("\n", "\r", "\t", "=", "+", "-", "@"):
         assert neutralise(f"{trigger}HYPERLINK(1)") == f"'{trigger}HYPERLINK(1)"

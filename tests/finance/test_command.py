@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from finance.export import HEADER
+from finance.columns import HEADER
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv
 

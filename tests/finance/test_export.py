@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finance.export import HEADER, ExportFilter, csv_stream, export_lines, iter_rows, neutralise
+from finance.columns import HEADER
+from finance.csv_text import neutralise
+from finance.export import ExportFilter, csv_stream, export_lines, iter_rows
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv
 
@@ -328,7 +330,7 @@ def test_a_download_abandoned_half_way_ends_its_transaction():
 
 
 def test_the_row_builder_writes_each_column_with_its_cell_type():
-    from finance.export import COLUMNS, MONEY, TEXT, TIMESTAMP, YES_NO, line_row
+    from finance.columns import COLUMNS, MONEY, TEXT, TIMESTAMP, YES_NO, line_row
 
     values = [None] * len(COLUMNS)
     for i, column in enumerate(COLUMNS):
@@ -384,7 +386,7 @@ def sql_cell(cell, value, currency: str, value_type: str) -> str | None:
 @postgresql_only
 @pytest.mark.parametrize("value", TRICKY_TEXT)
 def test_a_text_cell_in_sql_is_the_python_text_cell(value):
-    from finance.export import TEXT
+    from finance.columns import TEXT
 
     assert (sql_cell(TEXT, value, "USD", "text") or "") == TEXT.write(value, "USD")
 
@@ -395,7 +397,7 @@ def test_a_text_cell_in_sql_is_the_python_text_cell(value):
     "cents", [None, 0, 1, 5, 99, 100, 101, 123456, -1, -5, -100, -123456, 99_999_999, 2**40]
 )
 def test_a_money_cell_in_sql_is_the_python_money_cell(cents, currency):
-    from finance.export import MONEY
+    from finance.columns import MONEY
 
     assert (sql_cell(MONEY, cents, currency, "bigint") or "") == MONEY.write(cents, currency)
 
@@ -412,7 +414,7 @@ def test_a_money_cell_in_sql_is_the_python_money_cell(cents, currency):
     ],
 )
 def test_a_timestamp_cell_in_sql_is_the_python_timestamp_cell(moment):
-    from finance.export import TIMESTAMP
+    from finance.columns import TIMESTAMP
 
     assert (sql_cell(TIMESTAMP, moment, "USD", "timestamptz") or "") == TIMESTAMP.write(moment, "USD")
 
@@ -428,14 +430,14 @@ def test_a_timestamp_cell_in_sql_is_the_python_timestamp_cell(moment):
     ],
 )
 def test_number_and_yes_no_cells_in_sql_are_the_python_ones(cell_name, value, value_type):
-    from finance import export
+    from finance import columns
 
-    cell = getattr(export, cell_name)
+    cell = getattr(columns, cell_name)
     assert sql_cell(cell, value, "USD", value_type) == cell.write(value, "USD")
 
 
 def python_export_text(bom: bool = False) -> str:
-    from finance.export import iter_csv
+    from finance.csv_text import iter_csv
 
     return "".join(iter_csv(iter_rows(export_lines(ExportFilter())), bom=bom))
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkout.models import Order
-from finance.export import HEADER
+from finance.columns import HEADER
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv, streamed_text
 
