@@ -99,7 +99,7 @@ def refund_cash_balance(request_id: int, *, source: str) -> str:
                 "customer": request.stripe_customer_id,
                 "origin": "customer_balance",
                 "amount": balance,
-                "currency": request.currency.lower(),
+                "currency": (request.currency or request.order.currency).lower(),
                 "instructions_email": request.ap_email or request.payer_email,
                 "metadata": {
                     "order_reference": request.order.reference or "",
