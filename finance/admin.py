@@ -25,8 +25,14 @@ def export_selected(modeladmin, request: HttpRequest, queryset: QuerySet[Order])
 def export_receivables(
     modeladmin, request: HttpRequest, queryset: QuerySet[PaymentRequest]
 ) -> StreamingHttpResponse:
-    chosen = receivables.open_invoices().filter(pk__in=queryset.values("pk"))
-    return csv_download(receivables.csv_stream(chosen), receivables.filename())
+    chosen = queryset.values("pk")
+    return csv_download(
+        receivables.csv_stream(
+            receivables.open_invoices().filter(pk__in=chosen),
+            cash=receivables.unapplied_cash().filter(pk__in=chosen),
+        ),
+        receivables.filename(),
+    )
 
 
 class PayoutLineInline(ReadOnlyInline):

@@ -1,8 +1,12 @@
-"""Receivables: invoices of payment requests that are out and unpaid, with their age.
+"""Receivables: invoices of payment requests that are out and unpaid, with their age, and cash received
+that nothing was applied to.
 
 One row per open invoice (company, PO, amount, issued, due, days overdue, age bucket), the bucket totals per
 currency for the dashboard, and the CSV that the receivables page, the admin action and
-`manage.py export_receivables` all stream from `csv_stream()`. Read-only: it reads invoicing's and payments' records.
+`manage.py export_receivables` all stream from `csv_stream()`. Below the open invoices, one row (age
+"unapplied cash") per ended request whose Stripe customer still holds bank transfers on its cash balance
+(sent after the invoice was voided, or more than it asked): money to refund to the payer. Read-only: it
+reads the invoicing app's records.
 """
 
 import datetime as dt
@@ -18,6 +22,7 @@ from invoicing.models import PaymentRequest
 
 # Age buckets by days past the due date (UTC days): (name, lowest, highest or None).
 BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("60+", 61, None))
+UNAPPLIED = "unapplied cash"
 HEADER = [
     "order_reference",
     "invoice_number",
@@ -55,6 +60,23 @@ def open_invoices() -> QuerySet[PaymentRequest]:
     )
 
 
+def unapplied_cash() -> QuerySet[PaymentRequest]:
+    """Requests no longer waiting for money whose customer still holds cash on its balance."""
+    return (
+        PaymentRequest.objects.exclude(state__in=PaymentRequest.OPEN)
+        .filter(cash_balance_cents__gt=0)
+        .select_related("order")
+        .order_by("updated_at", "id")
+    )
+
+
+def unapplied(requests: Iterable[PaymentRequest] | None = None) -> list[Receivable]:
+    return [
+        Receivable(request=request, days_overdue=0, bucket=UNAPPLIED)
+        for request in (unapplied_cash() if requests is None else requests)
+    ]
+
+
 def bucket_for(days_overdue: int) -> str:
     for name, low, high in BUCKETS:
         if (low is None or days_overdue >= low) and (high is None or days_overdue <= high):
@@ -84,6 +106,7 @@ class BucketTotal:
 
 def bucket_totals(rows: list[Receivable]) -> list[BucketTotal]:
     """Per currency, every bucket in order (empty ones too, so the table's columns line up)."""
+    rows = [row for row in rows if row.bucket != UNAPPLIED]
     currencies = sorted({row.request.currency or row.request.order.currency for row in rows})
     totals = []
     for currency in currencies:
@@ -100,20 +123,22 @@ def bucket_totals(rows: list[Receivable]) -> list[BucketTotal]:
 def csv_row(row: Receivable) -> list[str]:
     request = row.request
     currency = request.currency or request.order.currency
+    cash_only = row.bucket == UNAPPLIED
     return [
         neutralise(request.order.reference or ""),
         neutralise(request.invoice_number),
         neutralise(request.company_name),
         neutralise(request.po_number),
         neutralise(request.payer_email),
-        decimal_text(row.amount_cents, currency),
+        "" if cash_only else decimal_text(row.amount_cents, currency),
         currency,
         format_timestamp(request.issued_at),
         request.due_at.astimezone(dt.UTC).date().isoformat() if request.due_at else "",
-        str(row.days_overdue),
+        "" if cash_only else str(row.days_overdue),
         row.bucket,
         neutralise(request.stripe_invoice_id or ""),
-        # Bank transfers on the customer's balance, short of the invoice (Stripe applies only a full amount).
+        # Bank transfers on the customer's balance: short of the invoice (Stripe applies only a full amount),
+        # or, on an "unapplied cash" row, received for a request that had ended.
         decimal_text(request.cash_balance_cents, currency) if request.cash_balance_cents else "",
     ]
 
@@ -125,9 +150,17 @@ def iter_rows(rows: list[Receivable]) -> Iterator[list[str]]:
 
 
 def csv_stream(
-    requests: Iterable[PaymentRequest] | None = None, *, now: dt.datetime | None = None, bom: bool = False
+    requests: Iterable[PaymentRequest] | None = None,
+    *,
+    cash: Iterable[PaymentRequest] | None = None,
+    now: dt.datetime | None = None,
+    bom: bool = False,
 ) -> Iterator[str]:
-    return iter_csv(iter_rows(receivables(requests, now)), bom=bom)
+    """The open invoices (`requests`, default all), then the unapplied cash (`cash`, default all; none
+    when only chosen invoices are asked for)."""
+    if cash is None and requests is not None:
+        cash = []
+    return iter_csv(iter_rows(receivables(requests, now) + unapplied(cash)), bom=bom)
 
 
 def filename(now: dt.datetime | None = None) -> str:

@@ -96,6 +96,7 @@ def receivables_page(request: HttpRequest) -> HttpResponse:
     context = {
         **_context(request, "Receivables"),
         "rows": rows,
+        "unapplied": receivables.unapplied(),
         "totals": receivables.bucket_totals(rows),
         "buckets": [name for name, _, _ in receivables.BUCKETS],
     }

@@ -7,8 +7,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from catalog.money import format_money
 from common.admin import ReadOnlyAdmin, extensions
-from invoicing import converge
+from invoicing import cash, converge
 from invoicing import requests as payment_requests
 from invoicing.models import PaymentRequest
 
@@ -40,7 +41,7 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
     list_select_related = ["order"]
     readonly_fields = [f.name for f in PaymentRequest._meta.fields if f.name != "token_hash"]
     exclude = ["token_hash"]
-    actions = ["void_invoices", "resend_requests"]
+    actions = ["void_invoices", "resend_requests", "refund_unapplied_cash"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -78,4 +79,29 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
                     request,
                     f"{payment_request.order}: not re-sent: the payer has already chosen, or the request ended.",
                     messages.WARNING,
+                )
+
+    @admin.action(description="Refund the unapplied cash to the payer", permissions=["manage"])
+    def refund_unapplied_cash(self, request: HttpRequest, queryset: QuerySet[PaymentRequest]) -> None:
+        for payment_request in queryset.select_related("order"):
+            balance = payment_request.cash_balance_cents or 0
+            if payment_request.is_open:
+                self.message_user(
+                    request,
+                    f"{payment_request.order}: not refunded: the request is still open, so the cash may yet "
+                    "pay its invoice.",
+                    messages.ERROR,
+                )
+            elif balance <= 0:
+                self.message_user(
+                    request, f"{payment_request.order}: no unapplied cash is recorded.", messages.WARNING
+                )
+            else:
+                cash.refund_request_cash.enqueue(payment_request.pk, request.user.get_username())
+                self.message_user(
+                    request,
+                    f"{payment_request.order}: refund of the unapplied cash "
+                    f"({format_money(balance, payment_request.currency or payment_request.order.currency)}) "
+                    "requested from Stripe; the order's history shows it once Stripe has it.",
+                    messages.SUCCESS,
                 )

@@ -1,10 +1,15 @@
 """What a payment request becomes when its order's money arrives: paid (by its own invoice) or closed (paid
 another way). payments.status calls it through settings.PAYMENT_REQUEST_HOOKS (invoicing.hooks)."""
 
+from django.db.models import Sum
+
+from catalog.money import format_money
 from checkout.models import Order
 from invoicing.converge import void_request_invoice
 from invoicing.models import PaymentRequest
 from invoicing.states import move
+from payments.models import Payment
+from payments.review import flag
 
 State = PaymentRequest.State
 
@@ -12,7 +17,14 @@ State = PaymentRequest.State
 def close_for_paid_order(order: Order, *, source: str, paid_invoice_id: str = "") -> None:
     """Money was received for the order: its open request is paid (by its own invoice) or closed (paid
     another way). An invoice already issued for a request closed this way is voided by a task, so nobody
-    pays twice. The caller holds the order's row lock."""
+    pays twice. Money for an order whose request had already been cancelled is flagged with its amount
+    (the payer paid on a page left open, say): never kept silently. The caller holds the order's row lock."""
+    requests = PaymentRequest.objects.filter(order=order)
+    if (
+        not requests.filter(state__in=[*PaymentRequest.OPEN, State.PAID]).exists()
+        and (cancelled := requests.filter(state=State.CANCELLED).first()) is not None
+    ):
+        _flag_money_after_cancel(order, cancelled, source=source)
     for request in PaymentRequest.objects.select_for_update().filter(
         order=order, state__in=PaymentRequest.OPEN
     ):
@@ -23,3 +35,17 @@ def close_for_paid_order(order: Order, *, source: str, paid_invoice_id: str = ""
         move(request, State.CLOSED, source=source, reason="the order was paid another way")
         if had_invoice:
             void_request_invoice.enqueue(request.pk)
+
+
+def _flag_money_after_cancel(order: Order, request: PaymentRequest, *, source: str) -> None:
+    received = (
+        order.payments.filter(status=Payment.Status.SUCCEEDED).aggregate(total=Sum("amount_cents"))["total"]
+        or 0
+    )
+    flag(
+        order,
+        f"Stripe received {format_money(received, order.currency)} for the order after its payment request "
+        f"was cancelled ({request.end_reason or 'cancelled'}): refund the payer, or keep it and tell the "
+        "buyer.",
+        source=source,
+    )

@@ -4,7 +4,6 @@ create carries an idempotency key per order and request, so a retried task never
 item or invoice. What Stripe then says about the invoice converges in invoicing.converge.
 """
 
-import contextlib
 import logging
 from typing import Any
 
@@ -13,17 +12,15 @@ from django.conf import settings
 from django.db import transaction
 
 from checkout.models import Order
-from checkout.stripe_client import SESSION_EXPAND, stripe_client
+from checkout.stripe_client import stripe_client
 from common.tasks import retrying_task
 from invoicing import states as request_states
 from invoicing.converge import converge_request_invoice
 from invoicing.models import PaymentRequest
+from invoicing.withdrawal import expire_checkout_session
 from payments.review import flag
-from payments.sessions import converge_session
 
 logger = logging.getLogger("checkout")
-
-State = PaymentRequest.State
 
 State = PaymentRequest.State
 
@@ -147,19 +144,6 @@ def _store(request: PaymentRequest, **fields: Any) -> None:
         setattr(request, name, value)
 
 
-def _close_checkout_session(order: Order) -> None:
-    """Expire the order's open Checkout Session before invoicing (so nobody pays twice), and converge the
-    order on it: a session paid meanwhile closes the request through payments.status."""
-    sessions = stripe_client().v1.checkout.sessions
-    session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
-    if session.get("status") == "open":
-        # Refused when it completed a moment ago: the fetch below says how.
-        with contextlib.suppress(stripe.InvalidRequestError):
-            sessions.expire(order.stripe_session_id)
-        session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
-    converge_session(session, source="payment-request")
-
-
 def _customer(request: PaymentRequest) -> tuple[str, bool]:
     """The Stripe customer for the request, and whether the tax ID is on it (Stripe refuses an ID it cannot
     read as the country's type: then the customer is made without it and the invoice shows the ID)."""
@@ -192,7 +176,8 @@ def issue_invoice(request_id: int) -> str:
         return "nothing to do"
     order = request.order
     if order.stripe_session_id:
-        _close_checkout_session(order)
+        # So nobody pays twice: a session paid meanwhile closes the request through payments.status.
+        expire_checkout_session(order, source="payment-request")
         request.refresh_from_db()
         if request.state != State.PREPARING:
             return "closed"

@@ -28,6 +28,7 @@ from invoicing.closing import close_for_paid_order
 from invoicing.emails import send_payment_request
 from invoicing.issuing import issue_request_invoice
 from invoicing.models import PaymentRequest
+from invoicing.withdrawal import withdraw_cancelled_request
 
 logger = logging.getLogger("checkout")
 
@@ -207,11 +208,15 @@ def pay_by_card(request_id: int) -> str | None:
 
 @transaction.atomic
 def cancel(request_id: int, *, source: str) -> bool:
-    """The buyer (or staff) withdraws the request before an invoice exists; the link stops working."""
+    """The buyer (or staff) withdraws the request before an invoice exists; the link stops working. The
+    payer may be on Stripe's page already: a task enqueued with the change expires the order's open Checkout
+    Session (and voids any open invoice), and money that still arrives is flagged (invoicing.closing)."""
     request = _locked(request_id)
     if not request.can_choose:
         return False
-    return request_states.move(request, State.CANCELLED, source=source, reason="withdrawn by the buyer")
+    request_states.move(request, State.CANCELLED, source=source, reason="withdrawn by the buyer")
+    withdraw_cancelled_request.enqueue(request.pk)
+    return True
 
 
 @transaction.atomic

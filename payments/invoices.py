@@ -9,9 +9,10 @@ from django.db import transaction
 
 from checkout import states
 from checkout.models import Order
-from checkout.stripe_client import stripe_client
+from checkout.stripe_client import fetch_session, stripe_client
 from checkout.stripe_values import object_id
 from common.text import single_line
+from payments.review import flag
 
 logger = logging.getLogger("checkout")
 
@@ -26,13 +27,36 @@ INVOICE_FIELDS = [
 ]
 
 
-@transaction.atomic
 def converge_invoice(invoice: Mapping[str, Any], *, source: str) -> Order | None:
-    """Store the invoice Stripe made after payment on its order (found by the reference in its metadata)."""
+    """Store the invoice Stripe made after payment on its order. The reference in its metadata only finds
+    the order: the invoice counts when it is the one the order stored, or, before the order knows its
+    invoice, the one our Checkout Session names (fetched from Stripe here, before any lock). Any other
+    invoice naming the order is ignored for it and flagged for staff."""
+    invoice_id = object_id(invoice.get("id"))
     reference = single_line((invoice.get("metadata") or {}).get("order_reference"), 20)
-    order = Order.objects.select_for_update().filter(reference=reference).first() if reference else None
-    if order is None:
-        logger.warning("invoice %s (%s) matches no order", object_id(invoice.get("id")), source)
+    hinted = Order.objects.filter(reference=reference).first() if reference and invoice_id else None
+    if hinted is None:
+        logger.warning("invoice %s (%s) matches no order", invoice_id, source)
+        return None
+    named_by_session = ""
+    if not hinted.invoice_id and hinted.stripe_session_id:
+        named_by_session = object_id(fetch_session(hinted.stripe_session_id).get("invoice"))
+    return _store_invoice(hinted.pk, invoice, named_by_session=named_by_session, source=source)
+
+
+@transaction.atomic
+def _store_invoice(
+    order_id: int, invoice: Mapping[str, Any], *, named_by_session: str, source: str
+) -> Order | None:
+    order = Order.objects.select_for_update().get(pk=order_id)
+    invoice_id = object_id(invoice.get("id"))
+    if invoice_id != order.invoice_id and (order.invoice_id or invoice_id != named_by_session):
+        flag(
+            order,
+            f"Invoice {invoice_id} names this order in its metadata but is not the invoice the shop made for "
+            f"it ({order.invoice_id or 'none yet'}): ignored. Check who made it in Stripe.",
+            source=source,
+        )
         return None
     before = (order.invoice_number, order.invoice_pdf_url)
     capture_invoice(order, invoice)

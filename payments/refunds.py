@@ -16,7 +16,7 @@ from common.text import single_line
 from payments import refund_receipts
 from payments.models import Dispute, Refund
 from payments.review import flag
-from payments.selectors import locked_order_for_payment_intent
+from payments.selectors import locked_order_for_payment_intent, locked_order_named
 from payments.status import derive_status, order_changed, settle
 
 logger = logging.getLogger("checkout")
@@ -34,12 +34,33 @@ def _update(record: Refund | Dispute, values: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _owner(
+    record: Mapping[str, Any], kind: str, reference: str, session_intent_id: str, *, source: str
+) -> Order | None:
+    """The locked order whose PaymentIntent the refund or dispute is on. The reference alone proves
+    nothing: an order it names whose PaymentIntent differs is flagged, and nothing is recorded on it."""
+    intent_id = object_id(record.get("payment_intent"))
+    order = locked_order_for_payment_intent(intent_id, reference, session_intent_id=session_intent_id)
+    named = locked_order_named(reference) if order is None else None
+    if named is not None:
+        flag(
+            named,
+            f"{kind} {object_id(record.get('id'))} on PaymentIntent {intent_id or '(none)'} names this order, "
+            "but that PaymentIntent is not the order's payment: not recorded.",
+            source=source,
+        )
+    return order
+
+
 @transaction.atomic
-def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = "") -> Order | None:
+def converge_refund(
+    refund: Mapping[str, Any], *, source: str, reference: str = "", session_intent_id: str = ""
+) -> Order | None:
     """Record one Stripe refund (by its id) and derive the order's refunded total and status from all of
-    them. A refund on an order that never completed is recorded and flagged."""
+    them. A refund on an order that never completed is recorded and flagged; one on a PaymentIntent that is
+    not the order's is only flagged."""
     refund_id = object_id(refund.get("id"))
-    order = locked_order_for_payment_intent(object_id(refund.get("payment_intent")), reference)
+    order = _owner(refund, "Refund", reference, session_intent_id, source=source)
     if order is None or not refund_id:
         logger.warning("refund %s (%s) matches no order", refund_id, source)
         return None
@@ -82,10 +103,12 @@ def converge_refund(refund: Mapping[str, Any], *, source: str, reference: str = 
 
 
 @transaction.atomic
-def converge_dispute(dispute: Mapping[str, Any], *, source: str, reference: str = "") -> Order | None:
+def converge_dispute(
+    dispute: Mapping[str, Any], *, source: str, reference: str = "", session_intent_id: str = ""
+) -> Order | None:
     """Record one Stripe dispute with the dates its funds were withdrawn and reinstated; flag the order."""
     dispute_id = object_id(dispute.get("id"))
-    order = locked_order_for_payment_intent(object_id(dispute.get("payment_intent")), reference)
+    order = _owner(dispute, "Dispute", reference, session_intent_id, source=source)
     if order is None or not dispute_id:
         logger.warning("dispute %s (%s) matches no order", dispute_id, source)
         return None

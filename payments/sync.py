@@ -36,10 +36,12 @@ def sync_order(order_id: int, *, source: str) -> Order | None:
     if order is None:
         return order
     intent_ids = []
+    session_intent_id = ""
     if order.stripe_session_id:
         session = fetch_session(order.stripe_session_id)
         sessions.converge_session(session, source=source)
-        intent_ids.append(object_id(session.get("payment_intent")))
+        session_intent_id = object_id(session.get("payment_intent"))
+        intent_ids.append(session_intent_id)
     # A payment request's invoice is paid through its own PaymentIntent (no session): its refunds too.
     intent_ids += Payment.objects.filter(order_id=order_id, stripe_invoice_id__isnull=False).values_list(
         "stripe_payment_intent_id", flat=True
@@ -47,9 +49,13 @@ def sync_order(order_id: int, *, source: str) -> Order | None:
     client = stripe_client().v1
     for intent_id in dict.fromkeys(i for i in intent_ids if i):
         for refund in listed(client.refunds, {"payment_intent": intent_id}):
-            refunds.converge_refund(refund, source=source, reference=order.reference or "")
+            refunds.converge_refund(
+                refund, source=source, reference=order.reference or "", session_intent_id=session_intent_id
+            )
         for dispute in listed(client.disputes, {"payment_intent": intent_id}):
-            refunds.converge_dispute(dispute, source=source, reference=order.reference or "")
+            refunds.converge_dispute(
+                dispute, source=source, reference=order.reference or "", session_intent_id=session_intent_id
+            )
     return Order.objects.get(pk=order_id)
 
 

@@ -8,6 +8,7 @@
     POST /v1/invoices/<id>/finalize, /void, /send          finalize_invoice, void_invoice, send_invoice
     POST /v1/checkout/sessions/<id>/expire                 expire an open Checkout Session
     POST /v1/test_helpers/customers/<id>/fund_cash_balance a bank transfer arrives
+    POST /v1/refunds (customer, origin=customer_balance)   refund a customer's cash balance
 
 Every body is checked against the stripe library's parameter types, like the fake's other endpoints. A
 funded cash balance pays the customer's open invoices in full, oldest first (Stripe never part-pays an
@@ -29,6 +30,7 @@ from stripe.params import (
     _invoice_list_params,
     _invoice_send_invoice_params,
     _invoice_void_invoice_params,
+    _refund_create_params,
 )
 from stripe.params.checkout import _session_expire_params
 from stripe.params.test_helpers import _customer_fund_cash_balance_params
@@ -57,6 +59,7 @@ POST_ROUTES = [
         "fund",
         _customer_fund_cash_balance_params.CustomerFundCashBalanceParams,
     ),
+    (r"/v1/refunds", "create_refund", _refund_create_params.RefundCreateParams),
 ]
 GET_ROUTES = [
     (r"/v1/customers/([^/]+)", "retrieve_customer", _customer_retrieve_params.CustomerRetrieveParams),
@@ -320,6 +323,38 @@ def _fund(fake: "FakeStripe", customer_id: str, form: dict[str, Any]) -> Answer:
     }
     fake.emit_locked("customer_cash_balance_transaction.created", transaction)
     return 200, transaction
+
+
+def _create_refund(fake: "FakeStripe", _: str, form: dict[str, Any]) -> Answer:
+    """Only a customer's cash balance (what bank transfers left there) is refunded through this endpoint
+    here; card refunds are made with `FakeStripe.refund()`, as staff do in Stripe's dashboard."""
+    if form.get("origin") != "customer_balance" or not form.get("customer"):
+        return 400, error(
+            "This fake refunds only a customer's cash balance (customer, origin=customer_balance)."
+        )
+    customer = fake.customers.get(form["customer"])
+    if customer is None:
+        return _missing("customer", form["customer"])
+    currency = (form.get("currency") or "").lower()
+    amount = int(form.get("amount") or customer["_cash"].get(currency, 0))
+    if not currency or amount <= 0 or amount > customer["_cash"].get(currency, 0):
+        return 400, error("The refund exceeds the customer's cash balance.", code="balance_insufficient")
+    customer["_cash"][currency] -= amount
+    refund_id = f"re_test_{secrets.token_hex(8)}"
+    fake.refunds[refund_id] = {
+        "id": refund_id,
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": None,
+        "charge": None,
+        "created": int(time.time()),
+        "currency": currency,
+        "metadata": form.get("metadata") or {},
+        "payment_intent": None,
+        "reason": None,
+        "status": "pending",  # until the customer's bank account details are collected and the money moves
+    }
+    return 200, _copy(fake.refunds[refund_id])
 
 
 def pay_invoice(fake: "FakeStripe", invoice_id: str) -> dict[str, Any]:

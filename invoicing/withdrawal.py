@@ -1,0 +1,49 @@
+"""Withdrawing what a payment request left open at Stripe once the payer must no longer pay through it: the
+order's open Checkout Session (a payer may still be on Stripe's page) is expired, and the order converges on
+what Stripe then says; a cancelled request's open invoice is voided. Stripe calls, so background tasks only.
+"""
+
+import contextlib
+
+import stripe
+
+from checkout.models import Order
+from checkout.stripe_client import SESSION_EXPAND, stripe_client
+from common.tasks import retrying_task
+from invoicing.converge import void_closed_request_invoice
+from invoicing.models import PaymentRequest
+from payments.sessions import converge_session
+
+State = PaymentRequest.State
+
+
+def expire_checkout_session(order: Order, *, source: str) -> None:
+    """Expire the order's open Checkout Session (the only one it can have: a new one opens only once the
+    last expired), and converge the order on it: a session paid a moment ago counts as paid (and, for an
+    ended request, is flagged by invoicing.closing)."""
+    if not order.stripe_session_id:
+        return
+    sessions = stripe_client().v1.checkout.sessions
+    session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
+    if session.get("status") == "open":
+        # Refused when it completed a moment ago: the fetch below says how.
+        with contextlib.suppress(stripe.InvalidRequestError):
+            sessions.expire(order.stripe_session_id)
+        session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
+    converge_session(session, source=source)
+
+
+def withdraw_request(request_id: int) -> str:
+    """After the request was cancelled: close the payer's Checkout page and void its open invoice."""
+    request = PaymentRequest.objects.select_related("order").get(pk=request_id)
+    if request.state != State.CANCELLED:
+        return "nothing to do"
+    expire_checkout_session(request.order, source="task")
+    void_closed_request_invoice(request_id)
+    return "withdrawn"
+
+
+@retrying_task
+def withdraw_cancelled_request(request_id: int) -> str:
+    """Enqueued with the cancellation: nothing the request opened at Stripe can still take money."""
+    return withdraw_request(request_id)
