@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
-from access import enrolment
+from access import enrolment, selectors
+from access.credit import bundle_offer
 from access.grants import DISPUTE_LOST, access_is_due, ended_reason
 from access.models import EnrolmentDelivery, Grant, PurchasesLink
 from access.selectors import BoughtOrder, Holding
+from access.sessions import Viewer
 from catalog.models import Product
 from catalog.money import format_money
 from checkout import states
@@ -119,6 +121,29 @@ def split_orders(
             entry = folded[holding.order.pk] = EndedOrder(holding.order, summary, [], None)
         entry.cards.append(holding)
     return live, list(folded.values())
+
+
+def page_context(viewer: Viewer) -> dict:
+    """What the purchases page shows this browser: everything the address holds and bought, or, for a
+    session limited to one order, that order and the address's own access on it (no Bundle offers: their
+    price comes from every order)."""
+    email = viewer.email
+    holdings = [h for h in selectors.holdings_for(email) if viewer.sees(h.order.pk)]
+    bought = [b for b in selectors.orders_bought_by(email) if viewer.sees(b.order.pk)]
+    orders, ended = split_orders(holdings, bought)
+    offers = []
+    if viewer.full:
+        bundles = Product.objects.active().with_pricing().filter(kind=Product.Kind.BUNDLE)
+        offers = [offer for bundle in bundles if (offer := bundle_offer(email=email, bundle=bundle))]
+    only_order = None if viewer.full else Order.objects.filter(pk=viewer.order_id).first()
+    return {
+        "email": email,
+        "cards": cards(holdings),
+        "orders": orders,
+        "ended": ended,
+        "offers": offers,
+        "only_order": only_order,
+    }
 
 
 def link_gives_access(link: PurchasesLink) -> bool:

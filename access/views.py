@@ -19,11 +19,9 @@ from access import (
     links,
     purchase_links,
     purchases_page,
-    selectors,
     sessions,
     tasks,
 )
-from access.credit import bundle_offer
 from access.forms import EmailForm
 from catalog.models import Product
 from checkout.services import CheckoutUnavailable
@@ -45,23 +43,13 @@ def _signed_in_email(request: HttpRequest) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def purchases(request: HttpRequest) -> HttpResponse:
-    """Signed in: the orders and access of that email. Otherwise: ask for an email and send a link."""
-    email = _signed_in_email(request)
+    """Signed in: the orders and access of that email (of one order only, for a browser that entered through
+    a personal link). Otherwise, and for the POST: ask for an email and send a sign-in link, which signs in
+    fully."""
     if request.method == "GET":
-        if email:
-            bundles = Product.objects.active().with_pricing().filter(kind=Product.Kind.BUNDLE)
-            holdings = selectors.holdings_for(email)
-            orders, ended = purchases_page.split_orders(holdings, selectors.orders_bought_by(email))
-            context = {
-                "email": email,
-                "cards": purchases_page.cards(holdings),
-                "orders": orders,
-                "ended": ended,
-                "offers": [
-                    offer for bundle in bundles if (offer := bundle_offer(email=email, bundle=bundle))
-                ],
-            }
-            return render(request, "access/purchases.html", context)
+        viewer = sessions.viewer(request)
+        if viewer:
+            return render(request, "access/purchases.html", purchases_page.page_context(viewer))
         return render(request, "access/request_link.html", {"form": EmailForm()})
     form = EmailForm(request.POST)
     if not form.is_valid():
@@ -101,7 +89,8 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """A personal link from an order email. GET shows one button and spends nothing (mail scanners open
-    links); the POST signs in and shows the purchases page (at the order with `show=order`). An order that
+    links); the POST signs in for this order only and shows the purchases page (at the order with
+    `show=order`). An order that
     no longer gives this address access shows its status instead, with no button."""
     try:
         link = purchase_links.read_link(token)
@@ -135,7 +124,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         context = {"email": link.email, "order": order, "show_order": show_order}
         return render(request, "access/open_link.html", context)
     purchase_links.record_use(link)
-    sessions.sign_in(request, link.email)
+    # An order email may be forwarded: its link opens this order only, never the address's other orders
+    # nor the power to hand out seats (a sign-in link emailed to the address does that).
+    sessions.sign_in_to_order(request, link.email, order, link=link)
     url = reverse("access:purchases")
     if show_order and order.email and links.normalise_email(order.email) == link.email:
         url += f"#order-{order.reference}"

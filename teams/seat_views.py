@@ -1,8 +1,10 @@
 """The seat manager: one page per order for its buyer (the table of seats, a list to assign many at once,
 reminders, a CSV of the table) and the single-seat forms. The claim link's page is teams.claim_views.
 
-Who may act comes from the signed-in email in the session (access.views), never from the URL: an order is
-found by its reference and its buyer's email together, a seat by its token and the buyer's email."""
+Who may act comes from the signed-in email in the session (access.sessions), never from the URL: an order
+is found by its reference and its buyer's email together, a seat by its token and the buyer's email. A
+browser signed in through a personal link (for one order, from an email that may have been forwarded) is
+asked for a full sign-in instead; the browser that paid may manage the order it paid."""
 
 import csv
 import io
@@ -21,7 +23,7 @@ from access.models import Grant
 from checkout import states
 from checkout.models import Order, OrderLine
 from common.text import normalise_email
-from teams import reminders, seat_batches, seat_table, seats
+from teams import reminders, seat_batches, seat_guard, seat_table, seats
 from teams.forms import AssignSeatForm, SeatListForm
 from teams.seat_lists import (
     MAX_SEAT_LIST_CHARS,
@@ -33,13 +35,6 @@ from teams.seat_lists import (
 
 # The seat list upload is the one view that takes a file part; its whole body stays under this.
 MAX_SEAT_LIST_REQUEST_BYTES = MAX_SEAT_LIST_FILE_BYTES + 4 * MAX_SEAT_LIST_CHARS + 16 * 1024
-
-
-def _order_or_404(request: HttpRequest, reference: str) -> Order:
-    order = seat_batches.buyer_order(reference, sessions.signed_in_email(request))
-    if order is None:
-        raise Http404("No such order among your purchases.")
-    return order
 
 
 def _seats_url(order: Order) -> str:
@@ -75,16 +70,18 @@ def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: i
 
 @never_cache
 @require_GET
+@seat_guard.buyer_only
 def seat_manager(request: HttpRequest, reference: str) -> HttpResponse:
-    if not sessions.signed_in_email(request):
+    if not sessions.viewer(request):
         return redirect("access:purchases")
-    return _page(request, _order_or_404(request, reference))
+    return _page(request, seat_guard.order_or_404(request, reference)[0])
 
 
 @never_cache
 @require_GET
+@seat_guard.buyer_only
 def seats_csv(request: HttpRequest, reference: str) -> HttpResponse:
-    order = _order_or_404(request, reference)
+    order, _ = seat_guard.order_or_404(request, reference)
     out = io.StringIO()
     csv.writer(out).writerows(seat_table.csv_rows(order, seat_table.seat_rows(order)))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
@@ -103,10 +100,11 @@ def _list_text(request: HttpRequest, form: SeatListForm) -> str:
 
 @never_cache
 @require_POST
+@seat_guard.buyer_only
 def seat_list_upload(request: HttpRequest, reference: str) -> HttpResponse:
     """The preview of a pasted list or an uploaded CSV file: who gets which seat and which lines cannot
     have one. Assigns nothing. The only view that accepts a file part (MAX_SEAT_LIST_REQUEST_BYTES)."""
-    order = _order_or_404(request, reference)
+    order, _ = seat_guard.order_or_404(request, reference)
     form = SeatListForm(request.POST)
     if not form.is_valid() or not order.lines.filter(pk=form.cleaned_data["line"]).exists():
         return _page(request, order, form=form, status=400)
@@ -141,16 +139,17 @@ seat_list_upload.accepts_file_parts = True
 
 @never_cache
 @require_POST
+@seat_guard.buyer_only
 def assign_seat_list(request: HttpRequest, reference: str) -> HttpResponse:
     """Assign the previewed list: read and checked again here, all or nothing."""
-    order = _order_or_404(request, reference)
+    order, buyer_email = seat_guard.order_or_404(request, reference)
     form = SeatListForm(request.POST)
     if not form.is_valid():
         return _page(request, order, form=form, status=400)
     try:
         plan = seat_batches.assign_seat_list(
             reference=reference,
-            buyer_email=sessions.signed_in_email(request),
+            buyer_email=buyer_email,
             line_id=form.cleaned_data["line"],
             text=form.cleaned_data["people"],
             include_elsewhere=form.cleaned_data["include_elsewhere"],
@@ -180,10 +179,11 @@ def assign_seat_list(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+@seat_guard.buyer_only
 def remind_holders(request: HttpRequest, reference: str) -> HttpResponse:
-    order = _order_or_404(request, reference)
+    order, buyer_email = seat_guard.order_or_404(request, reference)
     try:
-        sent = reminders.remind_holders(reference=reference, buyer_email=sessions.signed_in_email(request))
+        sent = reminders.remind_holders(reference=reference, buyer_email=buyer_email)
     except reminders.RemindersRefused as exc:
         messages.warning(request, str(exc))
     else:
@@ -193,23 +193,15 @@ def remind_holders(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(_seats_url(order))
 
 
-def _buyer_seat_page(grant_token: str, email: str) -> str:
-    """The seat manager of the order a seat token names, when it is this buyer's; else the purchases page."""
-    grant = (
-        Grant.objects.filter(token=grant_token, order__email=normalise_email(email))
-        .exclude(order__email="")
-        .select_related("order")
-        .first()
-    )
-    return _seats_url(grant.order) if grant else reverse("access:purchases")
-
-
 def _give_one(request: HttpRequest, grant_token: str, service, done: str) -> HttpResponse:
     """Assign or reassign one seat from its form; a person who holds it on another order needs a tick."""
-    email = sessions.signed_in_email(request)
-    if not email:
+    viewer = sessions.viewer(request)
+    if viewer is None:
         return redirect("access:purchases")
-    back = _buyer_seat_page(grant_token, email)
+    order = seat_guard.seat_order(grant_token, viewer.email)
+    email = seat_guard.buyer_email(request, order)
+    # Back to the seat manager of the seat's order when it is this buyer's; else the purchases page.
+    back = _seats_url(order) if order else reverse("access:purchases")
     form = AssignSeatForm(request.POST)
     if not form.is_valid():
         messages.error(request, "To give a seat, enter a name and a valid email address.")
@@ -236,6 +228,7 @@ def _give_one(request: HttpRequest, grant_token: str, service, done: str) -> Htt
 
 
 @require_POST
+@seat_guard.buyer_only
 def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
     return _give_one(
         request, grant_token, seats.assign_seat, "Seat assigned. {email} will get an email with their access."
@@ -243,6 +236,7 @@ def assign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
 
 
 @require_POST
+@seat_guard.buyer_only
 def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
     return _give_one(
         request,
@@ -253,12 +247,14 @@ def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
 
 
 @require_POST
+@seat_guard.buyer_only
 def resend_access_email(request: HttpRequest, grant_token: str) -> HttpResponse:
     """The buyer sends a holder's access email again: at most once a day per seat (the purpose holds the
     date, so more clicks that day change nothing)."""
-    email = sessions.signed_in_email(request)
-    if not email:
+    viewer = sessions.viewer(request)
+    if viewer is None:
         return redirect("access:purchases")
+    email = seat_guard.buyer_email(request, seat_guard.seat_order(grant_token, viewer.email))
     grant = (
         Grant.objects.filter(token=grant_token, order__email=normalise_email(email), state=Grant.State.ACTIVE)
         .exclude(order__email="")

@@ -7,16 +7,17 @@ every visitor (and stays in the public page cache)."""
 from django import template
 from django.conf import settings
 
+from access import sessions
 from access.credit import bundle_offer
-from access.sessions import SESSION_EMAIL
 
 register = template.Library()
 
 
 def signed_in_email(request) -> str:
+    """A full sign-in's address: the price comes from every order, which a personal link does not open."""
     if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return ""
-    return request.session.get(SESSION_EMAIL, "")
+    return sessions.signed_in_email(request)
 
 
 @register.inclusion_tag("access/_bundle_completion.html", takes_context=True)
