@@ -1,5 +1,6 @@
-"""The claim link a buyer sends for an unassigned seat: the page names who gave the seat, takes the
-recipient's name and address, and signs the browser in afterwards when that is safe."""
+"""The claim link a buyer sends for an unassigned seat: the page names who gave the seat and takes the
+recipient's name and address. Anyone may type any address, so a claim signs nobody in: the address gets
+its access email (teams.seats gives the seat like every other), whose personal link opens its access."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from access import links, sessions, tasks
+from access import links, tasks
 from access.models import Grant
 from checkout.models import Order
 from common.text import normalise_email
@@ -20,24 +21,19 @@ def _claim_problem(request: HttpRequest, status: int, title: str, message: str) 
     return render(request, "teams/claim_problem.html", context, status=status)
 
 
-def _sign_in_after_claim(request: HttpRequest, email: str, seat: list[Grant]) -> bool:
-    """Sign the browser in for the address that just claimed, when the claim gave it all it holds. An
-    address with other purchases is not signed in by a claim link (anyone may type any address into the
-    form); it gets a sign-in link by email instead."""
+def _had_purchases(email: str, seat: list[Grant]) -> bool:
+    """Whether the address held or bought anything before this claim: it gets a sign-in link as well, for
+    all of it (its access email opens only this order)."""
     mine = {g.pk for g in seat}
     holds_other = Grant.objects.filter(holder_email=email).exclude(pk__in=mine).exists()
-    if holds_other or Order.objects.filter(email=email).exists():
-        tasks.send_sign_in_link.enqueue(email)
-        return False
-    sessions.sign_in(request, email)
-    return True
+    return holds_other or Order.objects.filter(email=email).exists()
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
-    """A claim link the buyer sent: GET shows who gave what and a form; the POST takes the seat and signs
-    the browser in to the purchases page."""
+    """A claim link the buyer sent: GET shows who gave what and a form; the POST takes the seat for the
+    address typed, which is emailed its access. The browser is not signed in: it proved no address."""
     try:
         line_id, seat_number = claims.read_claim_token(token)
         seat = claims.claimable_seat(line_id, seat_number)
@@ -81,5 +77,8 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
         return _claim_problem(
             request, 410, "This seat is no longer available", "The order no longer gives access."
         )
-    signed_in = _sign_in_after_claim(request, email, seat)
-    return render(request, "teams/claimed.html", {"email": email, "seat": seat, "signed_in": signed_in})
+    had_purchases = _had_purchases(email, seat)
+    if had_purchases:
+        tasks.send_sign_in_link.enqueue(email)
+    context = {"email": email, "seat": seat, "had_purchases": had_purchases}
+    return render(request, "teams/claimed.html", context)

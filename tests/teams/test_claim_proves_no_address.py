@@ -18,10 +18,6 @@ pytestmark = pytest.mark.django_db
 PERSONAL_LINK = re.compile(r"http://testserver(/purchases/open/[^/\s?]+/)")
 
 
-# Finding 2 of issue 33, not fixed on this branch: two tests in test_seat_manager.py (and the claim in
-# tests/browser/test_seats_in_chromium.py) assert that a claim signs the new holder in. The fix waits for a
-# decision on those assertions; strict, so this fails the day a claim stops signing in.
-@pytest.mark.xfail(strict=True, reason="issue 33 finding 2: a claim still signs in an unproved address")
 def test_a_claim_with_someone_elses_address_signs_nobody_in(paid_order):
     order = paid_order("resume-kit", 2, email="lead@example.com")
     path = f"/purchases/claim/{claims.claim_token(Grant.objects.get(order=order, seat=2))}/"
