@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = {"common", "catalog", "checkout", "payments", "invoicing", "access", "teams", "faq", "pages", "finance"}
+APPS = {
+    "common",
+    "catalog",
+    "checkout",
+    "payments",
+    "invoicing",
+    "access",
+    "teams",
+    "faq",
+    "pages",
+    "finance",
+}
 FIRST_PARTY = {*APPS, "config", "stripe_sandbox"}
 # What each app must never import (docs/development.md "Code layout"): checkout <- payments <- invoicing,
 # access <- teams <- finance, each using only what is below it.
