@@ -18,10 +18,10 @@ from checkout import receipts, services
 from checkout.forms import BuyForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled, fetch_session
+from checkout.stripe_limits import PO_NUMBER_MAX
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
-PO_NUMBER_MAX = 140
 MAX_ECHOED_CHARS = 20
 # Our database out of reach (down, restarting, failing over): not a bug in the page, so not a 500.
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
