@@ -4,6 +4,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
+from checkout.stripe_limits import PO_NUMBER_MAX
 
 
 class BuyForm(forms.Form):
@@ -36,14 +37,14 @@ class BuyForm(forms.Form):
 
     po_number = forms.CharField(
         label="PO number or cost centre (optional)",
-        max_length=140,
+        max_length=PO_NUMBER_MAX,
         required=False,
         strip=True,
-        help_text="For an employer's accounts team: printed on your invoice.",
+        help_text=f"For an employer's accounts team: printed on your invoice (up to {PO_NUMBER_MAX} characters).",
         error_messages={
             "max_length": "A PO number or cost centre can be at most %(limit_value)d characters."
         },
-        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 140}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_po_number(self) -> str:

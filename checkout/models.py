@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models import Product, currency_validator
+from checkout.stripe_limits import PO_NUMBER_MAX
 
 
 def new_order_token() -> str:
@@ -65,7 +66,7 @@ class Order(models.Model):
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     po_number = models.CharField(
         "PO number / cost centre",
-        max_length=140,
+        max_length=PO_NUMBER_MAX,
         blank=True,
         help_text="Given by the buyer; printed on the invoice.",
     )

@@ -22,6 +22,7 @@ from catalog.seats import MAX_SEATS, MIN_SEATS
 from checkout import payers, receipts, states
 from checkout.models import Order, OrderLine, PriceAdjustment
 from checkout.stripe_client import stripe_client
+from checkout.stripe_limits import invoice_custom_field
 
 logger = logging.getLogger("checkout")
 
@@ -191,7 +192,7 @@ def invoice_data(order: Order) -> dict[str, Any]:
         "footer": settings.INVOICE_FOOTER,
     }
     if order.po_number:
-        data["custom_fields"] = [{"name": "PO number", "value": order.po_number}]
+        data["custom_fields"] = [invoice_custom_field("PO number", order.po_number)]
     return data
 
 

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 import stripe
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +18,15 @@ from checkout import receipts, services
 from checkout.forms import BuyForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled, fetch_session
+from checkout.stripe_limits import PO_NUMBER_MAX
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
-PO_NUMBER_MAX = 140
 MAX_ECHOED_CHARS = 20
+# Our database out of reach (down, restarting, failing over): not a bug in the page, so not a 500.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+# How long the success page waits before it reloads itself while the database is out of reach.
+OUTAGE_RETRY_SECONDS = 10
 
 
 def active_product(slug: str) -> Product:
@@ -138,6 +143,18 @@ def success(request: HttpRequest) -> HttpResponse:
         return render(request, "checkout/success_unknown.html", status=400)
     if not checkout_enabled():
         raise Http404("Checkout is not configured.")
+    try:
+        return _success_page(request, session_id)
+    except DATABASE_UNREACHABLE:
+        # The payment is Stripe's record, and the webhook (retried by Stripe) records it once we are back.
+        response = render(
+            request, "checkout/success_retry.html", {"retry_seconds": OUTAGE_RETRY_SECONDS}, status=503
+        )
+        response["Retry-After"] = str(OUTAGE_RETRY_SECONDS)
+        return response
+
+
+def _success_page(request: HttpRequest, session_id: str) -> HttpResponse:
     visitor = visitor_id(request)
     try:
         session = fetch_session(session_id)

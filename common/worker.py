@@ -8,7 +8,9 @@ left, and a worker that outlives its database.
 - A task that failed and left no successor (its retries ran out, or the retry could not be recorded
   while the database was down) is enqueued again by reconcile (`requeue_lost_tasks`).
 - `ResilientWorker` (the `db_worker` command) never exits on a lost database connection: it drops the
-  connection, waits with a capped backoff and carries on.
+  connection, waits with a capped backoff and carries on. The task it held when the database went away
+  (its outcome could not be recorded) is put back to ready as soon as it reconnects (`release_claim`),
+  only while that row is still running under this worker's claim; the lease is for workers that died.
 
 Together: after any outage, once the workers and `reconcile_stripe` run again, no work is lost.
 """
@@ -59,6 +61,18 @@ def requeue_expired_leases(now: dt.datetime | None = None) -> Iterator[str]:
             yield f"task {result.task_path} {result.pk}: worker lost, enqueued again"
 
 
+def release_claim(result: DBTaskResult, worker_id: str) -> bool:
+    """Put `result` back to ready if it is still running under the claim `worker_id` made (same start, same
+    workers, this one last): never a row that finished, was requeued by its lease, or another worker claimed
+    since. True if it was put back."""
+    if not result.worker_ids or result.worker_ids[-1] != worker_id:
+        return False
+    ours = DBTaskResult.objects.filter(
+        pk=result.pk, status="RUNNING", started_at=result.started_at, worker_ids=result.worker_ids
+    )
+    return bool(ours.update(status="READY"))
+
+
 def _key(result: DBTaskResult) -> tuple[str, str]:
     """A task and its arguments, whatever the attempt."""
     arguments = result.args_kwargs
@@ -102,6 +116,9 @@ def _follow_rename(result: DBTaskResult) -> None:
 class ResilientWorker(Worker):
     """django-tasks-db's worker, with leases checked while idle and database outages waited out."""
 
+    # The task this worker claimed and has not recorded the outcome of; kept through an outage.
+    held: DBTaskResult | None = None
+
     def run(self) -> None:
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
         if self.startup_delay and self.interval:
@@ -110,6 +127,7 @@ class ResilientWorker(Worker):
         next_lease_check = timezone.now()
         while self.running:
             try:
+                self._release_held()
                 if timezone.now() >= next_lease_check:
                     for line in requeue_expired_leases():
                         logger.warning(line)
@@ -135,6 +153,20 @@ class ResilientWorker(Worker):
             if self.running and not ran:
                 time.sleep(self.interval)
 
+    def _release_held(self) -> None:
+        """After an outage: the task whose outcome could not be recorded runs again now, not after its lease.
+        Raises DatabaseError while the database is still away (run() waits and calls again)."""
+        if self.held is None:
+            return
+        if release_claim(self.held, self.worker_id):
+            logger.warning(
+                "worker %s: task %s %s was running when the database went away; ready again",
+                self.worker_id,
+                self.held.task_path,
+                self.held.pk,
+            )
+        self.held = None
+
     def _run_one(self) -> bool | None:
         """Claim and run one ready task: True if one ran, False if none was ready, None to stop (batch)."""
         close_old_connections()
@@ -148,6 +180,8 @@ class ResilientWorker(Worker):
                 result = tasks.get_locked()
                 if result is not None:
                     result.claim(self.worker_id)
+                    # Before the commit: if the commit's answer is lost, the row may be running all the same.
+                    self.held = result
                     _follow_rename(result)
         except DatabaseError as exc:
             if isinstance(exc, OperationalError) and is_locked_database_exception(exc):
@@ -155,7 +189,9 @@ class ResilientWorker(Worker):
             raise
         if result is None:
             return None if self.batch else False
-        # If recording the outcome fails (the database went away mid-run), the row stays running and its
-        # lease brings it back; the error reaches run(), which waits the outage out.
+        # If recording the outcome fails (the database went away mid-run), the row stays running; the error
+        # reaches run(), which waits the outage out and then puts the held task back (or, if this worker
+        # dies, the lease brings it back).
         self.run_task(result)
+        self.held = None
         return True

@@ -7,11 +7,30 @@ import re
 from datetime import UTC, datetime
 
 REDACTED = "…"
-# Path segments that are capabilities: whoever holds the link holds the access (sign-in, claim, seat,
-# personal purchases, download and payment request links). tests/config/test_log_redaction.py walks the URL patterns and fails on a new route whose
-# parameter is a token and is not covered here.
+# Path prefixes whose next segment is a capability: whoever holds the link holds the access (sign-in, claim,
+# seat, personal purchases, download and payment request links). tests/config/test_log_redaction.py walks the
+# URL patterns and fails on a new route whose parameter is a token and is not covered here.
+CAPABILITY_PREFIXES = (
+    "purchases/sign-in",
+    "purchases/claim",
+    "purchases/seats",
+    "purchases/open",
+    "access/download",
+    "pay-request",
+)
+
+
+def _spelled_any_way(prefix: str) -> str:
+    """A pattern for `/prefix/` however a visitor spells it: a path that differs only in letter case, in
+    doubled slashes or in percent-encoded characters is a 404 (or is decoded later), and is logged as typed."""
+    slash = r"(?:/|%2f)+"
+    chars = [slash if c == "/" else f"(?:{re.escape(c)}|%{ord(c):02x})" for c in prefix]
+    return slash + "".join(chars) + slash
+
+
 _TOKEN_SEGMENT = re.compile(
-    r"(/purchases/(?:sign-in|claim|seats|open)/|/access/download/|/pay-request/)[^/?#\s\"'<>]+"
+    "(" + "|".join(_spelled_any_way(prefix) for prefix in CAPABILITY_PREFIXES) + r")[^/?#\s\"'<>]+",
+    re.IGNORECASE,
 )
 # Query values that identify a buyer's checkout or carry a token, wherever a URL is written out.
 _TOKEN_QUERY = re.compile(r"([?&](?:session_id|token|key|signature)=)[^&#\s\"'<>]+", re.IGNORECASE)
@@ -19,7 +38,7 @@ _TOKEN_QUERY = re.compile(r"([?&](?:session_id|token|key|signature)=)[^&#\s\"'<>
 
 def redact_links(text: str) -> str:
     """`text` with every token in a path or query replaced by …: `/purchases/sign-in/…/`."""
-    if "/" not in text and "=" not in text:
+    if "/" not in text and "=" not in text and "%" not in text:
         return text
     return _TOKEN_QUERY.sub(rf"\1{REDACTED}", _TOKEN_SEGMENT.sub(rf"\1{REDACTED}", text))
 

@@ -1,9 +1,10 @@
-"""The Content-Security-Policy header, built from settings on every response."""
+"""The Content-Security-Policy header, built from settings on every response; requests whose path, query or
+form holds a control character refused before anything reads them."""
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 
-from common.text import FORM_CONTROL_CHARACTERS
+from common.text import CONTROL_CHARACTERS, FORM_CONTROL_CHARACTERS
 
 
 def content_security_policy() -> str:
@@ -43,4 +44,21 @@ class RefuseControlCharactersMiddleware:
                     "Please retype it and try again.",
                     content_type="text/plain; charset=utf-8",
                 )
+        return self.get_response(request)
+
+
+class RefuseControlCharactersInPathMiddleware:
+    """A path holding NUL or another control character (C0, DEL, C1; `%00` decoded) is a 400 with a message,
+    on every route and before any redirect, cache lookup or view: no URL of the site has one, and PostgreSQL
+    refuses NUL in a query. One place for every captured segment, so no view has to check its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if CONTROL_CHARACTERS.search(request.path_info):
+            return HttpResponseBadRequest(
+                "The address contains a control character (such as NUL). Please check the link and try again.",
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

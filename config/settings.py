@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Before the page cache and CommonMiddleware's slash redirect: a NUL in the path is a 400, never a 301.
+    "config.security.RefuseControlCharactersInPathMiddleware",
     # Before anything reads the body (sessions, CSRF, forms); after the above so a 413 carries their headers.
     "config.request_body.RequestBodyLimitMiddleware",
     # Early, so a cache hit skips sessions, auth and the database entirely.

@@ -3,7 +3,16 @@
 from django import forms
 
 from checkout.forms import BuyForm
+from checkout.stripe_limits import COMPANY_NAME_MAX, TAX_ID_MAX
 from common.text import normalise_email
+
+NAME_MAX = 200
+NOTE_MAX = 1000
+
+
+def _at_most(what: str) -> dict[str, str]:
+    """The message beyond a field's length, naming the field (the form shows several)."""
+    return {"max_length": f"{what} can be at most %(limit_value)d characters (this one has %(show_value)d)."}
 
 
 class PaymentRequestForm(BuyForm):
@@ -13,10 +22,13 @@ class PaymentRequestForm(BuyForm):
     # Shown on the review page beside the BuyForm: its names and ids must differ from that form's.
     PREFIX = "request"
 
-    buyer_name = forms.CharField(label="Your name", max_length=200)
+    buyer_name = forms.CharField(label="Your name", max_length=NAME_MAX, error_messages=_at_most("Your name"))
     buyer_email = forms.EmailField(label="Your email", help_text="Access and the confirmation come here.")
     payer_name = forms.CharField(
-        label="Payer's name", max_length=200, help_text="Your manager or accounts payable."
+        label="Payer's name",
+        max_length=NAME_MAX,
+        help_text="Your manager or accounts payable.",
+        error_messages=_at_most("The payer's name"),
     )
     payer_email = forms.EmailField(label="Payer's email")
     ap_email = forms.EmailField(
@@ -24,8 +36,13 @@ class PaymentRequestForm(BuyForm):
         required=False,
         help_text="Copied on the request and invoice.",
     )
-    company_name = forms.CharField(label="Company name", max_length=200)
-    tax_id = forms.CharField(label="Tax ID (optional)", max_length=60, required=False)
+    # On the invoice as the Stripe customer's name; the tax ID as the customer's or in a custom field.
+    company_name = forms.CharField(
+        label="Company name", max_length=COMPANY_NAME_MAX, error_messages=_at_most("The company name")
+    )
+    tax_id = forms.CharField(
+        label="Tax ID (optional)", max_length=TAX_ID_MAX, required=False, error_messages=_at_most("A tax ID")
+    )
     billing_country = forms.CharField(
         label="Billing country",
         min_length=2,
@@ -39,7 +56,8 @@ class PaymentRequestForm(BuyForm):
     note = forms.CharField(
         label="Note to the payer (optional)",
         required=False,
-        max_length=1000,
+        max_length=NOTE_MAX,
+        error_messages=_at_most("The note"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

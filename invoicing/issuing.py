@@ -13,6 +13,7 @@ from django.db import transaction
 
 from checkout.models import Order
 from checkout.stripe_client import stripe_client
+from checkout.stripe_limits import invoice_custom_field
 from common.tasks import retrying_task
 from invoicing import states as request_states
 from invoicing.converge import converge_request_invoice
@@ -99,9 +100,9 @@ def invoice_params(request: PaymentRequest, customer_id: str, *, tax_id_on_custo
     order = request.order
     custom_fields = []
     if request.po_number:
-        custom_fields.append({"name": "PO number", "value": request.po_number[:140]})
+        custom_fields.append(invoice_custom_field("PO number", request.po_number))
     if request.tax_id and not tax_id_on_customer:
-        custom_fields.append({"name": "Tax ID", "value": request.tax_id[:140]})
+        custom_fields.append(invoice_custom_field("Tax ID", request.tax_id))
     params: dict[str, Any] = {
         "customer": customer_id,
         "currency": order.currency.lower(),

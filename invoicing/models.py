@@ -5,6 +5,8 @@ by card through Checkout or by a Stripe invoice on terms. The table keeps the na
 from django.db import models
 from django.db.models import Q
 
+from checkout.stripe_limits import COMPANY_NAME_MAX, PO_NUMBER_MAX, TAX_ID_MAX
+
 
 class PaymentRequest(models.Model):
     class State(models.TextChoices):
@@ -31,10 +33,10 @@ class PaymentRequest(models.Model):
     payer_name = models.CharField(max_length=200)
     payer_email = models.EmailField()
     ap_email = models.EmailField("Accounts payable email", blank=True)
-    company_name = models.CharField(max_length=200)
-    tax_id = models.CharField("Tax ID", max_length=60, blank=True)
+    company_name = models.CharField(max_length=COMPANY_NAME_MAX)
+    tax_id = models.CharField("Tax ID", max_length=TAX_ID_MAX, blank=True)
     billing_country = models.CharField(max_length=2)
-    po_number = models.CharField("PO number", max_length=140, blank=True)
+    po_number = models.CharField("PO number", max_length=PO_NUMBER_MAX, blank=True)
     note = models.TextField(blank=True, help_text="The buyer's words to the payer.")
     sends = models.PositiveSmallIntegerField(default=1, help_text="How often the request was sent.")
     access_on_issue = models.BooleanField(

@@ -1,5 +1,6 @@
 """Stripe's form encoding, and the check that holds every request to the stripe library's own parameter
-types: an unknown parameter or a missing required one is what Stripe would refuse with a 400."""
+types: an unknown parameter, a missing required one, or a string longer than Stripe accepts is what Stripe
+would refuse with a 400."""
 
 import re
 import sys
@@ -34,15 +35,39 @@ def _listify(node: Any) -> Any:
     return {k: _listify(v) for k, v in node.items()}
 
 
+# Stripe's documented lengths for the strings the shop sends from what buyers type, kept here apart from the
+# shop's own constants (checkout.stripe_limits) so that the fake checks them rather than repeats them.
+CUSTOM_FIELD_LENGTHS = {"name": 40, "value": 140}
+METADATA_KEY_LENGTH, METADATA_VALUE_LENGTH = 40, 500
+CUSTOMER_LENGTHS = {"name": 256, "email": 512}
+
+
 def parameter_problems(body: str, params_type: type = session_create_types.SessionCreateParams) -> list[str]:
-    """Unknown or missing parameters in a form body, judged by the stripe library's TypedDicts."""
+    """Unknown or missing parameters in a form body, judged by the stripe library's TypedDicts, and strings
+    longer than Stripe takes."""
+    pairs = parse_qsl(body, keep_blank_values=True)
     problems = [
-        f"Received unknown parameter: {key}"
-        for key, _ in parse_qsl(body, keep_blank_values=True)
-        if not _known(params_type, _segments(key))
+        f"Received unknown parameter: {key}" for key, _ in pairs if not _known(params_type, _segments(key))
     ]
     problems += _missing(params_type, decode_form(body), "")
+    problems += [problem for key, value in pairs if (problem := _too_long(params_type, key, value))]
     return problems
+
+
+def _too_long(params_type: type, key: str, value: str) -> str:
+    segments = _segments(key)
+    limit = None
+    if "custom_fields" in segments and segments[-1] in CUSTOM_FIELD_LENGTHS:
+        limit = CUSTOM_FIELD_LENGTHS[segments[-1]]
+    elif len(segments) > 1 and segments[-2] == "metadata":
+        if len(segments[-1]) > METADATA_KEY_LENGTH:
+            return f"Invalid {key}: metadata keys must be at most {METADATA_KEY_LENGTH} characters"
+        limit = METADATA_VALUE_LENGTH
+    elif params_type.__name__ == "CustomerCreateParams" and len(segments) == 1:
+        limit = CUSTOMER_LENGTHS.get(segments[0])
+    if limit is None or len(value) <= limit:
+        return ""
+    return f"Invalid string: {value[:20]}...; must be at most {limit} characters ({key})"
 
 
 def _annotation_text(typed_dict: type, key: str) -> str | None:

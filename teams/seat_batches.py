@@ -16,6 +16,7 @@ from access.grants import access_is_due
 from access.models import Grant
 from checkout import states
 from checkout.models import Order, OrderLine
+from common.lookalikes import look_alike_groups
 from common.text import normalise_email
 from teams import seats, tasks
 from teams.seat_lists import Person, read_seat_list
@@ -47,6 +48,9 @@ class SeatPlan:
     elsewhere: list[Placement] = field(default_factory=list)  # left out unless the buyer confirms
     include_elsewhere: bool = False
     error: str = ""
+    # Different addresses of the list (or of a holder on this order) that look alike: (address, holds a
+    # seat here) side by side. Shown in the preview, never refused: they may be different people.
+    look_alikes: list[list[tuple[str, bool]]] = field(default_factory=list)
     seats: dict[int, list[Grant]] = field(default_factory=dict, repr=False)
 
     @property
@@ -110,6 +114,7 @@ def plan_seat_list(
             )
         else:
             wanted.append((person, held_elsewhere.get(person.email, "")))
+    plan.look_alikes = _look_alikes(order, product_ids, [person.email for person, _ in wanted])
     if not access_is_due(order):
         plan.error = "This order no longer gives access, so its seats cannot be given."
         return plan
@@ -129,6 +134,21 @@ def plan_seat_list(
     if not plan.error and not plan.placements:
         plan.error = "No line of the list can be given a seat."
     return plan
+
+
+def _look_alikes(order: Order, product_ids: list[int], listed: list[str]) -> list[list[tuple[str, bool]]]:
+    """The groups of look-alike addresses with at least one from the list, holders on the order first."""
+    holding = set(
+        Grant.objects.filter(order=order, state=Grant.State.ACTIVE, product_id__in=product_ids)
+        .exclude(holder_email="")
+        .values_list("holder_email", flat=True)
+    )
+    groups = look_alike_groups([*sorted(holding), *listed])
+    return [
+        [(address, address in holding) for address in group]
+        for group in groups
+        if any(address not in holding for address in group)
+    ]
 
 
 @transaction.atomic

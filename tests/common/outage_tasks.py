@@ -24,3 +24,13 @@ def hang_the_first_time(folder: str) -> str:
         time.sleep(120)
     (Path(folder) / "done").write_text("done")
     return "done"
+
+
+@retrying_task
+def start_then_finish(folder: str, name: str, seconds: float) -> str:
+    """Mark `name` started, take `seconds` (the database goes away meanwhile), then note one more run."""
+    (Path(folder) / f"{name}.started").write_text("started")
+    time.sleep(seconds)
+    with (Path(folder) / f"{name}.runs").open("a") as runs:
+        runs.write("ran\n")
+    return "done"

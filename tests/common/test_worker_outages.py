@@ -19,6 +19,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from tests.common import outage_tasks
 
@@ -213,3 +214,28 @@ def test_a_task_whose_worker_was_killed_runs_again_after_its_lease(tmp_path):
     finally:
         output = stop(second)
     assert "worker lost, enqueued again" in output
+
+
+def test_the_task_a_worker_held_when_its_database_went_away_is_ready_again_as_soon_as_it_reconnects(tmp_path):
+    """Not after its lease (300 s here): the worker knows which task it held, and puts it back itself."""
+    proxy = CuttableProxy(("127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+    worker = start_worker(database_url(proxy.port), TASK_LEASE_SECONDS="300")
+    try:
+        held = outage_tasks.start_then_finish.enqueue(str(tmp_path), "held", 2.0)
+        assert wait_for(lambda: (tmp_path / "held.started").exists(), 30), stop(worker)
+        proxy.cut()  # mid-run: the worker cannot record the outcome, and the row stays "running"
+        time.sleep(6)
+        assert DBTaskResult.objects.get(pk=held.id).status == "RUNNING"
+        proxy.restore()
+
+        assert wait_for(lambda: DBTaskResult.objects.get(pk=held.id).status == "SUCCESSFUL", 30), (
+            DBTaskResult.objects.get(pk=held.id).status
+        )
+        assert (
+            tmp_path / "held.runs"
+        ).read_text() == "ran\nran\n"  # run again at once (tasks are idempotent)
+        assert worker.poll() is None
+    finally:
+        output = stop(worker)
+        proxy.close()
+    assert "ready again" in output

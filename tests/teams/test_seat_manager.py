@@ -50,20 +50,6 @@ def holders(order) -> dict[int, str]:
     )
 
 
-@pytest.fixture
-def team_order(paid_order, client, sign_in):
-    """A paid 5-seat Bundle order, its buyer signed in, Ana already holding seat 2."""
-    order = paid_order("bundle", 5, name="Dana Okafor")
-    order.company_name = "Northlight Pictures"
-    order.save(update_fields=["company_name"])
-    sign_in("buyer@example.com")
-    token = Grant.objects.filter(order=order, seat=2).first().token
-    seats.assign_seat(grant_token=token, buyer_email=order.email, name="Ana", email="ana@studio.example")
-    run_ready_tasks()
-    mail.outbox.clear()
-    return order
-
-
 def test_a_pasted_list_is_previewed_then_its_valid_lines_are_assigned_with_one_email_each(team_order, client):
     people = "Raj Patel <raj@studio.example>\nnot an address\nana@studio.example, Ana\nbo@studio.example"
 
