@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 
-from access import grants, purchase_links
-from access.models import Download, EnrolmentDelivery, Grant, KitFile, PurchasesLink
+from access import enrolment, grants, manual_enrolment, purchase_links
+from access.models import Download, EnrolmentDelivery, Grant, HolderToEnrol, KitFile, PurchasesLink
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
@@ -96,6 +96,51 @@ class EnrolmentDeliveryAdmin(ReadOnlyAdmin):
     search_fields = ["event_id", "grant__holder_email", "grant__order__reference"]
     list_select_related = ["grant", "grant__order", "grant__product"]
     date_hierarchy = "created_at"
+
+
+@admin.register(HolderToEnrol)
+class HolderToEnrolAdmin(admin.ModelAdmin):
+    """While the course enrolment webhook is off: the course holders staff still have to enrol on the
+    course platform, oldest first. "Mark enrolled" records it and emails the holder (access.manual_enrolment)."""
+
+    list_display = ["holder_email", "holder_name", "product", "order", "seat", "assigned_at"]
+    list_display_links = None
+    list_filter = [("product", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["holder_email", "holder_name", "order__reference"]
+    list_select_related = ["order", "product"]
+    ordering = ["assigned_at", "pk"]
+    actions = ["mark_enrolled"]
+
+    def get_queryset(self, request) -> QuerySet[HolderToEnrol]:
+        return manual_enrolment.waiting_for_enrolment(super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # With the webhook on, the course platform is told of every holder itself: no list to work through.
+        return not enrolment.enabled() and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Only the action: a holder is never edited here.
+        return obj is None and not enrolment.enabled() and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(
+        description="Mark enrolled on the course platform (the holder is emailed the course instructions)",
+        permissions=["change"],
+    )
+    def mark_enrolled(self, request, queryset: QuerySet[HolderToEnrol]) -> None:
+        count = manual_enrolment.mark_enrolled(
+            queryset.values_list("pk", flat=True), staff=request.user.get_username()
+        )
+        self.message_user(
+            request,
+            f"{count} holder(s) marked enrolled; each is emailed the course instructions once.",
+            messages.SUCCESS,
+        )
 
 
 @admin.action(description="Revoke the emailed purchases links of selected orders")

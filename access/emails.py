@@ -8,10 +8,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from access import links, purchase_links
+from access import enrolment, links, purchase_links
 from access.models import Grant
 from checkout.emails import send_once
 from checkout.models import Order
+from checkout.receipts import readiness, start_step
 from common.tasks import retrying_task
 
 
@@ -41,13 +42,20 @@ def _personal_link(order: Order, email: str, sent_with: str) -> str:
 
 def holder_context(order: Order, grants: list[Grant], sent_with: str, **extra) -> dict:
     """What every email to one holder about their seats says: the order, the holder (by the name given for
-    their first seat), their grants and a personal link to the purchases page."""
+    their first seat), their grants, how to start each (ready now, or when it comes), and a personal link
+    to the purchases page."""
     holder = grants[0]
+    # "Ready now" only for what is: a kit, or a course whose holder is enrolled on the platform already.
+    enrolled = enrolment.enrolled_grant_ids(g.pk for g in grants)
+    start = [start_step(g.product, enrolled=g.pk in enrolled) for g in grants]
     return {
         "order": order,
         "holder": holder,
         "grants": grants,
         "purchases_url": _personal_link(order, holder.holder_email, sent_with),
+        "start": start,
+        "ready": readiness(start),
+        "all_ready": all(step.ready_now for step in start),
         **extra,
     }
 

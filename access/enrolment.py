@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from access.models import EnrolmentDelivery, Grant
@@ -44,7 +45,7 @@ def enabled() -> bool:
     return bool(settings.COURSE_ENROLMENT_WEBHOOK_URL and settings.COURSE_ENROLMENT_WEBHOOK_SECRET)
 
 
-def _payload(event_id: str, event: str, grant: Grant) -> dict:
+def payload(event_id: str, event: str, grant: Grant) -> dict:
     return {
         "id": event_id,
         "event": event,
@@ -63,7 +64,7 @@ def _record(grants: Iterable[Grant], event: str) -> list[EnrolmentDelivery]:
         event_id = f"enr_{uuid.uuid4().hex}"
         made.append(
             EnrolmentDelivery(
-                event_id=event_id, grant=grant, event=event, payload=_payload(event_id, event, grant)
+                event_id=event_id, grant=grant, event=event, payload=payload(event_id, event, grant)
             )
         )
     # One insert for a whole seat list (PostgreSQL and SQLite return the new ids).
@@ -122,6 +123,27 @@ def used_grant_ids(grant_ids: Iterable[int]) -> set[int]:
         EnrolmentDelivery.objects.filter(grant_id__in=list(grant_ids), event=EnrolmentDelivery.Event.GRANTED)
         .filter(cancelled_at__isnull=True)
         .exclude(delivered_at__isnull=True, claimed_at__isnull=True)
+        .values_list("grant_id", flat=True)
+    )
+
+
+def enrolled_grant_ids(grant_ids: Iterable[int]) -> set[int]:
+    """Grants whose holder is enrolled on the course platform now: a `granted` event delivered (by the
+    webhook, or marked by staff while it is off: access.manual_enrolment) and no revocation after it."""
+    revoked_after = EnrolmentDelivery.objects.filter(
+        grant_id=OuterRef("grant_id"),
+        event=EnrolmentDelivery.Event.REVOKED,
+        cancelled_at__isnull=True,
+        created_at__gt=OuterRef("created_at"),
+    )
+    return set(
+        EnrolmentDelivery.objects.filter(
+            grant_id__in=list(grant_ids),
+            event=EnrolmentDelivery.Event.GRANTED,
+            delivered_at__isnull=False,
+            cancelled_at__isnull=True,
+        )
+        .exclude(Exists(revoked_after))
         .values_list("grant_id", flat=True)
     )
 

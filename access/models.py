@@ -160,6 +160,11 @@ class EnrolmentDelivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    marked_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Staff who enrolled the holder by hand while the webhook was off (nothing was sent).",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -167,6 +172,16 @@ class EnrolmentDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.event_id}"
+
+
+class HolderToEnrol(Grant):
+    """The admin worklist of course holders to enrol by hand while the course enrolment webhook is off
+    (access.manual_enrolment): the same grant rows, seen as work."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "course holder to enrol"
+        verbose_name_plural = "course holders to enrol"
 
 
 class PurchasesLink(models.Model):

@@ -10,13 +10,14 @@ from django.urls import reverse
 from access import enrolment, selectors
 from access.credit import bundle_offer
 from access.grants import DISPUTE_LOST, access_is_due, ended_reason
-from access.models import EnrolmentDelivery, Grant, PurchasesLink
+from access.models import Grant, PurchasesLink
 from access.selectors import BoughtOrder, Holding
 from access.sessions import Viewer
 from catalog.models import Product
 from catalog.money import format_money
 from checkout import states
 from checkout.models import Order
+from checkout.receipts import COURSE_ENROLMENT_COMES
 from common.text import normalise_email
 from payments.models import Refund
 
@@ -50,22 +51,19 @@ class EndedOrder:
 
 
 def cards(holdings: list[Holding]) -> list[Card]:
-    """The active holdings as cards, each course card saying whether its enrolment was delivered."""
+    """The active holdings as cards, each course card saying whether its holder is enrolled on the course
+    platform, and if not, how that comes (the webhook on its way, or staff enrolling by hand)."""
     active = [h for h in holdings if h.state == Grant.State.ACTIVE]
-    delivered: set[int] = set()
-    if enrolment.enabled():
-        delivered = set(
-            EnrolmentDelivery.objects.filter(
-                grant_id__in=[h.grant.pk for h in active if h.grant],
-                event=EnrolmentDelivery.Event.GRANTED,
-                delivered_at__isnull=False,
-            ).values_list("grant_id", flat=True)
-        )
+    courses = [h for h in active if h.grant and h.product.kind == Product.Kind.COURSE]
+    enrolled = enrolment.enrolled_grant_ids(h.grant.pk for h in courses)
     result = []
     for holding in active:
         note = ""
-        if enrolment.enabled() and holding.product.kind == Product.Kind.COURSE and holding.grant:
-            note = ENROLLED if holding.grant.pk in delivered else ENROLMENT_ON_ITS_WAY
+        if holding.grant and holding.product.kind == Product.Kind.COURSE:
+            if holding.grant.pk in enrolled:
+                note = ENROLLED
+            else:
+                note = ENROLMENT_ON_ITS_WAY if enrolment.enabled() else COURSE_ENROLMENT_COMES
         result.append(Card(holding=holding, enrolment=note))
     return result
 

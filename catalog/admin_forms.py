@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from catalog.models import Product
-from catalog.money import MAX_AMOUNT, format_money, to_decimal, to_minor_units
+from catalog.money import MAX_AMOUNT, SHOP_CURRENCIES, format_money, to_decimal, to_minor_units
 from catalog.rules import price_change_needs_confirmation
 
 
@@ -53,6 +53,9 @@ class ProductAdminForm(forms.ModelForm):
         self.price_before: tuple[int, str] | None = (saved.price_cents, saved.currency) if saved.pk else None
         if self.price_before:
             self.initial.setdefault("price", to_decimal(saved.price_cents, saved.currency))
+        if "currency" in self.fields:
+            kept = [saved.currency] if saved.pk and saved.currency not in SHOP_CURRENCIES else []
+            self.fields["currency"].choices = [(code, code) for code in (*SHOP_CURRENCIES, *kept)]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -45,6 +45,22 @@ def courses_without_access_instructions(products) -> list[checks.CheckMessage]:
     ]
 
 
+def kits_with_placeholder_instructions(products) -> list[checks.CheckMessage]:
+    # A kit without instructions is fine (its files are listed on the purchases page); the seeded text is
+    # not: it tells buyers that staff have not finished.
+    return [
+        checks.Warning(
+            "This kit's access instructions are still the seeded text asking staff to fill them, so its "
+            "buyers read that instead of how to use the kit.",
+            hint="Write them under “After purchase” on the product's admin page (or empty the field).",
+            obj=product,
+            id="catalog.W003",
+        )
+        for product in products
+        if product.kind == Product.Kind.KIT and TO_FILL_MARK in product.access_instructions
+    ]
+
+
 @checks.register(LAUNCH)
 def check_catalogue_ready(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
     messages = []
@@ -54,5 +70,9 @@ def check_catalogue_ready(app_configs=None, databases=None, **kwargs) -> list[ch
                 products = list(Product.objects.using(alias).active().order_by("position", "name"))
         except DatabaseError:  # not migrated yet (migrate runs checks before it migrates): nothing to say
             continue
-        messages += placeholder_prices(products) + courses_without_access_instructions(products)
+        messages += (
+            placeholder_prices(products)
+            + courses_without_access_instructions(products)
+            + kits_with_placeholder_instructions(products)
+        )
     return messages

@@ -42,6 +42,9 @@ STRIPE_CURRENCIES = tuple(
     XOF XPF YER ZAR ZMW
     """.split()  # noqa: SIM905 - a block of codes reads better than 135 quoted strings
 )
+# The currencies the shop sells in: what admin offers staff for a product (one already priced in another
+# Stripe currency keeps its own as a choice). Finance reads whatever currencies the records hold.
+SHOP_CURRENCIES = ("USD", "GBP", "EUR")
 # Stripe takes amounts of at most eight digits in the smallest unit ($999,999.99, ¥99,999,999).
 MAX_AMOUNT = 99_999_999
 CURRENCY_CHOICES = [(code, code) for code in STRIPE_CURRENCIES]
@@ -92,3 +95,17 @@ def format_money(cents: int, currency: str = "USD") -> str:
     if symbol is None:
         return f"{sign}{amount} {code}"
     return f"{sign}{symbol}{amount}"
+
+
+def money_display(field: str, description: str, currency_field: str = "currency"):
+    """An admin column or read-only field (set it as an attribute of the admin class) that shows the
+    integer `field` as money in the row's currency, "-" while unknown. Sorted by the field itself."""
+
+    def show(_admin, obj) -> str:
+        cents = getattr(obj, field)
+        currency = getattr(obj, currency_field, "") or "USD"
+        return "-" if cents is None else format_money(cents, currency)
+
+    show.short_description = description  # what @admin.display sets, without this module importing admin
+    show.admin_order_field = field
+    return show

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from checkout import states
 from checkout.models import EmailDelivery, Order
-from checkout.receipts import how_to_start, order_email_links
+from checkout.receipts import how_to_start, order_email_links, readiness
 from common.outbox import Busy, claim_row, deliver_once, release_row
 
 logger = logging.getLogger("checkout")
@@ -55,6 +55,7 @@ def confirmation_message(order: Order) -> EmailMultiAlternatives:
         "lines": lines,
         "site_url": settings.SITE_URL,
         "start": how_to_start(lines),
+        "ready": readiness(how_to_start(lines)),
         "several_seats": any(line.quantity > 1 for line in lines),
         "links": order_email_links(order, order.email, CONFIRMATION),
         "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,

@@ -90,7 +90,10 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("export_orders", "Can export orders")]
+        permissions = [
+            ("export_orders", "Can export orders"),
+            ("refund_order", "Can ask Stripe to refund an order in full"),
+        ]
         indexes = [models.Index(fields=["visitor_key", "status"], name="order_visitor_status")]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from catalog.models import Product
 from catalog.money import format_money
 from catalog.selectors import what_a_seat_gives
 from checkout.models import Order, OrderLine
@@ -21,16 +22,48 @@ def adjusted_line(line: OrderLine, currency: str) -> str:
     )
 
 
+# When access comes. A kit's files are there the moment it is paid; a course is ready only once its holder is
+# enrolled on the academy's course platform, which happens after the purchase (by its webhook or by staff).
+KIT_READY = "Ready now: its files are on your purchases page."
+COURSE_ENROLLED = "Ready now: you are enrolled on the course platform; sign in there with this address."
+COURSE_ENROLMENT_COMES = (
+    "The academy enrols you on its course platform within one working day and emails you how to sign in."
+)
+
+
 @dataclass(frozen=True)
 class StartStep:
-    """How to start one product an order gives: its name and the instructions staff wrote for it."""
+    """How to start one product an order gives: its name, the instructions staff wrote for it, and whether
+    it can be used now (a kit, or a course its holder is enrolled on)."""
 
     product_name: str
     instructions: str
+    is_course: bool = False
+    enrolled: bool = False
+
+    @property
+    def ready_now(self) -> bool:
+        return not self.is_course or self.enrolled
+
+    @property
+    def when(self) -> str:
+        if not self.is_course:
+            return KIT_READY
+        return COURSE_ENROLLED if self.enrolled else COURSE_ENROLMENT_COMES
+
+
+def start_step(product: Product, *, enrolled: bool = False) -> StartStep:
+    return StartStep(
+        product.name,
+        product.access_instructions.strip(),
+        is_course=product.kind == Product.Kind.COURSE,
+        enrolled=enrolled,
+    )
 
 
 def how_to_start(lines: Iterable[OrderLine]) -> list[StartStep]:
-    """Each product the order's lines give (a Bundle's parts one by one), once, with its instructions."""
+    """Each product the order's lines give (a Bundle's parts one by one), once, with its instructions. At
+    purchase no course holder is enrolled yet, so every course step says when its access comes."""
     steps: list[StartStep] = []
     seen: set[int] = set()
     for line in lines:
@@ -39,8 +72,22 @@ def how_to_start(lines: Iterable[OrderLine]) -> list[StartStep]:
         for product in what_a_seat_gives(line.product):
             if product.pk not in seen:
                 seen.add(product.pk)
-                steps.append(StartStep(product.name, product.access_instructions.strip()))
+                steps.append(start_step(product))
     return steps
+
+
+def readiness(steps: Iterable[StartStep]) -> str:
+    """One sentence for "what happens next" that is true of everything the steps give: "ready now" only
+    when all of it is."""
+    steps = list(steps)
+    waiting = [step.product_name for step in steps if not step.ready_now]
+    if not waiting:
+        return "Your access is ready now."
+    names = waiting[0] if len(waiting) == 1 else f"{', '.join(waiting[:-1])} and {waiting[-1]}"
+    sentence = f"the academy enrols you on {names} within one working day and emails you how to sign in."
+    if len(waiting) == len(steps):
+        return sentence[0].upper() + sentence[1:]
+    return f"Everything else is ready now; {sentence}"
 
 
 def order_email_links(order: Order, email: str, sent_with: str) -> dict[str, str]:

@@ -180,6 +180,7 @@ def _success_page(request: HttpRequest, session_id: str) -> HttpResponse:
         "start": receipts.how_to_start(lines) if order.status != Order.Status.REFUNDED else [],
         "purchases_url": _sign_in_paying_browser(request, order),
     }
+    context["ready"] = receipts.readiness(receipts.how_to_start(lines))
     return render(request, "checkout/success.html", context)
 
 

@@ -1,5 +1,5 @@
-"""Launch checks on settings (tag "launch"): addresses still on the reserved example domains, and an invoice
-footer without the seller's address. Settings only: the apps register the checks on their own data.
+"""Launch checks on settings (tag "launch"): addresses still on the reserved example domains, an invoice
+footer without the seller's address, and seller details (a payment request's page) left unset. Settings only: the apps register the checks on their own data.
 
 All launch checks run only when the caller names the databases (`migrate`, `manage.py check --database
 default`, the admin home), so CI's `check --deploy` on a clean clone, which has example addresses on purpose,
@@ -40,9 +40,13 @@ def example_addresses() -> list[checks.CheckMessage]:
     ]
 
 
+def has_postal_address(text: str) -> bool:
+    # A postal address has a street number or a postcode; a text without a single digit has neither.
+    return any(character.isdigit() for character in text)
+
+
 def invoice_footer_without_address() -> list[checks.CheckMessage]:
-    # A postal address has a street number or a postcode; a footer without a single digit has neither.
-    if any(character.isdigit() for character in settings.INVOICE_FOOTER):
+    if has_postal_address(settings.INVOICE_FOOTER):
         return []
     return [
         checks.Warning(
@@ -55,8 +59,23 @@ def invoice_footer_without_address() -> list[checks.CheckMessage]:
     ]
 
 
+def seller_details_unset() -> list[checks.CheckMessage]:
+    # The default is the academy's name alone: a payer choosing how to pay wants the address and number too.
+    if has_postal_address(settings.SELLER_DETAILS):
+        return []
+    return [
+        checks.Warning(
+            "SELLER_DETAILS is not set (only a name, no postal address): the payer of a payment request sees "
+            "it before choosing how to pay, and their accounts payable team asks who the seller is.",
+            hint="Set SELLER_DETAILS to the academy's legal name, postal address and registration or tax "
+            "number.",
+            id="site.W003",
+        )
+    ]
+
+
 @checks.register(LAUNCH)
 def check_settings_ready(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
     if not databases:
         return []
-    return example_addresses() + invoice_footer_without_address()
+    return example_addresses() + invoice_footer_without_address() + seller_details_unset()

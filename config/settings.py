@@ -238,7 +238,13 @@ TASK_PATH_ALIASES = {
 PURCHASES_SEAT_MANAGER_URL = "teams:seats"
 # reconcile_access enqueues again the failed tasks (with no retry left) of these modules: access's own and
 # those of the apps built on it, which access does not import.
-RECONCILE_ACCESS_TASK_MODULES = ["access.tasks", "access.emails", "access.enrolment", "teams.tasks"]
+RECONCILE_ACCESS_TASK_MODULES = [
+    "access.tasks",
+    "access.emails",
+    "access.enrolment",
+    "access.manual_enrolment",
+    "teams.tasks",
+]
 
 
 def _email_address(name: str, default: str) -> str:

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 
+from catalog.money import money_display
 from checkout.models import Order
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from finance import receivables
@@ -41,27 +42,31 @@ class PayoutLineInline(ReadOnlyInline):
         "created",
         "type",
         "source_id",
-        "amount_cents",
-        "fee_cents",
-        "net_cents",
+        "amount",
+        "fee",
+        "net",
         "stripe_balance_transaction_id",
     ]
     readonly_fields = fields
+    amount = money_display("amount_cents", "amount")
+    fee = money_display("fee_cents", "fee")
+    net = money_display("net_cents", "net")
 
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ["stripe_payout_id", "status", "amount_cents", "currency", "arrival_date", "created"]
+    list_display = ["stripe_payout_id", "status", "amount", "currency", "arrival_date", "created"]
     list_filter = ["status", "currency"]
     search_fields = ["=stripe_payout_id", "=lines__stripe_balance_transaction_id", "=lines__source_id"]
     inlines = [PayoutLineInline]
     fields = [
         "stripe_payout_id",
         "status",
-        "amount_cents",
+        "amount",
         "currency",
         "arrival_date",
         "created",
         "lines_fetched_at",
     ]
     readonly_fields = fields
+    amount = money_display("amount_cents", "amount")

@@ -5,6 +5,7 @@ and in PostgreSQL's SQL (`sql`, inside the COPY that writes the CSV there). test
 checks on PostgreSQL that both give the same text. finance.export reads the rows and writes the file.
 """
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,8 @@ YES_NO = CellType(
 
 @dataclass(frozen=True)
 class Column:
-    """One CSV column: its stable name, the value it reads (a field path on OrderLine or an annotation),
+    """One CSV column: its stable name, the value it reads (a field path on OrderLine or an annotation of
+    finance.export.with_joins),
     and the type of cell it writes. Text cells hold what buyers, staff and Stripe typed, so they are
     neutralised; number cells are made from integers and cannot start a formula."""
 
@@ -108,6 +110,7 @@ COLUMNS = [
     Column("bundle_credit_reason", "adjustment_label", TEXT),
     Column("payment_way", "paid__stripe_invoice_id", PAYMENT_WAY, second="order__paid_at"),
     Column("invoice_due_at", "invoice_request__due_at", TIMESTAMP),
+    Column("refunded_at", "latest_refund_at", TIMESTAMP),
 ]
 HEADER = [column.name for column in COLUMNS]
 SOURCES = [column.source for column in COLUMNS]
@@ -142,6 +145,13 @@ class Cell(Expression):
 
     def as_sql(self, compiler, connection):
         (value, value_params), (currency, currency_params) = map(compiler.compile, self.source_expressions)
-        if value_params or currency_params:  # plain columns: the template may repeat them, params it cannot
-            raise ValueError(f"{self.column.name}: a cell reads plain columns only")
-        return self.column.cell.sql_for(value, currency), []
+        # A source may be a subquery with parameters (refunded_at's): each place the template names it
+        # takes its parameters again, in the template's order.
+        by_name = {"value": list(value_params), "currency": list(currency_params)}
+        params = [
+            param
+            for _, name, _, _ in string.Formatter().parse(self.column.cell.sql)
+            if name
+            for param in by_name[name]
+        ]
+        return self.column.cell.sql_for(value, currency), params

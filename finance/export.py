@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import DateTimeField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from catalog.models import Product
 from checkout.models import Order, OrderLine
@@ -23,7 +23,7 @@ from finance.columns import COLUMNS, HEADER, SOURCES, Cell, line_row
 from finance.csv_text import ROWS_PER_PIECE, iter_csv, period_filename
 from finance.reports import day_start
 from invoicing.models import PaymentRequest
-from payments.models import Payment
+from payments.models import Payment, Refund
 
 CHUNK_SIZE = 2000
 
@@ -79,8 +79,18 @@ def invoice_request() -> FilteredRelation:
     )
 
 
+def latest_refund_at() -> Subquery:
+    """When the order's latest succeeded refund was made (Stripe's time), or NULL."""
+    refunds = Refund.objects.filter(order=OuterRef("order_id"), status="succeeded").order_by(
+        "-created", "-pk"
+    )
+    return Subquery(refunds.values("created")[:1], output_field=DateTimeField())
+
+
 def with_joins(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
-    return lines.annotate(paid=received_payment(), invoice_request=invoice_request())
+    return lines.annotate(
+        paid=received_payment(), invoice_request=invoice_request(), latest_refund_at=latest_refund_at()
+    )
 
 
 def iter_rows(lines: QuerySet[OrderLine], chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:

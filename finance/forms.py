@@ -7,7 +7,7 @@ from django import forms
 from catalog.models import Product
 from checkout.models import Order
 from finance.export import ExportFilter
-from finance.reports import MAX_PERIOD_YEARS, ReportPeriod, add_months, default_period
+from finance.reports import MAX_PERIOD_YEARS, ReportPeriod, add_months, default_period, money_span
 from finance.transactions import TransactionFilter
 
 EARLIEST = dt.date(2000, 1, 1)
@@ -151,7 +151,7 @@ class DashboardForm(PeriodForm):
     def from_query(cls, query: dict) -> "DashboardForm":
         """Bound to the query string, or to the default period when the page is opened bare."""
         if not any(key in query for key in ("since", "until", "currency")):
-            period = default_period(dt.datetime.now(dt.UTC).date())
+            period = default_period(dt.datetime.now(dt.UTC).date(), *money_span("USD"))
             query = {
                 "since": period.since.isoformat(),
                 "until": period.until.isoformat(),

@@ -1,8 +1,14 @@
 """Payouts matched against our money records: each payout's balance transactions, what we recorded for
 them, and the difference (which should be zero)."""
 
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
+from catalog.money import decimal_text
+from finance.csv_text import format_timestamp, iter_csv, neutralise
 from payments.models import Dispute, Payment, Payout, PayoutLine, Refund
 
 
@@ -69,3 +75,51 @@ def payout_summaries(limit: int = 50) -> list[PayoutSummary]:
             summary.rows.append(PayoutRow(line=line, recorded_cents=amount, order_reference=reference))
         summaries.append(summary)
     return summaries
+
+
+# The page as a file: one row per balance transaction of each payout, the payout's own columns repeated.
+HEADER = [
+    "stripe_payout_id",
+    "payout_status",
+    "payout_arrival_date",
+    "payout_amount",
+    "currency",
+    "transaction_date",
+    "transaction_type",
+    "order_reference",
+    "stripe_source_id",
+    "stripe_balance_transaction_id",
+    "net_at_stripe",
+    "our_records",
+]
+
+
+def iter_rows(summaries: Iterable[PayoutSummary]) -> Iterator[list[str]]:
+    yield HEADER
+    for summary in summaries:
+        payout = summary.payout
+        currency = payout.currency.upper()
+        for row in summary.rows:
+            yield [
+                neutralise(payout.stripe_payout_id),
+                neutralise(payout.status),
+                format_timestamp(payout.arrival_date),
+                decimal_text(payout.amount_cents, currency),
+                neutralise(currency),
+                format_timestamp(row.line.created),
+                neutralise(row.line.type),
+                neutralise(row.order_reference),
+                neutralise(row.line.source_id),
+                neutralise(row.line.stripe_balance_transaction_id),
+                decimal_text(row.line.net_cents, currency),
+                "" if row.recorded_cents is None else decimal_text(row.recorded_cents, currency),
+            ]
+
+
+def csv_stream(limit: int = 50, bom: bool = False) -> Iterator[str]:
+    """The payouts page's payouts (the latest `limit`) as CSV: blank `our_records` where we hold none."""
+    return iter_csv(iter_rows(payout_summaries(limit)), bom=bom)
+
+
+def filename(now: dt.datetime | None = None) -> str:
+    return f"payouts-{(now or timezone.now()).astimezone(dt.UTC).date().isoformat()}.csv"

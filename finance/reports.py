@@ -8,7 +8,7 @@ Definitions (also shown on the dashboard), for one currency and a half-open rang
 - Stripe fees: the fees of the period's payments (from their balance transactions; blank until fetched).
 - Net: gross - refunds - disputes - fees.
 - Orders and seats: orders paid in the period that are not fully refunded now, and their seats.
-- Average order value: gross / orders paid in the period (refunded ones included: they were paid).
+- Average order value: what the orders counted above paid / their number.
 - Processing: orders whose delayed payment has not arrived yet, created in the period; shown apart, never
   counted as revenue.
 - Per product: seats and line amounts of the period's paid orders that are not fully refunded.
@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateTimeField, Max, QuerySet, Sum
+from django.db.models import Count, DateTimeField, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from checkout.models import Order, OrderLine
@@ -68,10 +68,29 @@ class ReportPeriod:
         return months
 
 
-def default_period(today: dt.date) -> ReportPeriod:
-    """The last twelve calendar months, the current one included."""
+def money_span(currency: str = "USD") -> tuple[dt.date | None, dt.date | None]:
+    """The days of the first and the latest money movement (a payment received or a refund made) in
+    `currency`, or (None, None) before any."""
+    moments = [
+        moment
+        for records, field_name in ((payments(), "paid_at"), (refunds(), "created"))
+        for moment in records.filter(currency=currency).aggregate(Min(field_name), Max(field_name)).values()
+        if moment
+    ]
+    days = [moment.astimezone(dt.UTC).date() for moment in moments]
+    return (min(days), max(days)) if days else (None, None)
+
+
+def default_period(today: dt.date, first_money: dt.date | None = None, last_money: dt.date | None = None):
+    """At most the last twelve calendar months, the current one included, but never opening on months
+    before the first money moved; when nothing moved in them, the twelve months up to the latest that has
+    money; before any money at all, the current month alone."""
     until = add_months(first_of_month(today), 1)
-    return ReportPeriod(since=add_months(until, -12), until=until)
+    if first_money is None or last_money is None:
+        return ReportPeriod(since=first_of_month(today), until=until)
+    if first_of_month(last_money) < add_months(until, -12):
+        until = add_months(first_of_month(last_money), 1)
+    return ReportPeriod(since=max(add_months(until, -12), first_of_month(first_money)), until=until)
 
 
 @dataclass
@@ -83,6 +102,7 @@ class Figures:
     refunded_cents: int = 0
     disputed_cents: int = 0
     fee_cents: int = 0
+    kept_gross_cents: int = 0  # what the counted orders (`orders`) paid in the period
 
     @property
     def net_cents(self) -> int:
@@ -90,9 +110,9 @@ class Figures:
 
     @property
     def average_order_cents(self) -> int:
-        if not self.payments:
+        if not self.orders:
             return 0
-        return int((Decimal(self.gross_cents) / self.payments).quantize(Decimal(1), ROUND_HALF_UP))
+        return int((Decimal(self.kept_gross_cents) / self.orders).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 @dataclass
@@ -129,22 +149,20 @@ class RevenueReport:
         return sum(product.line_sales_cents for product in self.products)
 
 
-def payments(period: ReportPeriod) -> QuerySet[Payment]:
-    return Payment.objects.filter(
-        status=Payment.Status.SUCCEEDED,
-        currency=period.currency,
-        paid_at__gte=period.start,
-        paid_at__lt=period.end,
-    ).order_by()
+def payments(period: ReportPeriod | None = None) -> QuerySet[Payment]:
+    """Money received (in the period's currency and days; every payment without a period)."""
+    received = Payment.objects.filter(status=Payment.Status.SUCCEEDED).order_by()
+    if period is None:
+        return received
+    return received.filter(currency=period.currency, paid_at__gte=period.start, paid_at__lt=period.end)
 
 
-def refunds(period: ReportPeriod) -> QuerySet[Refund]:
-    return Refund.objects.filter(
-        status__in=Refund.COUNTED_STATUSES,
-        currency=period.currency,
-        created__gte=period.start,
-        created__lt=period.end,
-    ).order_by()
+def refunds(period: ReportPeriod | None = None) -> QuerySet[Refund]:
+    """Refunds made that count (in the period's currency and days; every one without a period)."""
+    made = Refund.objects.filter(status__in=Refund.COUNTED_STATUSES).order_by()
+    if period is None:
+        return made
+    return made.filter(currency=period.currency, created__gte=period.start, created__lt=period.end)
 
 
 def kept_orders(period: ReportPeriod) -> QuerySet[Order]:
@@ -186,7 +204,9 @@ def monthly_figures(period: ReportPeriod) -> list[MonthFigures]:
     disputed = _dispute_movements(period)
     kept = kept_orders(period).values("pk")
     kept_payments = payments(period).filter(order__in=kept)
-    orders = _by_month(kept_payments, "paid_at", orders=Count("order", distinct=True))
+    orders = _by_month(
+        kept_payments, "paid_at", orders=Count("order", distinct=True), gross=Sum("amount_cents")
+    )
     seats = _by_month(
         OrderLine.objects.filter(order__in=kept, order__payments__in=kept_payments),
         "order__payments__paid_at",
@@ -199,6 +219,7 @@ def monthly_figures(period: ReportPeriod) -> list[MonthFigures]:
                 month=month,
                 payments=paid.get(month, {}).get("payments", 0),
                 orders=orders.get(month, {}).get("orders", 0),
+                kept_gross_cents=orders.get(month, {}).get("gross") or 0,
                 seats=seats.get(month, {}).get("seats") or 0,
                 gross_cents=paid.get(month, {}).get("gross") or 0,
                 fee_cents=paid.get(month, {}).get("fees") or 0,
@@ -257,6 +278,7 @@ def revenue_report(period: ReportPeriod) -> RevenueReport:
                 "refunded_cents",
                 "disputed_cents",
                 "fee_cents",
+                "kept_gross_cents",
             )
         }
     )

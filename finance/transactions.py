@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from catalog.money import decimal_text
 from finance.csv_text import format_timestamp, iter_csv, neutralise, period_filename
@@ -90,13 +91,39 @@ def _payments(filters: TransactionFilter) -> Iterator[tuple]:
             )
 
 
+def refunded_intent() -> Coalesce:
+    """The PaymentIntent a refund gave money back from: the payment of the refund's charge, else the order's
+    payment (an order has one), else the intent the order recorded at checkout."""
+    by_charge = Payment.objects.filter(
+        order=OuterRef("order_id"), stripe_charge_id=OuterRef("stripe_charge_id")
+    )
+    of_order = Payment.objects.filter(order=OuterRef("order_id"), status=Payment.Status.SUCCEEDED)
+    return Coalesce(
+        Subquery(by_charge.exclude(stripe_payment_intent_id="").values("stripe_payment_intent_id")[:1]),
+        Subquery(of_order.exclude(stripe_payment_intent_id="").values("stripe_payment_intent_id")[:1]),
+        F("order__stripe_payment_intent_id"),
+        output_field=CharField(),
+    )
+
+
 def _refunds(filters: TransactionFilter) -> Iterator[tuple]:
     refunds = _dated(Refund.objects.filter(status__in=Refund.COUNTED_STATUSES), "created", filters)
-    for created, reference, amount, currency, charge, refund_id, transaction_id in refunds.values_list(
+    refunds = refunds.annotate(intent=refunded_intent())
+    for (
+        created,
+        reference,
+        amount,
+        currency,
+        intent,
+        charge,
+        refund_id,
+        transaction_id,
+    ) in refunds.values_list(
         "created",
         "order__reference",
         "amount_cents",
         "currency",
+        "intent",
         "stripe_charge_id",
         "stripe_refund_id",
         "stripe_balance_transaction_id",
@@ -107,7 +134,7 @@ def _refunds(filters: TransactionFilter) -> Iterator[tuple]:
             reference or "",
             -amount,
             currency,
-            "",
+            intent or "",
             charge,
             refund_id,
             "",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from finance import columns, export, receivables, transactions
+from finance import payouts as payouts_csv
 from finance.charts import bar_chart
 from finance.forms import DashboardForm, ExportForm, TransactionForm
 from finance.payouts import payout_summaries
@@ -139,6 +140,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def payouts(request: HttpRequest) -> HttpResponse:
+    """Payouts matched against our records; `?format=csv` downloads them (export permission)."""
     _require(request, VIEW_ORDERS)
+    if request.GET.get("format") == "csv":
+        _require(request, EXPORT_ORDERS)
+        return csv_download(payouts_csv.csv_stream(), payouts_csv.filename())
     context = {**_context(request, "Payouts"), "payouts": payout_summaries()}
     return TemplateResponse(request, "finance/payouts.html", context)

@@ -14,6 +14,7 @@ from invoicing import requests as payment_requests
 from invoicing.models import PaymentRequest
 
 MANAGE = "invoicing.change_paymentrequest"
+RAW_AMOUNTS = ("amount_due_cents", "cash_balance_cents")
 
 
 @admin.register(PaymentRequest)
@@ -25,7 +26,7 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
         "po_number",
         "payer_email",
         "invoice_number",
-        "amount_due_cents",
+        "amount_due",
         "due_at",
         "sent_at",
     ]
@@ -39,13 +40,31 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
         "=stripe_invoice_id",
     ]
     list_select_related = ["order"]
-    readonly_fields = [f.name for f in PaymentRequest._meta.fields if f.name != "token_hash"]
-    exclude = ["token_hash"]
+    # Every field read-only, amounts shown as money instead of their raw cents.
+    readonly_fields = [
+        *(f.name for f in PaymentRequest._meta.fields if f.name not in ("token_hash", *RAW_AMOUNTS)),
+        "amount_due",
+        "cash_balance",
+    ]
+    exclude = ["token_hash", *RAW_AMOUNTS]
     actions = ["void_invoices", "resend_requests", "refund_unapplied_cash"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.actions = [*self.actions, *extensions("PAYMENT_REQUEST_ADMIN_ACTIONS")]
+
+    @staticmethod
+    def _money(payment_request: PaymentRequest, cents: int | None) -> str:
+        currency = payment_request.currency or payment_request.order.currency
+        return "-" if cents is None else format_money(cents, currency)
+
+    @admin.display(description="amount due", ordering="amount_due_cents")
+    def amount_due(self, payment_request: PaymentRequest) -> str:
+        return self._money(payment_request, payment_request.amount_due_cents)
+
+    @admin.display(description="cash balance")
+    def cash_balance(self, payment_request: PaymentRequest) -> str:
+        return self._money(payment_request, payment_request.cash_balance_cents)
 
     def has_manage_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MANAGE)

@@ -1,7 +1,8 @@
 """Order admin: read-only orders with their payments, refunds, disputes, emails and history.
 
 Orders are written by checkout and Stripe only; their admin lives here, beside the money records it shows.
-Staff can look (the `view_order` permission is enough), never add, edit or delete. The finance app adds its export action and pages (finance/admin.py).
+Staff can look (the `view_order` permission is enough), never add, edit or delete; staff with
+`checkout.refund_order` may ask Stripe to refund an order in full (payments.staff_refunds). The finance app adds its export action and pages (finance/admin.py).
 """
 
 import datetime as dt
@@ -20,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from catalog.money import format_money
 from checkout.models import Order, OrderLine
 from common.admin import ReadOnlyAdmin, extensions
-from payments import review, tasks
+from payments import admin_actions, review, staff_refunds
 from payments.admin_inlines import (
     DisputeInline,
     EmailDeliveryInline,
@@ -83,7 +84,7 @@ class OrderAdmin(ReadOnlyAdmin):
     )
     date_hierarchy = "paid_at"
     list_per_page = 50
-    actions = ["sync_with_stripe"]
+    actions = [admin_actions.sync_with_stripe, admin_actions.refund_in_full]
     inlines = [
         OrderLineInline,
         PaymentInline,
@@ -146,13 +147,8 @@ class OrderAdmin(ReadOnlyAdmin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(EXPORT_PERMISSION)
 
-    @admin.action(description="Bring in line with Stripe (in the background)", permissions=["view"])
-    def sync_with_stripe(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        count = 0
-        for order_id in queryset.values_list("pk", flat=True):
-            tasks.sync_order.enqueue(order_id, f"staff:{request.user.get_username()}")
-            count += 1
-        self.message_user(request, f"{count} order(s) queued to be brought in line with Stripe.")
+    def has_refund_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(staff_refunds.PERMISSION)
 
     def get_queryset(self, request) -> QuerySet[Order]:
         seats = (

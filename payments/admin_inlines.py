@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from catalog.money import format_money
+from catalog.money import format_money, money_display
 from checkout.models import EmailDelivery, OrderEvent, OrderLine
 from common.admin import ReadOnlyInline
 from payments.models import Dispute, Payment, Refund, StripeEvent
@@ -45,21 +45,25 @@ class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = [
         "status",
-        "amount_cents",
+        "amount",
         "currency",
         "paid_at",
-        "fee_cents",
-        "net_cents",
+        "fee",
+        "net",
         "stripe_payment_intent_id",
         "stripe_charge_id",
     ]
     readonly_fields = fields
+    amount = money_display("amount_cents", "amount")
+    fee = money_display("fee_cents", "Stripe fee")
+    net = money_display("net_cents", "net")
 
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["stripe_refund_id", "status", "amount_cents", "currency", "reason", "created"]
+    fields = ["stripe_refund_id", "status", "amount", "currency", "reason", "created"]
     readonly_fields = fields
+    amount = money_display("amount_cents", "amount")
 
 
 class DisputeInline(ReadOnlyInline):
@@ -67,7 +71,7 @@ class DisputeInline(ReadOnlyInline):
     fields = [
         "stripe_dispute_id",
         "status",
-        "amount_cents",
+        "amount",
         "currency",
         "reason",
         "created",
@@ -75,6 +79,7 @@ class DisputeInline(ReadOnlyInline):
         "funds_reinstated_at",
     ]
     readonly_fields = fields
+    amount = money_display("amount_cents", "amount")
 
 
 class EmailDeliveryInline(ReadOnlyInline):

@@ -9,6 +9,7 @@ library is patched. It serves the endpoints the app uses, in Stripe's JSON shape
     GET  /v1/checkout/sessions          list (`created[gte]`, `limit`, `starting_after`)
     GET  /v1/payment_intents/<id>, /v1/charges/<id>, /v1/balance_transactions/<id>
     GET  /v1/refunds, /v1/refunds/<id>, /v1/disputes, /v1/disputes/<id>
+    POST /v1/refunds                    create (stripe_sandbox.refunds)
     customers, invoice items, invoices on terms, session expiry, cash balance funding (stripe_sandbox.billing)
 
 and, for the buyer's browser, the payment page a session's `url` opens (`GET /c/pay/<session id>`; its
@@ -72,7 +73,7 @@ from stripe.params import (
 )
 from stripe.params.checkout import _session_list_params, _session_retrieve_params
 
-from stripe_sandbox import billing, hosted
+from stripe_sandbox import billing, hosted, refunds
 from stripe_sandbox.buyer import BuyerDetails, card_for, pay
 from stripe_sandbox.events import make_event
 from stripe_sandbox.params import decode_form, parameter_problems
@@ -701,6 +702,8 @@ class FakeStripe:
             status, body = billed
         elif request.method == "POST" and request.path == "/v1/checkout/sessions":
             status, body = self._create_session(request)
+        elif request.method == "POST" and request.path == refunds.PATH:
+            status, body = refunds.create(self, request)
         elif request.method == "GET" and (route := _route(request.path)):
             kind, object_id, params_type = route
             query = decode_form(request.query) if request.query else {}

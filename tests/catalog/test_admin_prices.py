@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from catalog.models import PriceChange, Product
-from catalog.money import STRIPE_CURRENCIES, to_decimal, to_minor_units
+from catalog.money import SHOP_CURRENCIES, STRIPE_CURRENCIES, to_decimal, to_minor_units
 from catalog.rules import price_change_needs_confirmation
 from tests.factories import make_product, make_staff
 
@@ -68,16 +68,20 @@ def test_price_typed_as_money_is_stored_in_cents(editor_client, typed):
 
 
 def test_zero_decimal_currency_takes_whole_amounts(editor_client):
-    response = editor_client.post(ADD_URL, product_form(price="14700", currency="JPY"))
+    # A product already priced in yen keeps yen as its choice (admin offers only the shop's currencies).
+    yen = make_product(price_cents=14700, currency="JPY")
+    response = editor_client.post(change_url(yen), product_form(yen, price="14800", currency="JPY"))
 
     assert response.status_code == 302
-    assert Product.objects.get(slug="priced-kit").price_cents == 14700
+    assert Product.objects.get(pk=yen.pk).price_cents == 14800
+
+    refused = editor_client.post(change_url(yen), product_form(yen, price="148.50", currency="JPY"))
+    assert "JPY has no smaller unit: enter a whole amount." in refused.content.decode()
 
 
 @pytest.mark.parametrize(
     ("price", "currency", "error"),
     [
-        ("147.50", "JPY", "JPY has no smaller unit: enter a whole amount."),
         ("1.475", "USD", "USD has two decimal places at most."),
         ("147,00", "USD", "digits and one dot, no commas"),
         ("0", "USD", "The price must be from $0.01 to $999,999.99."),
@@ -101,16 +105,18 @@ def test_change_page_shows_the_price_as_money(editor_client):
     assert 'value="14700"' in editor_client.get(change_url(yen)).content.decode()
 
 
-def test_currency_is_chosen_from_stripe_currencies(editor_client):
+def test_currency_is_chosen_from_the_shops_currencies(editor_client):
     page = editor_client.get(ADD_URL).content.decode()
-    refused = editor_client.post(ADD_URL, product_form(currency="XYZ"))
+    refused = editor_client.post(ADD_URL, product_form(currency="JPY"))
 
     assert '<select name="currency"' in page
-    assert '<option value="JPY">' in page
+    offered = page.split('<select name="currency"')[1].split("</select>")[0]
+    assert [code for code in SHOP_CURRENCIES if f'<option value="{code}"' in offered] == ["USD", "GBP", "EUR"]
+    assert offered.count("<option") == 3
     assert refused.status_code == 200
     assert "Select a valid choice" in refused.content.decode()
     assert not Product.objects.filter(slug="priced-kit").exists()
-    assert {"USD", "EUR", "GBP", "JPY"} <= set(STRIPE_CURRENCIES)
+    assert set(SHOP_CURRENCIES) <= set(STRIPE_CURRENCIES)
 
 
 def test_cents_typed_as_dollars_needs_confirmation_and_changes_nothing(editor_client):

@@ -1,5 +1,6 @@
 """The launch "Needs attention" list: placeholder prices, kits with only sample files, courses without
-access instructions, example email addresses and an invoice footer without an address. On the admin home
+access instructions, kits still on the seeded instructions, example email addresses, an invoice footer
+without an address and seller details left unset. On the admin home
 and as `manage.py check --database default` warnings (tag "launch"); each line goes once it is fixed."""
 
 import pytest
@@ -17,6 +18,7 @@ from tests.factories import make_staff
 pytestmark = pytest.mark.django_db
 
 REAL_FOOTER = "Creative Project Management Academy Ltd, 12 Wardour Street, London W1D 6QF. VAT GB123456789."
+REAL_SELLER = "Creative Project Management Academy Ltd\n12 Wardour Street, London W1D 6QF\nCompany 01234567"
 ADMIN_HOME = reverse("admin:index")
 
 
@@ -29,6 +31,7 @@ def fresh_shop(settings, tmp_path, catalog):
     settings.ORDER_REPLY_TO_EMAIL = "academy@example.com"
     settings.FINANCE_ALERT_EMAIL = "finance@example.com"
     settings.INVOICE_FOOTER = "Creative Project Management Academy. Questions: reply to your order email."
+    settings.SELLER_DETAILS = "Creative Project Management Academy"
     attach_sample_files()
     return catalog
 
@@ -36,6 +39,7 @@ def fresh_shop(settings, tmp_path, catalog):
 def fix_everything(settings) -> None:
     Product.objects.update(price_is_placeholder=False)
     Product.objects.filter(kind=Product.Kind.COURSE).update(access_instructions="Sign in at the course site.")
+    Product.objects.filter(kind=Product.Kind.KIT).update(access_instructions="Open the README first.")
     for kit in Product.objects.filter(kind=Product.Kind.KIT):
         KitFile.objects.filter(product=kit).delete()
         real = KitFile(product=kit, title=f"{kit.name} templates")
@@ -46,6 +50,7 @@ def fix_everything(settings) -> None:
     settings.ORDER_REPLY_TO_EMAIL = "orders-help@cpma-academy.org"
     settings.FINANCE_ALERT_EMAIL = "finance@cpma-academy.org"
     settings.INVOICE_FOOTER = REAL_FOOTER
+    settings.SELLER_DETAILS = REAL_SELLER
 
 
 def attention_lines(client) -> list[str]:
@@ -81,6 +86,9 @@ def test_admin_home_names_each_of_the_five_cases(staff_client, fresh_shop):
     for name in ("DEFAULT_FROM_EMAIL", "SITE_CONTACT_EMAIL", "ORDER_REPLY_TO_EMAIL", "FINANCE_ALERT_EMAIL"):
         assert f"{name} is " in text
     assert "INVOICE_FOOTER has no postal address" in text
+    assert "SELLER_DETAILS is not set" in text
+    for kit in ("Project Manager Resume Kit", "Creative PM AI Kit"):
+        assert any(kit in line and "still the seeded text" in line for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -94,6 +102,7 @@ def test_admin_home_names_each_of_the_five_cases(staff_client, fresh_shop):
         (lambda s: setattr(s, "DEFAULT_FROM_EMAIL", "CPMA <orders@cpma-academy.org>"), "DEFAULT_FROM_EMAIL"),
         (lambda s: setattr(s, "FINANCE_ALERT_EMAIL", ""), "FINANCE_ALERT_EMAIL"),
         (lambda s: setattr(s, "INVOICE_FOOTER", REAL_FOOTER), "INVOICE_FOOTER"),
+        (lambda s: setattr(s, "SELLER_DETAILS", REAL_SELLER), "SELLER_DETAILS"),
     ],
 )
 def test_each_line_goes_when_its_cause_is_fixed(staff_client, fresh_shop, settings, fix, gone):
@@ -102,6 +111,18 @@ def test_each_line_goes_when_its_cause_is_fixed(staff_client, fresh_shop, settin
     fix(settings)
 
     assert not any(gone in line for line in attention_lines(staff_client))
+
+
+def test_a_kits_seeded_instructions_are_a_line_until_rewritten_or_emptied(staff_client, fresh_shop):
+    def seeded(name: str) -> bool:
+        return any(name in line and "still the seeded text" in line for line in attention_lines(staff_client))
+
+    assert seeded("Creative PM AI Kit") and seeded("Project Manager Resume Kit")
+
+    Product.objects.filter(slug="ai-kit").update(access_instructions="Open prompts.md first.")
+    Product.objects.filter(slug="resume-kit").update(access_instructions="")
+
+    assert not seeded("Creative PM AI Kit") and not seeded("Project Manager Resume Kit")
 
 
 def test_a_kit_line_goes_once_a_real_file_is_uploaded_and_stays_while_only_samples(staff_client, fresh_shop):
@@ -128,7 +149,15 @@ def test_list_disappears_from_the_admin_home_when_all_is_fixed(staff_client, fre
 def test_manage_py_check_with_the_database_fails_a_launch_gate_until_fixed(fresh_shop, settings):
     with pytest.raises(SystemCheckError) as raised:
         call_command("check", "--database", "default", "--tag", "launch", "--fail-level", "WARNING")
-    for check_id in ("catalog.W001", "catalog.W002", "access.W001", "site.W001", "site.W002"):
+    for check_id in (
+        "catalog.W001",
+        "catalog.W002",
+        "catalog.W003",
+        "access.W001",
+        "site.W001",
+        "site.W002",
+        "site.W003",
+    ):
         assert check_id in str(raised.value)
 
     fix_everything(settings)

@@ -235,3 +235,14 @@ def test_viewers_without_the_export_permission_cannot_export(client):
     assert EXPORT not in changelist and "export_selected" not in changelist
     assert client.get(EXPORT).status_code == 403
     assert not action.streaming
+
+
+def test_the_admin_home_links_the_finance_pages(finance_client, client):
+    from tests.factories import make_staff
+
+    home = finance_client.get(reverse("admin:index")).content.decode()
+    for name in ("dashboard", "receivables", "payouts", "export_orders", "export_transactions"):
+        assert f'href="{reverse(f"finance:{name}")}"' in home
+
+    client.force_login(make_staff("editor-home", group="Catalogue editors"))
+    assert reverse("finance:dashboard") not in client.get(reverse("admin:index")).content.decode()

@@ -68,6 +68,7 @@ def test_header_row_is_the_stable_column_list():
         "bundle_credit_reason",
         "payment_way",
         "invoice_due_at",
+        "refunded_at",
     ]
 
 
@@ -116,6 +117,50 @@ def test_payment_way_and_invoice_due_date_are_the_last_columns():
     )
     assert (rows[unpaid.reference]["payment_way"], rows[unpaid.reference]["invoice_due_at"]) == ("", "")
     assert len(rows) == 4  # one row per line: the request's join adds none
+
+
+def test_refunded_at_is_the_latest_succeeded_refund_and_the_last_column():
+    from payments.models import Refund
+
+    product = make_product()
+    refunded = make_order(
+        [(product, 1), (make_product(), 2)], status="partially_refunded", amount_refunded_cents=500
+    )
+    refunded.refunds.update(created=paid(2026, 3, 2, 9, 15))
+    Refund.objects.create(
+        order=refunded,
+        stripe_refund_id="re_later",
+        amount_cents=300,
+        currency="USD",
+        status="succeeded",
+        created=paid(2026, 3, 9, 8, 0),
+    )
+    Refund.objects.create(
+        order=refunded,
+        stripe_refund_id="re_pending",
+        amount_cents=100,
+        currency="USD",
+        status="pending",
+        created=paid(2026, 3, 20),
+    )
+    Refund.objects.create(
+        order=refunded,
+        stripe_refund_id="re_failed",
+        amount_cents=100,
+        currency="USD",
+        status="failed",
+        created=paid(2026, 3, 21),
+    )
+    untouched = make_order([(product, 1)])
+
+    rows = read_csv(export_text())
+
+    assert HEADER[-1] == "refunded_at"
+    assert [row["refunded_at"] for row in rows if row["order_reference"] == refunded.reference] == [
+        "2026-03-09T08:00:00Z",
+        "2026-03-09T08:00:00Z",
+    ]
+    assert [row["refunded_at"] for row in rows if row["order_reference"] == untouched.reference] == [""]
 
 
 def test_one_row_per_line_with_the_order_columns_repeated():
@@ -470,6 +515,23 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
         )
         if n % 3 == 1:
             paid_by_invoice(order, due=paid(2026, 3, 1 + n))
+        if n % 4 == 3:
+            from payments.models import Refund
+
+            Refund.objects.create(
+                order=order,
+                stripe_refund_id=f"re_more_{n}",
+                amount_cents=1,
+                currency=order.currency,
+                status="succeeded" if n % 8 == 3 else "pending",
+                created=paid(
+                    2026,
+                    4,
+                    n,
+                    7,
+                    30,
+                ),
+            )
 
     with CaptureQueriesContext(connection) as queries:
         copied = export_text(bom=bom)

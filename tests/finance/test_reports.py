@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from catalog.money import format_money
 from finance.charts import BAR_MIN, VALUE_SPACE, WIDTH, bar_chart
-from finance.reports import ReportPeriod, default_period, revenue_report
+from finance.reports import ReportPeriod, default_period, money_span, revenue_report
 from tests.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -77,12 +77,14 @@ def test_orders_and_seats_are_net_of_fully_refunded_orders(sales):
     assert (report.totals.orders, report.totals.seats) == (2, 6)
 
 
-def test_average_order_value_is_over_the_payments_received(sales):
+def test_average_order_value_divides_what_the_orders_it_counts_paid_by_their_number(sales):
+    discounted, _refunded, partial = sales["orders"]
     report = revenue_report(JAN_TO_MAR)
 
-    assert report.totals.payments == 3
-    assert report.totals.gross_cents == 32300
-    assert report.totals.average_order_cents == 10767  # 32300 / 3, rounded half up
+    assert report.totals.payments == 3 and report.totals.orders == 2  # the full refund is not counted
+    assert report.totals.kept_gross_cents == discounted.total_cents + partial.total_cents == 22300
+    assert report.totals.average_order_cents == 11150  # 22300 / 2
+    assert [month.average_order_cents for month in report.months] == [14800, 7500]
 
 
 def test_a_payment_at_the_very_start_of_the_period_counts_and_one_at_its_end_does_not(sales):
@@ -164,11 +166,31 @@ def test_other_currencies_are_reported_on_their_own(sales):
     assert report.totals.payments == 1
 
 
-def test_default_period_is_the_last_twelve_months_including_this_one():
-    period = default_period(dt.date(2026, 11, 26))
+@pytest.mark.parametrize(
+    ("first", "last", "since", "until"),
+    [
+        # Money all year long: the last twelve months, this one included.
+        (dt.date(2024, 3, 9), dt.date(2026, 11, 20), dt.date(2025, 12, 1), dt.date(2026, 12, 1)),
+        # The shop opened in August: the period starts there, not on empty months before.
+        (dt.date(2026, 8, 14), dt.date(2026, 10, 2), dt.date(2026, 8, 1), dt.date(2026, 12, 1)),
+        # Nothing moved in the last twelve months: the twelve up to the latest that has money.
+        (dt.date(2023, 1, 5), dt.date(2024, 6, 30), dt.date(2023, 7, 1), dt.date(2024, 7, 1)),
+        (dt.date(2024, 5, 1), dt.date(2024, 6, 30), dt.date(2024, 5, 1), dt.date(2024, 7, 1)),
+        # No money yet: this month alone.
+        (None, None, dt.date(2026, 11, 1), dt.date(2026, 12, 1)),
+    ],
+)
+def test_the_default_period_never_opens_on_empty_months(first, last, since, until):
+    period = default_period(dt.date(2026, 11, 26), first, last)
 
-    assert (period.since, period.until) == (dt.date(2025, 12, 1), dt.date(2026, 12, 1))
-    assert len(period.months()) == 12
+    assert (period.since, period.until) == (since, until)
+    assert len(period.months()) <= 12
+
+
+def test_money_span_is_the_first_and_latest_movement_in_the_currency(sales):
+    assert money_span("USD") == (dt.date(2025, 12, 31), dt.date(2026, 3, 1))
+    assert money_span("EUR") == (dt.date(2026, 1, 15), dt.date(2026, 1, 15))
+    assert money_span("GBP") == (None, None)
 
 
 def test_bar_widths_are_proportional_and_zero_still_shows():
@@ -192,15 +214,14 @@ def test_dashboard_shows_the_figures_as_an_accessible_svg_chart_and_a_table(fina
     assert '<title id="month-chart-title">Net revenue by month (USD)</title>' in page
     assert "Jan 2026: $245; Feb 2026: -$50" in page
     assert "<script" not in page.split('<div id="content-main">')[1]
-    for figure in [32300 - 12500 - 300, 32300, 12500, 300, 10767, 24800, 7500]:
+    for figure in [32300 - 12500 - 300, 32300, 12500, 300, 11150, 24800, 7500]:
         assert format_money(figure) in page
     assert ">Jan 2026</th>" in page and ">Course A<br>" in page
 
 
-def test_dashboard_opens_on_the_last_twelve_months(finance_client):
+def test_a_bare_dashboard_opens_on_this_month_before_any_money(finance_client):
     today = dt.datetime.now(dt.UTC).date()
-    since = dt.date(today.year - 1, today.month, 1) + dt.timedelta(days=31)
-    since = since.replace(day=1)  # the first day of the month eleven months ago
+    since = today.replace(day=1)
     until = dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)  # the first day of next month
 
     response = finance_client.get(DASHBOARD)
@@ -211,6 +232,14 @@ def test_dashboard_opens_on_the_last_twelve_months(finance_client):
     assert response.context["report"].period.until == until
     assert f"{since:%-d %b %Y} to {until:%-d %b %Y} (not included)" in page
     assert page.count('role="img"') == 1  # no sales yet: no product chart
+
+
+def test_a_bare_dashboard_opens_on_the_months_with_money(finance_client, sales):
+    response = finance_client.get(DASHBOARD)
+
+    first_month = response.context["report"].months[0]
+    assert first_month.month >= dt.date(2025, 12, 1)  # never before the first month with money
+    assert first_month.gross_cents or first_month.refunded_cents  # and not on an empty one
 
 
 @pytest.mark.parametrize(

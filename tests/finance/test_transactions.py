@@ -61,6 +61,9 @@ def test_refunds_and_disputes_are_negative_movements_on_their_own_dates(
 
     assert by_type["refund"]["amount"] == "-10.00"
     assert by_type["refund"]["stripe_refund_id"] == refund["id"]
+    # A refund names the payment intent it gave money back from, as its payment does.
+    assert by_type["refund"]["stripe_payment_intent_id"] == paid_order.stripe_payment_intent_id != ""
+    assert by_type["refund"]["stripe_payment_intent_id"] == by_type["payment"]["stripe_payment_intent_id"]
     assert by_type["dispute_withdrawal"]["amount"].startswith("-")
     assert by_type["dispute_reinstatement"]["stripe_dispute_id"] == dispute["id"]
 
@@ -148,3 +151,41 @@ def test_bad_transaction_filters_are_clear_errors(db, args, message):
 
     assert message in str(caught.value)
     assert caught.value.returncode == 2
+
+
+def test_the_payouts_page_downloads_as_csv_one_row_per_transaction(
+    paid_order, fake_stripe, deliver_event, admin_client
+):
+    refund = fake_stripe.refund(paid_order.stripe_session_id, amount=500)
+    deliver_event(make_event("refund.created", refund))
+    payout = fake_stripe.payout()
+    deliver_event(make_event("payout.paid", payout))
+
+    page = admin_client.get(reverse("finance:payouts")).content.decode()
+    response = admin_client.get(reverse("finance:payouts"), {"format": "csv"})
+
+    assert 'href="?format=csv"' in page
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="payouts-')
+    lines = read_csv(streamed_text(response))
+    assert [line["transaction_type"] for line in lines] == sorted(line["transaction_type"] for line in lines)
+    assert {line["transaction_type"] for line in lines} == {"charge", "refund"}
+    assert all(line["stripe_payout_id"] == payout["id"] for line in lines)
+    assert sum(int(line["net_at_stripe"].replace(".", "")) for line in lines) == payout["amount"]
+    assert all(line["our_records"] == line["net_at_stripe"] for line in lines)
+    assert {line["order_reference"] for line in lines} == {paid_order.reference}
+
+
+def test_the_payouts_csv_needs_the_export_permission(paid_order, client, settings):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_staff
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    viewer = make_staff("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
+    client.force_login(viewer)
+
+    assert client.get(reverse("finance:payouts")).status_code == 200
+    assert "format=csv" not in client.get(reverse("finance:payouts")).content.decode()
+    assert client.get(reverse("finance:payouts"), {"format": "csv"}).status_code == 403

@@ -1,0 +1,60 @@
+"""The success page and the order confirmation say "ready now" only of what is: a kit's files are there
+the moment it is paid; a course comes when the academy enrols its holder, and they say when and how."""
+
+import pytest
+from django.core import mail
+
+from checkout.receipts import COURSE_ENROLMENT_COMES, KIT_READY
+from tests.checkout.conftest import completed_event
+
+SUCCESS = "/checkout/success/"
+# Sentences these pages said before, untrue of a course at purchase or of a kit.
+UNTRUE = ("Your access is ready.", "The academy will email you how to begin within one working day.")
+
+
+@pytest.fixture
+def paid(catalog, client, buy, fake_stripe, deliver_event):
+    def pay(slug: str) -> tuple[str, str]:
+        mail.outbox.clear()
+        _, order = buy(slug)
+        event = completed_event(fake_stripe, order, email="pat@example.com", name="Pat")
+        page = client.get(SUCCESS, {"session_id": order.stripe_session_id}).content.decode()
+        deliver_event(event)
+        [confirmation] = [
+            m for m in mail.outbox if order.reference in m.subject and "access" not in m.subject
+        ]
+        return " ".join(page.split()), " ".join(confirmation.body.split())
+
+    return pay
+
+
+def test_a_course_says_when_and_how_access_comes(paid):
+    page, email = paid("level-i")
+    for text in (page, email):
+        assert COURSE_ENROLMENT_COMES in text
+        assert (
+            "The academy enrols you on CPMA Level I Certification within one working day and emails you how "
+            "to sign in." in text
+        )
+        assert "ready now" not in text.lower()
+        assert not any(sentence in text for sentence in UNTRUE)
+
+
+def test_a_kit_is_ready_now(paid, catalog):
+    catalog["resume-kit"].access_instructions = ""
+    catalog["resume-kit"].save()
+    page, email = paid("resume-kit")
+    for text in (page, email):
+        assert "Your access is ready now." in text
+        assert KIT_READY in text
+        assert COURSE_ENROLMENT_COMES not in text
+        assert not any(sentence in text for sentence in UNTRUE)
+
+
+def test_a_bundle_says_which_part_is_ready_and_which_comes(paid):
+    page, email = paid("bundle")
+    for text in (page, email):
+        assert (
+            "Everything else is ready now; the academy enrols you on CPMA Level I Certification and " in text
+        )
+        assert "Your access is ready now." not in text
