@@ -141,9 +141,18 @@ def test_an_address_that_could_lead_off_site_is_not_found(client, path):
     assert "Location" not in response
 
 
-def test_a_control_character_in_an_old_admin_address_is_refused_before_any_redirect(client):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/checkout/payment/a%00b/",
+        # A line break cannot start another header: it never reaches the redirect.
+        "/admin/checkout/payment/a%0D%0ASet-Cookie:%20x=1",
+        "/admin/checkout/payment//%09/evil.com",
+    ],
+)
+def test_a_control_character_in_an_old_admin_address_is_refused_before_any_redirect(client, path):
     """The path check (config.security) answers before the redirect is considered."""
-    response = client.get("/admin/checkout/payment/a%00b/")
+    response = client.get(path)
 
     assert response.status_code == 400
     assert "Location" not in response
@@ -156,11 +165,6 @@ def test_a_control_character_in_an_old_admin_address_is_refused_before_any_redir
         ("/admin/checkout/payment/%2541/", "/admin/payments/payment/%2541/"),
         ("/admin/checkout/payment/Zo%C3%AB/", "/admin/payments/payment/Zo%C3%AB/"),
         ("/admin/checkout/payment/a%3Fb%23c/", "/admin/payments/payment/a%3Fb%23c/"),
-        # A line break cannot start another header.
-        (
-            "/admin/checkout/payment/a%0D%0ASet-Cookie:%20x=1",
-            "/admin/payments/payment/a%0D%0ASet-Cookie:%20x%3D1",
-        ),
         # Text that looks like a scheme is just a path segment here.
         ("/admin/checkout/payment/javascript:alert(1)", "/admin/payments/payment/javascript:alert(1)"),
         ("/admin/checkout/payment/@evil.com", "/admin/payments/payment/@evil.com"),
@@ -186,7 +190,6 @@ def test_odd_but_harmless_addresses_redirect_within_the_admin(client, path, loca
         "\\\\evil.com",
         "%2F%2Fevil.com",
         "http:evil.com",
-        "/%09/evil.com",
         "..%2F..%2F",
     ],
 )
