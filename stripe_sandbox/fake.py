@@ -13,7 +13,7 @@ library is patched. It serves the endpoints the app uses, in Stripe's JSON shape
 
 (the route table is stripe_sandbox/api.py; each handler lives with its resource: sessions.py, customers.py,
 invoices.py) and, for the buyer's browser, the payment page a session's `url` opens (`GET /c/pay/<session
-id>`; its test card buttons POST back to it: buyer.py) and an overview at `/` (hosted.py).
+id>`; its test card buttons POST back to it: checkout_page.py, buyer.py) and an overview at `/` (hosted.py).
 
 Every API request is checked against the stripe library's own parameter types (`SessionCreateParams`,
 `SessionRetrieveParams`, `RefundListParams` and so on): an unknown parameter or a missing required one gets
@@ -21,8 +21,8 @@ Stripe's 400 `invalid_request_error`, so a request the fake accepts is one Strip
 
 Behind a paid session the fake keeps what Stripe keeps: a PaymentIntent, its Charge and the Charge's balance
 transaction (with a fee), and refunds and disputes made with `refund()` and `dispute()` (payments.py,
-refunds.py). All of it is held in a Store (state.py); FakeStripe is that store with its HTTP server, and
-its controls below are the resource modules' functions called on it.
+refunds.py). All of it is held in a Store (state.py); FakeStripe is that store with its HTTP server
+(server.py), and its controls below are the resource modules' functions called on it.
 
 Usage:
 
@@ -49,144 +49,14 @@ URL on the first line and serving until interrupted or terminated:
 """
 
 import argparse
-import copy
-import json
-import re
-import secrets
 import signal
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from stripe_sandbox import api, customers, hosted, invoices, payments, refunds, sessions
-from stripe_sandbox.buyer import BuyerDetails, card_for, pay
-from stripe_sandbox.params import decode_form
-from stripe_sandbox.state import RecordedRequest, Store, error, public
-from stripe_sandbox.webhooks import Delivery
+from stripe_sandbox import customers, invoices, payments, refunds, sessions
+from stripe_sandbox.server import _Handler, _QuietServer
+from stripe_sandbox.state import RecordedRequest, Store
 
 __all__ = ["FakeStripe", "RecordedRequest", "_Handler", "main", "serve_until_stopped"]
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        """A client that gave up (timeout tests) leaves a broken pipe behind; that is expected."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    stripe: Store
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm holds the body back
-    # until the client's delayed ACK (about 40 ms on Linux), which made every fake call take that long.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output clean."""
-
-    def _page(self, path: str, body: str) -> None:
-        """The buyer's side: a session's payment page (GET shows it, POST pays with a test card) and the
-        overview at `/`; every other address is a 404 page. All of them carry the sandbox mark."""
-        fake = self.stripe
-        match = re.fullmatch(r"/c/pay/(cs_test_\w+)", path)
-        with fake._lock:
-            session = copy.deepcopy(fake.sessions.get(match.group(1))) if match else None
-        location = None
-        if path == "/" and self.command == "GET":
-            with fake._lock:
-                sessions = [public(s) for s in fake.sessions.values()]
-            deliveries: list[Delivery] = list(fake.webhooks.deliveries) if fake.webhooks else []
-            status, page = (
-                200,
-                hosted.overview_page(sessions, deliveries, fake.webhooks.url if fake.webhooks else ""),
-            )
-        elif session is None or self.command not in ("GET", "POST"):
-            status, page = 404, hosted.not_found_page()
-        elif session["status"] != "open":
-            status, page = 200, hosted.finished_page(session)
-        elif self.command == "GET":
-            with fake._lock:
-                fake.hosted_visits.append(session["id"])
-            status, page = 200, hosted.payment_page(session)
-        else:
-            form = dict(parse_qsl(body))
-            buyer = BuyerDetails(
-                email=form.get("email", "").strip(),
-                name=form.get("name", "").strip(),
-                business_name=form.get("business_name", "").strip(),
-            )
-            card = card_for(form.get("card", ""))
-            if card is None:
-                message = "Choose one of the test cards."
-            elif "@" not in buyer.email or not buyer.name:
-                message = "Enter your email address and the name on the card."
-            else:
-                message = pay(fake, session["id"], card, buyer)
-            if message:
-                status, page = 200, hosted.payment_page(session, buyer=buyer, message=message)
-            else:
-                status, page = 303, ""
-                location = (session["success_url"] or "").replace("{CHECKOUT_SESSION_ID}", session["id"])
-        data = page.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        if location:
-            self.send_header("Location", location)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
-        parts = urlsplit(self.path)
-        if not parts.path.startswith("/v1/"):
-            self._page(parts.path, body)
-            return
-        request = RecordedRequest(
-            method=self.command,
-            path=parts.path,
-            query=parts.query,
-            headers=dict(self.headers.items()),
-            body=body,
-            form=decode_form(body) if body else {},
-        )
-        failure = self.stripe._record(request)
-        if failure == "timeout":
-            self.stripe._stopping.wait(self.stripe.timeout_delay)
-            status, payload, extra = 500, error("Timed out.", error_type="api_error"), {}
-        elif failure == "500":
-            status, payload, extra = (
-                500,
-                error("Something went wrong on Stripe's end.", error_type="api_error"),
-                {},
-            )
-        elif failure == "card_error":
-            status, payload, extra = (
-                402,
-                error("Your card was declined.", code="card_declined", error_type="card_error"),
-                {},
-            )
-        else:
-            status, payload, extra = api.answer(self.stripe, request)
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Request-Id", f"req_{secrets.token_hex(7)}")
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
-
-    do_GET = _handle
-    do_POST = _handle
-    do_DELETE = _handle
 
 
 class FakeStripe(Store):

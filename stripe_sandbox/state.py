@@ -1,7 +1,7 @@
 """What the fake Stripe keeps, behind one lock: every object by kind, the requests it was sent, the events it
 sent, and the failures it was told to play. The resource modules (sessions, payments, refunds, invoices,
-customers) change it through the functions they define; the API router (api.py) and the server (fake.py)
-sit above them. This module imports none of them, only the event envelope and webhook delivery.
+customers) change it through the functions they define; the API router (api.py) and the server (server.py,
+fake.py) sit above them. This module imports none of them, only the event envelope and webhook delivery.
 
 Objects are Stripe's JSON shapes as dicts; a key starting with "_" is the fake's own bookkeeping, never
 shown (`public`).
