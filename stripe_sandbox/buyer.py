@@ -11,10 +11,10 @@ Each card plays one of Stripe's outcomes and sends the webhooks Stripe would sen
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from stripe_sandbox.fake import FakeStripe
+from stripe_sandbox.invoices import invoice_for
+from stripe_sandbox.sessions import complete_session, settle_async
+from stripe_sandbox.state import Store
 
 
 @dataclass(frozen=True)
@@ -50,34 +50,35 @@ class BuyerDetails:
     business_name: str = ""
 
 
-def pay(fake: "FakeStripe", session_id: str, card: Card, buyer: BuyerDetails) -> str | None:
+def pay(store: Store, session_id: str, card: Card, buyer: BuyerDetails) -> str | None:
     """Play the buyer paying with `card`. Returns the message to show on the page, or None when the buyer
     goes back to the shop (the session completed)."""
     if card.outcome == "declined":
         return DECLINED
-    session = fake.complete_session(
+    session = complete_session(
+        store,
         session_id,
         payment_status="paid" if card.outcome == "paid" else "unpaid",
         email=buyer.email,
         name=buyer.name,
         business_name=buyer.business_name or None,
     )
-    fake.emit("checkout.session.completed", session)
+    store.emit("checkout.session.completed", session)
     if card.outcome == "paid":
-        _emit_invoice(fake, session_id)
+        _emit_invoice(store, session_id)
     else:
-        fake.later(fake.async_delay, lambda: _settle(fake, session_id))
+        store.later(store.async_delay, lambda: _settle(store, session_id))
     return None
 
 
-def _settle(fake: "FakeStripe", session_id: str) -> None:
-    session = fake.settle_async(session_id, succeeded=True)
-    fake.emit("checkout.session.async_payment_succeeded", session)
-    _emit_invoice(fake, session_id)
+def _settle(store: Store, session_id: str) -> None:
+    session = settle_async(store, session_id, succeeded=True)
+    store.emit("checkout.session.async_payment_succeeded", session)
+    _emit_invoice(store, session_id)
 
 
-def _emit_invoice(fake: "FakeStripe", session_id: str) -> None:
-    invoice = fake.invoice_for(session_id)
+def _emit_invoice(store: Store, session_id: str) -> None:
+    invoice = invoice_for(store, session_id)
     if invoice is not None:
-        fake.emit("invoice.finalized", invoice)
-        fake.emit("invoice.paid", invoice)
+        store.emit("invoice.finalized", invoice)
+        store.emit("invoice.paid", invoice)

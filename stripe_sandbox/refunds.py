@@ -1,49 +1,146 @@
-"""Refunds made through the API for the fake Stripe (the order admin's "Refund in full at Stripe").
+"""Refunds of a charge, as staff make them in Stripe's dashboard (`FakeStripe.refund`), and how they count on
+the charge (`amount_refunded`, `refunded`). The API lists and retrieves them (GET /v1/refunds, api.py) and
+makes them (POST /v1/refunds, `create_refund`):
 
-    POST /v1/refunds    create (`payment_intent`, optional `amount`, `reason`, `metadata`)
+- `payment_intent` (optional `amount`, `reason`, `metadata`): what is left of the intent's charge, or
+  `amount`; Stripe's 400 `charge_already_refunded` when nothing is left, `amount_too_large` past it; emits
+  `refund.created` and `charge.refunded` as Stripe does (the order admin's "Refund in full at Stripe");
+- `customer` with `origin=customer_balance` (`amount`, `currency`): what bank transfers left on a customer's
+  cash balance, sent back to the payer; `pending` until the money moves, no event (unapplied cash on an
+  ended payment request).
 
-The body is checked against the stripe library's `RefundCreateParams` like the fake's other endpoints. It
-refunds what is left of the PaymentIntent's charge unless `amount` says less, answers Stripe's 400
-`charge_already_refunded` when nothing is left, and emits `refund.created` and `charge.refunded` as Stripe
-does (sent when webhooks are on). Idempotency keys are honoured by the fake itself.
+Credit notes on an invoice, when the shop comes to use them, belong here beside refunds: they are the
+invoice's side of giving money back.
 """
 
 import copy
+import secrets
+import time
 from typing import Any
 
-from stripe.params import _refund_create_params
+from stripe_sandbox.payments import balance_transaction
+from stripe_sandbox.state import Answer, Store, error, missing
 
-from stripe_sandbox.params import parameter_problems
-
-PATH = "/v1/refunds"
-
-
-def _error(message: str, code: str) -> dict[str, Any]:
-    return {"error": {"type": "invalid_request_error", "message": message, "code": code}}
+# Refunds in these states count towards a charge's `amount_refunded`, as Stripe counts them.
+COUNTED = ("pending", "requires_action", "succeeded")
 
 
-def create(fake: Any, request: Any) -> tuple[int, dict[str, Any]]:
-    """Answer one create for `fake` (a FakeStripe, not imported: this module stays out of its imports)."""
-    problems = parameter_problems(request.body, _refund_create_params.RefundCreateParams)
-    if problems:
-        return 400, _error(problems[0], "parameter_unknown")
-    form = request.form
+def refund(
+    store: Store,
+    session_id: str,
+    *,
+    amount: int | None = None,
+    status: str = "succeeded",
+    reason: str | None = "requested_by_customer",
+    created: int | None = None,
+) -> dict[str, Any]:
+    """Staff refund the session's charge (in full unless `amount`); returns the Refund. `session_id` may
+    also be a PaymentIntent's id (an invoice's payment)."""
+    with store._lock:
+        session = store.sessions.get(session_id)
+        intent = store.payment_intents[session["payment_intent"] if session else session_id]
+        charge = store.charges[intent["latest_charge"]]
+        amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
+        return _new_refund(store, intent, charge, amount, status=status, reason=reason, created=created)
+
+
+def _new_refund(
+    store: Store,
+    intent: dict[str, Any],
+    charge: dict[str, Any],
+    amount: int,
+    *,
+    status: str = "succeeded",
+    reason: str | None = None,
+    created: int | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A refund of `amount` on the intent's charge (the caller holds the lock)."""
+    refund_id = f"re_test_{secrets.token_hex(8)}"
+    transaction = balance_transaction(store, -amount, 0, charge["currency"], "refund", refund_id)
+    store.refunds[refund_id] = {
+        "id": refund_id,
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": transaction["id"],
+        "charge": charge["id"],
+        "created": int(time.time()) if created is None else created,
+        "currency": charge["currency"],
+        "metadata": metadata or {},
+        "payment_intent": intent["id"],
+        "reason": reason,
+        "status": status,
+    }
+    refresh_charge(store, charge)
+    return copy.deepcopy(store.refunds[refund_id])
+
+
+def create_refund(store: Store, _: str, form: dict[str, Any]) -> Answer:
+    """POST /v1/refunds (the API holds the lock)."""
+    if form.get("customer") or form.get("origin") == "customer_balance":
+        return _refund_cash_balance(store, form)
     intent_id = form.get("payment_intent") or ""
-    with fake._lock:
-        intent = fake.payment_intents.get(intent_id)
-        charge = fake.charges.get(intent.get("latest_charge") or "") if intent else None
-        left = charge["amount"] - charge["amount_refunded"] if charge else 0
+    intent = store.payment_intents.get(intent_id)
+    charge = store.charges.get(intent.get("latest_charge") or "") if intent else None
     if charge is None:
-        return 404, _error(f"No such payment_intent: '{intent_id}'", "resource_missing")
+        return missing("payment_intent", intent_id)
+    left = charge["amount"] - charge["amount_refunded"]
     amount = int(form["amount"]) if form.get("amount") else left
     if left <= 0:
-        return 400, _error(f"Charge {charge['id']} has already been refunded.", "charge_already_refunded")
+        return 400, error(f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
     if amount > left:
-        return 400, _error(f"Refund amount ({amount}) is greater than unrefunded amount.", "amount_too_large")
-    refund = fake.refund(intent_id, amount=amount, reason=form.get("reason"))
-    refund = fake.update_refund(refund["id"], metadata=form.get("metadata") or {})
-    fake.emit("refund.created", refund)
-    with fake._lock:
-        charge = copy.deepcopy(fake.charges[charge["id"]])
-    fake.emit("charge.refunded", charge)
+        return 400, error(
+            f"Refund amount ({amount}) is greater than unrefunded amount.", code="amount_too_large"
+        )
+    refund = _new_refund(
+        store, intent, charge, amount, reason=form.get("reason"), metadata=form.get("metadata") or {}
+    )
+    store.emit_locked("refund.created", refund)
+    store.emit_locked("charge.refunded", copy.deepcopy(charge))
     return 200, refund
+
+
+def _refund_cash_balance(store: Store, form: dict[str, Any]) -> Answer:
+    """What bank transfers left on a customer's cash balance, back to the payer (card refunds go through
+    `payment_intent`)."""
+    if form.get("origin") != "customer_balance" or not form.get("customer"):
+        return 400, error("A customer's cash balance is refunded with customer and origin=customer_balance.")
+    customer = store.customers.get(form["customer"])
+    if customer is None:
+        return missing("customer", form["customer"])
+    currency = (form.get("currency") or "").lower()
+    amount = int(form.get("amount") or customer["_cash"].get(currency, 0))
+    if not currency or amount <= 0 or amount > customer["_cash"].get(currency, 0):
+        return 400, error("The refund exceeds the customer's cash balance.", code="balance_insufficient")
+    customer["_cash"][currency] -= amount
+    refund_id = f"re_test_{secrets.token_hex(8)}"
+    store.refunds[refund_id] = {
+        "id": refund_id,
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": None,
+        "charge": None,
+        "created": int(time.time()),
+        "currency": currency,
+        "metadata": form.get("metadata") or {},
+        "payment_intent": None,
+        "reason": None,
+        "status": "pending",  # until the customer's bank account details are collected and the money moves
+    }
+    return 200, copy.deepcopy(store.refunds[refund_id])
+
+
+def update_refund(store: Store, refund_id: str, **fields: Any) -> dict[str, Any]:
+    with store._lock:
+        found = store.refunds[refund_id]
+        found.update(fields)
+        refresh_charge(store, store.charges[found["charge"]])
+        return copy.deepcopy(found)
+
+
+def refresh_charge(store: Store, charge: dict[str, Any]) -> None:
+    """The charge's refunded amount after its refunds changed (the caller holds the lock)."""
+    charge["amount_refunded"] = sum(
+        r["amount"] for r in store.refunds.values() if r["charge"] == charge["id"] and r["status"] in COUNTED
+    )
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
