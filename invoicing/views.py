@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.seats import MIN_SEATS
 from checkout import services
+from checkout.forms import BuyForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled
 from checkout.views import active_product, render_review, see_other
@@ -38,8 +40,13 @@ def request_payment(request: HttpRequest) -> HttpResponse:
     visitor = ensure_visitor_id(request)
     form = PaymentRequestForm(request.POST, prefix=PaymentRequestForm.PREFIX)
     if not form.is_valid() or not checkout_enabled() or not product.can_be_bought:
+        # The card form keeps its own fields (ids and names without the prefix): each field shows once.
+        typed = form.cleaned_data
+        buy_form = BuyForm(
+            initial={"quantity": typed.get("quantity") or MIN_SEATS, "po_number": typed.get("po_number", "")}
+        )
         response = render_review(
-            request, product, form, visitor=visitor, extra={"request_form": form, "request_refused": True}
+            request, product, buy_form, visitor=visitor, extra={"request_form": form, "request_refused": True}
         )
         response.status_code = 400
         return remember_visitor(response, visitor)
