@@ -45,3 +45,63 @@ def test_email_fields_and_the_note_are_styled_like_the_other_fields():
 
     assert ".buy-form input[type=email]" in css and ".buy-form textarea" in css
     assert ".field-invalid input[type=email]" in css
+
+
+def _preparing(client, run_tasks):
+    from tests.checkout.payreq_helpers import payer_link
+
+    _, request = send_request(client)
+    run_tasks()
+    link = payer_link()
+    client.post(link, {"action": "invoice"})
+    return request, link
+
+
+def test_the_payers_page_follows_the_invoice_without_a_reload_and_refreshes_itself_without_js(
+    client, catalog, fake_stripe, run_tasks
+):
+    _, link = _preparing(client, run_tasks)
+
+    html = client.get(link).content.decode()
+
+    assert "reload this page" not in html
+    assert re.search(r'<script src="/static/js/payer-state\.[0-9a-f]+\.js" defer></script>', html)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline script: CSP allows 'self' only
+    assert '<noscript><meta http-equiv="refresh"' in html
+    state_url = re.search(r'data-state-url="([^"]+)"', html).group(1)
+    assert state_url == f"{link}state/"
+
+
+def test_the_state_part_shows_the_invoice_once_issued_and_changes_nothing(
+    client, catalog, fake_stripe, run_tasks
+):
+
+    _, link = _preparing(client, run_tasks)
+
+    before = client.get(f"{link}state/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert before.status_code == 200
+    assert 'data-payer-state="preparing"' in before.content.decode()
+    assert "no-store" in before["Cache-Control"]
+    assert before["Referrer-Policy"] == "same-origin"
+    assert "script-src 'self'" in before["Content-Security-Policy"]
+    assert fake_stripe.requests == []
+    run_tasks()
+
+    after = client.get(f"{link}state/").content.decode()
+    assert 'data-payer-state="issued"' in after
+    assert "Pay by card or see bank transfer details" in after
+    assert client.post(f"{link}state/").status_code == 405
+    assert client.get(f"{link[:-2]}x/state/").status_code == 404
+
+
+def test_the_state_part_never_marks_the_request_viewed(client, catalog, fake_stripe, run_tasks):
+    from invoicing.models import PaymentRequest
+    from tests.checkout.payreq_helpers import payer_link
+
+    _, request = send_request(client)
+    run_tasks()
+
+    client.get(f"{payer_link()}state/", headers={"Sec-Fetch-Mode": "navigate"})
+
+    request.refresh_from_db()
+    assert request.state == PaymentRequest.State.SENT

@@ -28,7 +28,9 @@ def fresh_shop(settings, tmp_path, catalog):
     settings.SITE_CONTACT_EMAIL = "academy@example.com"
     settings.ORDER_REPLY_TO_EMAIL = "academy@example.com"
     settings.FINANCE_ALERT_EMAIL = "finance@example.com"
+    settings.RECEIVABLES_EMAIL = "academy@example.com"
     settings.INVOICE_FOOTER = "Creative Project Management Academy. Questions: reply to your order email."
+    settings.SELLER_DETAILS = "Creative Project Management Academy"
     attach_sample_files()
     return catalog
 
@@ -45,7 +47,9 @@ def fix_everything(settings) -> None:
     settings.SITE_CONTACT_EMAIL = "hello@cpma-academy.org"
     settings.ORDER_REPLY_TO_EMAIL = "orders-help@cpma-academy.org"
     settings.FINANCE_ALERT_EMAIL = "finance@cpma-academy.org"
+    settings.RECEIVABLES_EMAIL = "accounts@cpma-academy.org"
     settings.INVOICE_FOOTER = REAL_FOOTER
+    settings.SELLER_DETAILS = REAL_FOOTER
 
 
 def attention_lines(client) -> list[str]:
@@ -94,6 +98,8 @@ def test_admin_home_names_each_of_the_five_cases(staff_client, fresh_shop):
         (lambda s: setattr(s, "DEFAULT_FROM_EMAIL", "CPMA <orders@cpma-academy.org>"), "DEFAULT_FROM_EMAIL"),
         (lambda s: setattr(s, "FINANCE_ALERT_EMAIL", ""), "FINANCE_ALERT_EMAIL"),
         (lambda s: setattr(s, "INVOICE_FOOTER", REAL_FOOTER), "INVOICE_FOOTER"),
+        (lambda s: setattr(s, "RECEIVABLES_EMAIL", "accounts@cpma-academy.org"), "RECEIVABLES_EMAIL"),
+        (lambda s: setattr(s, "SELLER_DETAILS", REAL_FOOTER), "SELLER_DETAILS"),
     ],
 )
 def test_each_line_goes_when_its_cause_is_fixed(staff_client, fresh_shop, settings, fix, gone):
@@ -128,7 +134,14 @@ def test_list_disappears_from_the_admin_home_when_all_is_fixed(staff_client, fre
 def test_manage_py_check_with_the_database_fails_a_launch_gate_until_fixed(fresh_shop, settings):
     with pytest.raises(SystemCheckError) as raised:
         call_command("check", "--database", "default", "--tag", "launch", "--fail-level", "WARNING")
-    for check_id in ("catalog.W001", "catalog.W002", "access.W001", "site.W001", "site.W002"):
+    for check_id in (
+        "catalog.W001",
+        "catalog.W002",
+        "access.W001",
+        "site.W001",
+        "site.W002",
+        "invoicing.W001",
+    ):
         assert check_id in str(raised.value)
 
     fix_everything(settings)
