@@ -123,13 +123,19 @@ ROLE_PAGES = (
         "Level I foundations and progress to Level II, and the AI Kit gives the whole team the same setup "
         "for Claude, ChatGPT and Gemini.",
         points=(
+            "One order for all seats, paid the way your company pays: send a payment request to accounts "
+            "payable for an invoice on terms (bank transfer or card), or pay by card yourself.",
             "One shared vocabulary for briefs, approvals, decision logs and revision rounds across the team.",
             "A progression from coordinator to senior roles inside one purchase.",
             "A standard AI setup for scheduling drafts, transcription, brief refinement and stakeholder "
             "updates.",
-            "One order for all seats, paid by card through Stripe.",
         ),
-        faq_slugs=("buying-seats-for-a-team", "justify-certification-to-employer", "receipts"),
+        faq_slugs=(
+            "company-pays-by-invoice",
+            "buying-seats-for-a-team",
+            "justify-certification-to-employer",
+            "receipts",
+        ),
     ),
 )
 

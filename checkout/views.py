@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
-from checkout import receipts, services
+from checkout import payers, receipts, services
 from checkout.forms import BuyForm
 from checkout.models import Order
 from checkout.stripe_client import checkout_enabled, fetch_session
@@ -169,7 +169,11 @@ def _success_page(request: HttpRequest, session_id: str) -> HttpResponse:
     if order is None:
         return render(request, "checkout/success_unknown.html", status=404)
     if not services.order_visible_to(order, visitor):
-        return render(request, "checkout/success_private.html", {"money_received": order.money_received})
+        context = {
+            "money_received": order.money_received,
+            "paid_for_someone": payers.has_payment_request(order),
+        }
+        return render(request, "checkout/success_private.html", context)
     lines = list(order.lines.select_related("product"))
     context = {
         "order": order,

@@ -12,7 +12,13 @@ from django.conf import settings
 from django.core import checks
 
 LAUNCH = "launch"
-EMAIL_SETTINGS = ("DEFAULT_FROM_EMAIL", "SITE_CONTACT_EMAIL", "ORDER_REPLY_TO_EMAIL", "FINANCE_ALERT_EMAIL")
+EMAIL_SETTINGS = (
+    "DEFAULT_FROM_EMAIL",
+    "SITE_CONTACT_EMAIL",
+    "ORDER_REPLY_TO_EMAIL",
+    "RECEIVABLES_EMAIL",
+    "FINANCE_ALERT_EMAIL",
+)
 # Domains and top-level domains reserved for examples and tests (RFC 2606, RFC 6761): no one reads mail there.
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 EXAMPLE_TLDS = ("example", "test", "invalid", "localhost")

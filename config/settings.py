@@ -143,11 +143,6 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPMA <orders@example.com
 # Seconds an SMTP connection may wait on the server; a mail server that accepts and never answers fails the
 # email task (which retries later) instead of holding a worker for minutes.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# The academy's details printed at the foot of every Stripe invoice (name, address, registration, contact).
-INVOICE_FOOTER = env(
-    "INVOICE_FOOTER",
-    default="Creative Project Management Academy. Questions about this invoice: reply to your order email.",
-)[:5000]
 # Payment requests (docs/payments.md "My company pays"): invoices on terms, paid by card or bank transfer.
 INVOICE_DAYS_UNTIL_DUE = env.int("INVOICE_DAYS_UNTIL_DUE", default=30)
 # The bank transfer Stripe offers on the invoice (customer_balance): us_bank_transfer, gb_bank_transfer,
@@ -169,7 +164,8 @@ INVOICE_ACCESS_ON_ISSUE = env_bool("INVOICE_ACCESS_ON_ISSUE", default=False)
 # address in a day, so the form cannot be used to send mail to strangers in bulk.
 PAYMENT_REQUEST_LIMIT_PER_PAYER = env.int("PAYMENT_REQUEST_LIMIT_PER_PAYER", default=5)
 PAYMENT_REQUEST_LIMIT_PER_IP = env.int("PAYMENT_REQUEST_LIMIT_PER_IP", default=20)
-# The seller's details the payer sees before choosing (name, address, registration, tax number).
+# The seller's details the payer sees before choosing (name, address, registration, tax number); left at the
+# name alone it is on the admin's "Needs attention" list (site.W003).
 SELLER_DETAILS = env(
     "SELLER_DETAILS",
     default="Creative Project Management Academy",
@@ -262,6 +258,15 @@ def _email_address(name: str, default: str) -> str:
 SITE_CONTACT_EMAIL = _email_address("SITE_CONTACT_EMAIL", "academy@example.com")
 # Reply-To of order confirmations, so a buyer's reply reaches the people who answer buyers.
 ORDER_REPLY_TO_EMAIL = _email_address("ORDER_REPLY_TO_EMAIL", SITE_CONTACT_EMAIL)
+# Where payers and accounts payable write about a payment request or its invoice: Reply-To of the request,
+# invoice, receipt and reminder emails, and the contact the invoices name.
+RECEIVABLES_EMAIL = _email_address("RECEIVABLES_EMAIL", ORDER_REPLY_TO_EMAIL)
+# The academy's details printed at the foot of every Stripe invoice (name, address, registration, contact).
+# A payment request's invoice also names RECEIVABLES_EMAIL when the footer does not (invoicing.issuing).
+INVOICE_FOOTER = env(
+    "INVOICE_FOOTER",
+    default=f"Creative Project Management Academy. Questions about this invoice: {RECEIVABLES_EMAIL}.",
+)[:5000]
 
 # Completing the Bundle: purchases within this many days count towards its price (docs/teams.md "Completing the Bundle").
 BUNDLE_CREDIT_DAYS = env.int("BUNDLE_CREDIT_DAYS", default=365)

@@ -60,6 +60,20 @@ QUESTIONS = [
         ),
     },
     {
+        "slug": "company-pays-by-invoice",
+        "topic": "employers",
+        "position": 5,
+        "question": "Can my company pay, or send me an invoice on terms?",
+        "answer": (
+            'Yes. On the order review page choose "My company pays" and send a payment request to your '
+            "manager or accounts payable. They get a link to the order, where they can check the company "
+            "name, billing address, tax ID and PO number, then ask for an invoice on payment terms (paid by "
+            "bank transfer or card) or pay by card at once. They can also decline, and you are told why.\n\n"
+            "Nothing is charged until they choose. Whoever pays gets a receipt with the invoice, and your "
+            "access and the order confirmation come to you as soon as the money arrives."
+        ),
+    },
+    {
         "slug": "justify-certification-to-employer",
         "topic": "employers",
         "position": 10,
@@ -163,7 +177,8 @@ QUESTIONS = [
         "answer": (
             "No. The shop adds no VAT or sales tax, so the price per seat times the number of seats is what "
             "you pay, before any promotion code. If your company's accounts need its tax ID on the invoice, "
-            "type it on Stripe's payment page and it is printed there."
+            "it is printed there: accounts payable confirm it on a payment request, and a card buyer enters "
+            "it when paying."
         ),
     },
     {
@@ -172,11 +187,12 @@ QUESTIONS = [
         "position": 30,
         "question": "Will I get a receipt for my expenses claim?",
         "answer": (
-            "Yes. After payment Stripe issues an invoice you can download as a PDF: it shows the order "
-            "reference, the products, the number of seats and the amount paid. It also carries your "
-            "company's name, tax ID and billing address, which you type on Stripe's payment page, and the "
-            "PO number or cost centre if you gave one on our order review page. The order confirmation email "
-            "lists the same order details."
+            "Yes. Every order has an invoice, issued through Stripe, that you can download as a PDF: it "
+            "shows the order reference, the products, the number of seats and the amount. It also carries "
+            "your company's name, tax ID and billing address, confirmed by accounts payable when your company "
+            "pays by a payment request or entered when you pay by card yourself, and the PO number or cost "
+            "centre if one was given on our order review page. Whoever pays gets a receipt, and the order "
+            "confirmation email lists the same order details."
         ),
     },
     {

@@ -1,11 +1,13 @@
 """What a payment request becomes when its order's money arrives: paid (by its own invoice) or closed (paid
-another way). payments.status calls it through settings.PAYMENT_REQUEST_HOOKS (invoicing.hooks)."""
+another way), and the payer's receipt. payments.status calls it through settings.PAYMENT_REQUEST_HOOKS
+(invoicing.hooks)."""
 
 from django.db.models import Sum
 
 from catalog.money import format_money
 from checkout.models import Order
 from invoicing.converge import void_request_invoice
+from invoicing.emails import send_payer_receipt
 from invoicing.models import PaymentRequest
 from invoicing.states import move
 from payments.models import Payment
@@ -17,13 +19,17 @@ State = PaymentRequest.State
 def close_for_paid_order(order: Order, *, source: str, paid_invoice_id: str = "") -> None:
     """Money was received for the order: its open request is paid (by its own invoice) or closed (paid
     another way). An invoice already issued for a request closed this way is voided by a task, so nobody
-    pays twice. Money for an order whose request had already been cancelled is flagged with its amount
-    (the payer paid on a page left open, say): never kept silently. The caller holds the order's row lock."""
+    pays twice. Money for an order whose request had already been cancelled (or declined) is flagged with its amount
+    (the payer paid on a page left open, say): never kept silently. The caller holds the order's row lock.
+
+    Whoever paid gets a receipt of their own: the order's money can only come from its request's invoice or
+    from the order's Checkout Session, which only the payer's page opens (the buyer's own "Pay now" makes a
+    new order)."""
     requests = PaymentRequest.objects.filter(order=order)
-    if (
-        not requests.filter(state__in=[*PaymentRequest.OPEN, State.PAID]).exists()
-        and (cancelled := requests.filter(state=State.CANCELLED).first()) is not None
-    ):
+    live = requests.filter(state__in=[*PaymentRequest.OPEN, State.PAID]).first()
+    if live is not None:
+        send_payer_receipt.enqueue(live.pk)
+    if live is None and (cancelled := requests.filter(state=State.CANCELLED).first()) is not None:
         _flag_money_after_cancel(order, cancelled, source=source)
     for request in PaymentRequest.objects.select_for_update().filter(
         order=order, state__in=PaymentRequest.OPEN

@@ -1,16 +1,25 @@
 """The emails of a payment request, sent by background tasks through checkout.emails.send_once (at most once
-per order, purpose and recipient): the request to the payer, the invoice (Stripe's test mode sends none,
-so the academy always sends its own), and the reminders before and after the due date."""
+per order, purpose and recipient): the request to the payer and its copy to the buyer, the invoice (Stripe's
+test mode sends none, so the academy always sends its own), the reminders before and after the due date, the
+payer's own receipt once the order is paid, and the buyer's notice when the payer declines.
+
+Every one of them answers to RECEIVABLES_EMAIL (Reply-To): the academy's people, not the buyer, answer a
+payer's question about a bill; the buyer is copied where the payer's reply concerns them too."""
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 
 from checkout.emails import send_once
 from checkout.models import Order
 from common.tasks import retrying_task
 from invoicing.models import PaymentRequest
+from payments.invoices import refresh_invoice
+
+STATUS_LINK_SALT = "invoicing.buyer-status"
 
 # Reminders: (name, days relative to the due date, the words of the subject).
 REMINDERS = (
@@ -33,6 +42,33 @@ def reminder_purpose(request: PaymentRequest, name: str) -> str:
     return f"payreq-{request.pk}-remind-{name}"
 
 
+def copy_purpose(request: PaymentRequest) -> str:
+    return f"payreq-{request.pk}-buyer-copy"
+
+
+def receipt_purpose(request: PaymentRequest) -> str:
+    return f"payreq-{request.pk}-payer-receipt"
+
+
+def declined_purpose(request: PaymentRequest) -> str:
+    return f"payreq-{request.pk}-declined"
+
+
+def status_key(order: Order) -> str:
+    """The key in the buyer's emailed status link: their page opens in any browser, not only the one the
+    request was sent from (signed, so a guessed reference opens nothing)."""
+    return signing.Signer(salt=STATUS_LINK_SALT).signature(f"{order.reference}:{order.token}")
+
+
+def status_key_matches(order: Order, key: str) -> bool:
+    return bool(key) and constant_time_compare(key, status_key(order))
+
+
+def status_link(order: Order) -> str:
+    path = reverse("invoicing:request_status", args=[order.reference])
+    return f"{settings.SITE_URL}{path}?key={status_key(order)}"
+
+
 def _context(order: Order, request: PaymentRequest, **extra) -> dict:
     return {
         "order": order,
@@ -42,6 +78,7 @@ def _context(order: Order, request: PaymentRequest, **extra) -> dict:
         "seller": settings.SELLER_DETAILS,
         "days": settings.INVOICE_DAYS_UNTIL_DUE,
         "contact": settings.SITE_CONTACT_EMAIL,
+        "receivables": settings.RECEIVABLES_EMAIL,
         **extra,
     }
 
@@ -53,7 +90,7 @@ def _message(template: str, context: dict, *, to: str, cc: list[str]) -> EmailMu
         body=render_to_string(f"email/payment_request/{template}.txt", context),
         to=[to],
         cc=[a for a in dict.fromkeys(cc) if a and a != to],
-        reply_to=[context["request"].buyer_email],
+        reply_to=[settings.RECEIVABLES_EMAIL],
     )
 
 
@@ -61,6 +98,24 @@ def request_message(order: Order, request: PaymentRequest, link: str) -> EmailMu
     """To the payer (accounts payable copied): what is bought, for whom, and the link to choose."""
     context = _context(order, request, link=f"{settings.SITE_URL}{link}")
     return _message("request", context, to=request.payer_email, cc=[request.ap_email])
+
+
+def copy_message(order: Order, request: PaymentRequest) -> EmailMultiAlternatives:
+    """To the buyer: what was asked of whom, and the link to the request's status page (not the payer's)."""
+    context = _context(order, request, status_link=status_link(order))
+    return _message("copy", context, to=request.buyer_email, cc=[])
+
+
+def receipt_message(order: Order, request: PaymentRequest, recipient: str) -> EmailMultiAlternatives:
+    """To one of the payer's addresses: the order is paid, with the invoice to file."""
+    context = _context(order, request, by_invoice=request.state == PaymentRequest.State.PAID)
+    return _message("receipt", context, to=recipient, cc=[])
+
+
+def declined_message(order: Order, request: PaymentRequest) -> EmailMultiAlternatives:
+    """To the buyer: the payer declined, with their reason."""
+    context = _context(order, request)
+    return _message("declined", context, to=request.buyer_email, cc=[])
 
 
 def invoice_message(order: Order, request: PaymentRequest) -> EmailMultiAlternatives:
@@ -116,4 +171,53 @@ def send_request_reminder(request_id: int, name: str) -> str:
         lambda order: reminder_message(order, request, name),
         recipient=request.payer_email,
         label=f"Invoice reminder ({name})",
+    )
+
+
+@retrying_task
+def send_request_copy(request_id: int) -> str:
+    """The buyer's copy of the request they sent, with the link to its status page."""
+    request = PaymentRequest.objects.get(pk=request_id)
+    return send_once(
+        request.order_id,
+        copy_purpose(request),
+        lambda order: copy_message(order, request),
+        recipient=request.buyer_email,
+        label="Copy of the payment request",
+    )
+
+
+@retrying_task
+def send_payer_receipt(request_id: int) -> str:
+    """The payer's receipt (and accounts payable's), once the order's money arrived by card or invoice;
+    the invoice is fetched first, so the receipt carries its link when Stripe has made it."""
+    request = PaymentRequest.objects.select_related("order").get(pk=request_id)
+    if not request.order.money_received:
+        return "skipped"
+    refresh_invoice(request.order_id)
+    results = [
+        send_once(
+            request.order_id,
+            receipt_purpose(request),
+            lambda order, address=address: receipt_message(order, request, address),
+            recipient=address,
+            label="Payer's receipt",
+        )
+        for address in request.payer_addresses()
+    ]
+    return "sent" if "sent" in results else "skipped"
+
+
+@retrying_task
+def send_request_declined(request_id: int) -> str:
+    """Tell the buyer the payer declined the request, and why."""
+    request = PaymentRequest.objects.get(pk=request_id)
+    if not request.declined:
+        return "skipped"
+    return send_once(
+        request.order_id,
+        declined_purpose(request),
+        lambda order: declined_message(order, request),
+        recipient=request.buyer_email,
+        label="Payment request declined",
     )

@@ -94,3 +94,67 @@ class PaymentRequestForm(BuyForm):
             if data.get(name):
                 data[name] = " ".join(data[name].split())
         return data
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+class PayerDetailsForm(forms.Form):
+    """What accounts payable confirm or correct on the payer's page before the invoice is made: who is
+    billed, where, their tax ID and PO number. Lengths stay within what Stripe takes (a customer's name up
+    to 256 characters, an invoice custom field's value up to 140)."""
+
+    company_name = forms.CharField(label="Company name", max_length=200)
+    address_line1 = forms.CharField(label="Street address", max_length=200)
+    address_line2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    postal_code = forms.CharField(label="Postcode or ZIP (optional)", max_length=20, required=False)
+    region = forms.CharField(label="State, county or region (optional)", max_length=100, required=False)
+    billing_country = PaymentRequestForm.base_fields["billing_country"]
+    tax_id = forms.CharField(label="Tax ID (optional)", max_length=60, required=False)
+    po_number = forms.CharField(
+        label="PO number (optional)",
+        max_length=140,
+        required=False,
+        help_text="Printed on the invoice.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    FIELDS = (
+        "company_name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "postal_code",
+        "region",
+        "billing_country",
+        "tax_id",
+        "po_number",
+    )
+
+    clean_billing_country = PaymentRequestForm.clean_billing_country
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in self.FIELDS:
+            if isinstance(data.get(name), str) and name != "billing_country":
+                data[name] = _one_line(data[name])
+        for name in ("company_name", "address_line1", "city"):
+            if name in data and not data[name]:
+                self.add_error(name, "This field is required.")
+        return data
+
+
+class DeclineForm(forms.Form):
+    """The payer declines the request; the buyer is told their reason by email."""
+
+    reason = forms.CharField(
+        label="Why you are declining",
+        max_length=500,
+        help_text="We send this to the person who asked, so they know what to do next.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].replace("\x00", "").strip()

@@ -83,17 +83,38 @@ def _payment_settings() -> dict[str, Any]:
     }
 
 
+def customer_address(request: PaymentRequest) -> dict[str, str]:
+    """The bill-to address as the payer confirmed it (Stripe's customer address; empty lines left out)."""
+    address = {
+        "line1": request.address_line1,
+        "line2": request.address_line2,
+        "city": request.city,
+        "postal_code": request.postal_code,
+        "state": request.region,
+    }
+    return {**{key: value for key, value in address.items() if value}, "country": request.billing_country}
+
+
 def customer_params(request: PaymentRequest, *, with_tax_id: bool = True) -> dict[str, Any]:
     params: dict[str, Any] = {
         "name": request.company_name,
         "email": request.ap_email or request.payer_email,
-        "address": {"country": request.billing_country},
+        "address": customer_address(request),
         "metadata": {"order_reference": request.order.reference},
     }
     tax_type = TAX_ID_TYPES.get(request.billing_country)
     if with_tax_id and request.tax_id and tax_type:
         params["tax_id_data"] = [{"type": tax_type, "value": request.tax_id}]
     return params
+
+
+def invoice_footer() -> str:
+    """The academy's footer, naming where accounts payable write about the invoice (RECEIVABLES_EMAIL)."""
+    footer = settings.INVOICE_FOOTER.strip()
+    if settings.RECEIVABLES_EMAIL.lower() in footer.lower():
+        return footer
+    contact = f"Questions about this invoice: {settings.RECEIVABLES_EMAIL}."
+    return f"{footer[: 5000 - len(contact) - 1]} {contact}".strip()
 
 
 def invoice_params(request: PaymentRequest, customer_id: str, *, tax_id_on_customer: bool) -> dict[str, Any]:
@@ -110,7 +131,7 @@ def invoice_params(request: PaymentRequest, customer_id: str, *, tax_id_on_custo
         "days_until_due": settings.INVOICE_DAYS_UNTIL_DUE,
         "description": f"CPMA order {order.reference}",
         "metadata": {"order_reference": order.reference, "payment_request": str(request.pk)},
-        "footer": settings.INVOICE_FOOTER,
+        "footer": invoice_footer(),
         "payment_settings": _payment_settings(),
         # Only the items made for this invoice below, never another order's pending item.
         "pending_invoice_items_behavior": "exclude",

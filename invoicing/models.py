@@ -36,6 +36,13 @@ class PaymentRequest(models.Model):
     company_name = models.CharField(max_length=COMPANY_NAME_MAX)
     tax_id = models.CharField("Tax ID", max_length=TAX_ID_MAX, blank=True)
     billing_country = models.CharField(max_length=2)
+    # The bill-to street address, as accounts payable confirm it on the payer's page before the invoice
+    # (Stripe's customer address; Stripe takes up to 5000 characters a line, these stay well inside).
+    address_line1 = models.CharField("Street address", max_length=200, blank=True)
+    address_line2 = models.CharField("Address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    region = models.CharField("State, county or region", max_length=100, blank=True)
     po_number = models.CharField("PO number", max_length=PO_NUMBER_MAX, blank=True)
     note = models.TextField(blank=True, help_text="The buyer's words to the payer.")
     sends = models.PositiveSmallIntegerField(default=1, help_text="How often the request was sent.")
@@ -53,6 +60,13 @@ class PaymentRequest(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True, help_text="Why it was cancelled or closed.")
+    details_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the payer confirmed (or corrected) the bill-to details."
+    )
+    declined_reason = models.TextField(
+        blank=True,
+        help_text="The payer declined the request (it is then cancelled): their words to the buyer.",
+    )
     problem = models.CharField(max_length=500, blank=True, help_text="Why the invoice could not be made.")
 
     stripe_customer_id = models.CharField(max_length=255, blank=True)
@@ -99,6 +113,10 @@ class PaymentRequest(models.Model):
         a retried task never makes a second one."""
         order = self.order
         return f"payreq-{order.reference}-{order.token}-{self.pk}-{step}"
+
+    @property
+    def declined(self) -> bool:
+        return self.state == self.State.CANCELLED and bool(self.declined_reason)
 
     def payer_addresses(self) -> list[str]:
         return [a for a in dict.fromkeys([self.payer_email, self.ap_email]) if a]

@@ -25,7 +25,7 @@ from checkout.stripe_client import fetch_session
 from common import throttle
 from invoicing import states as request_states
 from invoicing.closing import close_for_paid_order
-from invoicing.emails import send_payment_request
+from invoicing.emails import send_payment_request, send_request_copy
 from invoicing.issuing import issue_request_invoice
 from invoicing.models import PaymentRequest
 from invoicing.withdrawal import withdraw_cancelled_request
@@ -146,19 +146,13 @@ def request_payment(
             source="buyer",
         )
         _send_request_email(request, raw)
+        send_request_copy.enqueue(request.pk)
     return request
-
-
-def _locked(request_id: int) -> PaymentRequest:
-    """The request with its order, both locked (order first, as everywhere)."""
-    order_id = PaymentRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
-    Order.objects.select_for_update().get(pk=order_id)
-    return PaymentRequest.objects.select_for_update().select_related("order").get(pk=request_id)
 
 
 @transaction.atomic
 def mark_viewed(request_id: int) -> None:
-    request = _locked(request_id)
+    request = request_states.lock(request_id)
     if request.state == State.SENT:
         request_states.move(request, State.VIEWED, source="payer")
 
@@ -167,7 +161,7 @@ def mark_viewed(request_id: int) -> None:
 def choose_invoice(request_id: int) -> PaymentRequest:
     """The payer asks for an invoice: the task that makes it at Stripe is enqueued with the change. A
     second click (or a replayed POST) finds the request already past this point and does nothing."""
-    request = _locked(request_id)
+    request = request_states.lock(request_id)
     if request.order.money_received:
         close_for_paid_order(request.order, source="payer")
     elif request_states.move(request, State.PREPARING, source="payer"):
@@ -194,7 +188,7 @@ def pay_by_card(request_id: int) -> str | None:
         if session.get("status") == "expired":
             expired = request.order.stripe_session_id
     with transaction.atomic():
-        request = _locked(request_id)
+        request = request_states.lock(request_id)
         order = request.order
         if not request.can_choose or order.status != Order.Status.PENDING:
             return None
@@ -211,7 +205,7 @@ def cancel(request_id: int, *, source: str) -> bool:
     """The buyer (or staff) withdraws the request before an invoice exists; the link stops working. The
     payer may be on Stripe's page already: a task enqueued with the change expires the order's open Checkout
     Session (and voids any open invoice), and money that still arrives is flagged (invoicing.closing)."""
-    request = _locked(request_id)
+    request = request_states.lock(request_id)
     if not request.can_choose:
         return False
     request_states.move(request, State.CANCELLED, source=source, reason="withdrawn by the buyer")
@@ -223,7 +217,7 @@ def cancel(request_id: int, *, source: str) -> bool:
 def resend(request_id: int, *, source: str) -> bool:
     """Send the request again with a new link (the old one stops working). Before an invoice exists only;
     afterwards staff re-send the invoice email instead ."""
-    request = _locked(request_id)
+    request = request_states.lock(request_id)
     if not request.can_choose or request.order.status != Order.Status.PENDING:
         return False
     raw, request.token_hash = _new_token()

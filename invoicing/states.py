@@ -4,6 +4,7 @@ the order's history. Callers hold the order's row lock (always taken before the 
 from django.utils import timezone
 
 from checkout import states
+from checkout.models import Order
 from invoicing.models import PaymentRequest
 
 State = PaymentRequest.State
@@ -27,6 +28,13 @@ TIMESTAMPS = {
     State.CANCELLED: "cancelled_at",
     State.CLOSED: "closed_at",
 }
+
+
+def lock(request_id: int) -> PaymentRequest:
+    """The request with its order, both locked (order first, as everywhere). Inside a transaction."""
+    order_id = PaymentRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
+    Order.objects.select_for_update().get(pk=order_id)
+    return PaymentRequest.objects.select_for_update().select_related("order").get(pk=request_id)
 
 
 def move(request: PaymentRequest, new: str, *, source: str, reason: str = "") -> bool:

@@ -36,7 +36,7 @@ def expire_checkout_session(order: Order, *, source: str) -> None:
 def withdraw_request(request_id: int) -> str:
     """After the request was cancelled: close the payer's Checkout page and void its open invoice."""
     request = PaymentRequest.objects.select_related("order").get(pk=request_id)
-    if request.state != State.CANCELLED:
+    if request.state != State.CANCELLED:  # cancelled by the buyer or staff, or declined by the payer
         return "nothing to do"
     expire_checkout_session(request.order, source="task")
     void_closed_request_invoice(request_id)
@@ -47,3 +47,14 @@ def withdraw_request(request_id: int) -> str:
 def withdraw_cancelled_request(request_id: int) -> str:
     """Enqueued with the cancellation: nothing the request opened at Stripe can still take money."""
     return withdraw_request(request_id)
+
+
+@retrying_task
+def expire_open_session(request_id: int) -> str:
+    """The payer corrected the PO number: the order's open Checkout Session (made with the old one) is
+    expired, and "Pay by card" then opens a new one."""
+    request = PaymentRequest.objects.select_related("order").get(pk=request_id)
+    if not request.can_choose:
+        return "nothing to do"
+    expire_checkout_session(request.order, source="task")
+    return "expired"

@@ -119,28 +119,39 @@ You can also reply to your order confirmation email; replies reach the academy.
 
 EXPENSING = """\
 Plenty of people have this paid for: by a professional development budget, or from a production company's \
-training allowance. This page covers what your finance team will ask for and the case to put to whoever \
-signs off.
+training allowance. This page covers how your company can pay, what your finance team will ask for and the \
+case to put to whoever signs off.
+
+## Ask your company to pay: a payment request
+You do not need a company card. On the order review page, open "My company pays" and give your manager's or \
+accounts payable's email address with the company's name and billing country. We email them a link to the \
+order. On that page they can check and correct the company name, billing address, tax ID and PO number \
+before anything is billed, then choose:
+- an invoice on payment terms, made out to the company and paid by bank transfer or card; or
+- paying by card straight away.
+Whoever pays gets a receipt with the invoice, and you get your access as soon as the money arrives. Until \
+they choose you can send the request again or cancel it, and they can decline it, in which case we email \
+you their reason. A reply to any of our emails about the request reaches the academy's accounts team.
 
 ## The invoice
-After payment Stripe issues an invoice for the order, which you can download as a PDF from the \
-confirmation page and from the confirmation email. It shows:
-- the academy as the seller, your order reference and the date of payment;
-- each product with its number of seats, the price per seat, any discount, and the total paid;
-- your company's name, tax ID and billing address, which you type on Stripe's payment page;
-- your PO number or cost centre, if you give one on our order review page.
+Every order has an invoice, issued through Stripe, with a PDF to download. It shows:
+- the academy as the seller, your order reference and the date of payment or the due date;
+- each product with its number of seats, the price per seat, any discount, and the total;
+- your company's name, tax ID and billing address: confirmed by accounts payable on a payment request, or \
+entered on Stripe's payment page when you pay by card yourself;
+- your PO number or cost centre, if one was given on our order review page or by accounts payable.
 
 ## The PO number / cost centre field
-Our order review page, where you choose the number of seats before going on to pay, has an optional box \
-for a PO number or cost centre. Type the reference your accounts team uses to match an invoice to a \
-budget, or leave it empty; whatever you type is printed on the invoice.
+Our order review page, where you choose the number of seats, has an optional box for a PO number or cost \
+centre, for a card payment and for a payment request alike. Type the reference your accounts team uses to \
+match an invoice to a budget, or leave it empty; whatever is given is printed on the invoice.
 
 ## Several seats on one invoice
 Choose the number of seats on the order review page, from 1 to 50: one seat per person, one payment and \
-one invoice for all of them. After paying, open your purchases page from the link in the confirmation \
-email. You hold the first seat; give each of the others to a colleague by name and email address, or copy \
-a seat's claim link and send it to them yourself. Each person gets their own access email. For more than \
-50 seats, write to {contact_email}.
+one invoice for all of them. Once the order is paid, open your purchases page from the link in the \
+confirmation email. You hold the first seat; give each of the others to a colleague by name and email \
+address, or copy a seat's claim link and send it to them yourself. Each person gets their own access email. \
+For more than 50 seats, write to {contact_email}.
 
 ## If plans change
 Every order can be refunded in full within five days of payment, no questions asked. The money goes back \
@@ -192,8 +203,9 @@ PAGES = [
     {
         "slug": "expensing",
         "title": "Paying through your employer",
-        "description": "Getting your employer or production company to pay for a CPMA certification: the "
-        "invoice, the PO number field, several seats on one invoice, refunds and the case to make.",
+        "description": "Getting your employer or production company to pay for a CPMA certification: a "
+        "payment request and an invoice on terms, the PO number field, several seats on one invoice, refunds "
+        "and the case to make.",
         "body": EXPENSING,
     },
 ]

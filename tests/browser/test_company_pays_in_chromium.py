@@ -21,6 +21,7 @@ from access.models import Grant
 from checkout.models import Order
 from invoicing.models import PaymentRequest
 from stripe_sandbox.webhooks import WebhookSender
+from tests.browser.conftest import ConsoleErrors
 from tests.checkout.conftest import run_ready_tasks
 from tests.stripe_fake import FakeStripe
 
@@ -104,20 +105,37 @@ def test_a_company_pays_ten_bundle_seats_by_invoice_and_bank_transfer(
         lambda: next((m for m in mail.outbox if m.to == ["pat@studio.example"]), None), "the request email"
     )
     link = re.search(r"https?://\S+/pay-request/\S+/", request_email.body).group(0)
-    payer_context = browser.new_context()
+    payer_context = browser.new_context(viewport={"width": 1280, "height": 900})
     payer = payer_context.new_page()
+    payer.console_errors = ConsoleErrors()
+    payer.console_errors.watch(payer)
     payer.goto(link)
     assert "Hana Head asks Northlight Studio Inc to pay" in payer.text_content("h1")
     assert Axe().run(payer).violations_count == 0
+
+    # Accounts payable correct the bill-to before the invoice: a refused entry is marked on its field.
+    fill_bill_to(payer, country="1A")  # the field takes two characters
+    assert payer.get_attribute("#id_billto-billing_country", "aria-invalid") == "true"
+    assert payer.locator("#id_billto-billing_country_error").is_visible()
+    assert Axe().run(payer).violations_count == 0
+    fill_bill_to(payer, country="US")
+    assert "Bill-to details saved" in payer.content()
+    assert "400 Sunset Boulevard" in payer.text_content("dl")
+
     payer.get_by_role("button", name="Send us an invoice").click()
     payer.wait_for_load_state()
     assert "Preparing your invoice" in payer.content()
+    assert "reload" not in payer.text_content("#payer-state")
     assert fake.invoices == {}  # the click answered at once; a task makes the invoice
 
     eventually(lambda: PaymentRequest.objects.filter(state="issued").exists(), "the invoice")
-    payer.reload()
-    assert payer.get_by_role("link", name="Pay by card or see bank transfer details").is_visible()
+    # No reload: the page's script swaps the invoice in once it is ready.
+    invoice_link = payer.get_by_role("link", name="Pay by card or see bank transfer details")
+    invoice_link.wait_for(state="visible", timeout=20_000)
     (invoice,) = fake.invoices.values()
+    customer = fake.customers[invoice["customer"]]
+    assert customer["name"] == "Northlight Studio Inc."
+    assert customer["address"]["line1"] == "400 Sunset Boulevard"
     assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-2027-0042"}]
     assert invoice["collection_method"] == "send_invoice"
     assert invoice["due_date"] and invoice["status"] == "open"
@@ -133,7 +151,7 @@ def test_a_company_pays_ten_bundle_seats_by_invoice_and_bank_transfer(
     fake.fund_cash_balance(invoice["customer"], invoice["amount_due"])
     eventually(lambda: Order.objects.get(pk=order.pk).status == "paid", "the order to be paid")
     eventually(
-        lambda: any(m.to == ["hana@studio.example"] and "Invoice" not in m.subject for m in mail.outbox),
+        lambda: any(m.to == ["hana@studio.example"] and "is confirmed" in m.subject for m in mail.outbox),
         "the buyer's confirmation",
     )
     seats = eventually(
@@ -145,5 +163,80 @@ def test_a_company_pays_ten_bundle_seats_by_invoice_and_bank_transfer(
     assert "Paid" in page.text_content("h1")
     payer.reload()
     assert "Paid, thank you" in payer.content()
+    receipt = eventually(
+        lambda: next(
+            (m for m in mail.outbox if m.to == ["pat@studio.example"] and "Receipt" in m.subject), None
+        ),
+        "the payer's receipt",
+    )
+    assert invoice["invoice_pdf"] in receipt.body
     assert page.console_errors == []
+    assert [e for e in payer.console_errors if "status of 400" not in e] == []  # the refused bill-to
     payer_context.close()
+
+
+def fill_bill_to(payer, *, country: str) -> None:
+    if payer.locator("details:has(#id_billto-company_name)").get_attribute("open") is None:
+        payer.get_by_text("Check or correct the bill-to details").click()
+    payer.fill("#id_billto-company_name", "Northlight Studio Inc.")
+    payer.fill("#id_billto-address_line1", "400 Sunset Boulevard")
+    payer.fill("#id_billto-city", "Los Angeles")
+    payer.fill("#id_billto-postal_code", "90028")
+    payer.fill("#id_billto-region", "CA")
+    payer.fill("#id_billto-billing_country", country)
+    payer.fill("#id_billto-po_number", "PO-2027-0042")
+    payer.get_by_role("button", name="Save the bill-to details").click()
+    payer.wait_for_load_state()
+
+
+def test_a_payer_on_a_phone_corrects_the_bill_to_and_declines(shop, stripe_with_webhooks, browser):
+    cache.clear()
+    buyer = Client()
+    buyer.post(
+        "/company-pays/",
+        {
+            "product": "bundle",
+            "request-quantity": "3",
+            "request-buyer_name": "Hana Head",
+            "request-buyer_email": "hana@studio.example",
+            "request-payer_name": "Pat Payer",
+            "request-payer_email": "pat@studio.example",
+            "request-company_name": "Northlight Studio Inc",
+            "request-billing_country": "US",
+        },
+    )
+    request_email = eventually(
+        lambda: next((m for m in mail.outbox if m.to == ["pat@studio.example"]), None), "the request email"
+    )
+    link = re.search(r"https?://\S+/pay-request/\S+/", request_email.body).group(0)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    payer = phone.new_page()
+    payer.console_errors = ConsoleErrors()
+    payer.console_errors.watch(payer)
+    payer.goto(link)
+
+    fill_bill_to(payer, country="US")
+    assert "Bill-to details saved" in payer.content()
+    # Nothing on the page is wider than the phone's screen.
+    assert payer.evaluate("document.documentElement.scrollWidth") <= 390
+    assert Axe().run(payer).violations_count == 0
+
+    payer.get_by_text("Decline this request").click()
+    payer.get_by_role("button", name="Decline the request").click()
+    payer.wait_for_load_state()
+    assert payer.get_attribute("#id_decline-reason", "aria-invalid") == "true"
+    payer.fill("#id_decline-reason", "Already covered by the studio's training plan.")
+    payer.get_by_role("button", name="Decline the request").click()
+    payer.wait_for_load_state()
+    assert "You declined this request" in payer.content()
+    notice = eventually(
+        lambda: next(
+            (m for m in mail.outbox if m.to == ["hana@studio.example"] and "declined" in m.subject), None
+        ),
+        "the buyer's notice",
+    )
+    assert "Already covered by the studio's training plan." in notice.body
+    assert PaymentRequest.objects.get().company_name == "Northlight Studio Inc."
+    # The refused decline answered 400 (Chromium logs it); nothing else went wrong on the page.
+    assert [e for e in payer.console_errors if "status of 400" not in e] == []
+    phone.close()

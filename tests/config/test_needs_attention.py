@@ -30,6 +30,7 @@ def fresh_shop(settings, tmp_path, catalog):
     settings.SITE_CONTACT_EMAIL = "academy@example.com"
     settings.ORDER_REPLY_TO_EMAIL = "academy@example.com"
     settings.FINANCE_ALERT_EMAIL = "finance@example.com"
+    settings.RECEIVABLES_EMAIL = "academy@example.com"
     settings.INVOICE_FOOTER = "Creative Project Management Academy. Questions: reply to your order email."
     settings.SELLER_DETAILS = "Creative Project Management Academy"
     attach_sample_files()
@@ -49,6 +50,7 @@ def fix_everything(settings) -> None:
     settings.SITE_CONTACT_EMAIL = "hello@cpma-academy.org"
     settings.ORDER_REPLY_TO_EMAIL = "orders-help@cpma-academy.org"
     settings.FINANCE_ALERT_EMAIL = "finance@cpma-academy.org"
+    settings.RECEIVABLES_EMAIL = "accounts@cpma-academy.org"
     settings.INVOICE_FOOTER = REAL_FOOTER
     settings.SELLER_DETAILS = REAL_SELLER
 
@@ -102,6 +104,7 @@ def test_admin_home_names_each_of_the_five_cases(staff_client, fresh_shop):
         (lambda s: setattr(s, "DEFAULT_FROM_EMAIL", "CPMA <orders@cpma-academy.org>"), "DEFAULT_FROM_EMAIL"),
         (lambda s: setattr(s, "FINANCE_ALERT_EMAIL", ""), "FINANCE_ALERT_EMAIL"),
         (lambda s: setattr(s, "INVOICE_FOOTER", REAL_FOOTER), "INVOICE_FOOTER"),
+        (lambda s: setattr(s, "RECEIVABLES_EMAIL", "accounts@cpma-academy.org"), "RECEIVABLES_EMAIL"),
         (lambda s: setattr(s, "SELLER_DETAILS", REAL_SELLER), "SELLER_DETAILS"),
     ],
 )
