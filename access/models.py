@@ -38,6 +38,17 @@ class Grant(models.Model):
     claimed_at = models.DateTimeField(
         null=True, blank=True, help_text="When its holder took the seat through a claim link themselves."
     )
+    claim_link_out_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the buyer first took this seat's claim link to send it: a bulk list fills other "
+        "free seats first.",
+    )
+    first_seen_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its holder's browser first opened the purchases page showing it.",
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     restored_at = models.DateTimeField(
         null=True, blank=True, help_text="When staff last restored it: reconcile_access leaves it alone."

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from access import enrolment, selectors
 from access.credit import bundle_offer
@@ -142,6 +143,18 @@ def page_context(viewer: Viewer) -> dict:
         "offers": offers,
         "only_order": only_order,
     }
+
+
+def record_first_visit(viewer: Viewer) -> int:
+    """The holder's browser loaded the purchases page: each active grant it shows them that had not been
+    seen yet records when (`Grant.first_seen_at`; the seat manager counts the seat as started). Later
+    visits change nothing. One update."""
+    grants = Grant.objects.filter(
+        holder_email=normalise_email(viewer.email), state=Grant.State.ACTIVE, first_seen_at__isnull=True
+    )
+    if not viewer.full:
+        grants = grants.filter(order_id=viewer.order_id)
+    return grants.update(first_seen_at=timezone.now())
 
 
 def link_gives_access(link: PurchasesLink) -> bool:

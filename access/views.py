@@ -49,6 +49,7 @@ def purchases(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         viewer = sessions.viewer(request)
         if viewer:
+            purchases_page.record_first_visit(viewer)
             return render(request, "access/purchases.html", purchases_page.page_context(viewer))
         return render(request, "access/request_link.html", {"form": EmailForm()})
     form = EmailForm(request.POST)

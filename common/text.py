@@ -13,6 +13,12 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 # In a form field: C0 controls (NUL included) and DEL, less tab and line breaks, which a textarea may hold.
 FORM_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show as nothing yet make two addresses differ: zero-width space, non-joiner, joiner and
+# word joiner, the byte order mark, soft hyphen, the Mongolian vowel separator and the direction marks and
+# embeddings. Copied from chat or a web page they hide inside a perfect-looking address.
+INVISIBLE_CHARACTERS = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def single_line(value: object, max_length: int) -> str:
@@ -57,7 +63,8 @@ def without_nul(value: Any) -> Any:
 def normalise_email(value: object) -> str:
     """The one form in which every address is stored, looked up and compared ("" when it is not one).
 
-    Surrounding space stripped; the domain IDNA-encoded (internationalised domains compare in their `xn--`
+    Invisible characters (INVISIBLE_CHARACTERS) removed from the local part and the domain alike, since IDNA
+    would drop some of them from the domain silently and refuse none; surrounding space stripped; the domain IDNA-encoded (internationalised domains compare in their `xn--`
     form, so `gmaıl.com` with a dotless ı never equals `gmail.com`) and lower-cased; the local part
     lower-cased only when it is ASCII (Unicode case rules map look-alikes together: never fold those).
     Compare normalised addresses with plain equality, never a case-insensitive database lookup (PostgreSQL's
@@ -65,7 +72,7 @@ def normalise_email(value: object) -> str:
     """
     if not isinstance(value, str) or len(value) > 320:
         return ""
-    local, at, domain = value.strip().rpartition("@")
+    local, at, domain = INVISIBLE_CHARACTERS.sub("", value).strip().rpartition("@")
     if not at or not local or not domain:
         return ""
     try:

@@ -66,9 +66,10 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
         claims.claim_seat(
             line_id=line_id, seat_number=seat_number, name=form.cleaned_data["name"], email=email
         )
-    except seats.SeatAlreadyHeld as exc:
-        form.add_error("email", str(exc))
-        return render(request, "teams/claim.html", context, status=409)
+    except seats.SeatAlreadyHeld:
+        # The same answer as a claim: the page must not tell whoever holds the link which addresses hold a
+        # seat. The address is sent its own access email again, and the link still gives its seat.
+        claims.resend_to_holder(line_id, email)
     except seats.SeatClaimed:
         return _claim_problem(
             request, 410, "This seat has been claimed", "Each claim link gives its seat once."
@@ -77,8 +78,7 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
         return _claim_problem(
             request, 410, "This seat is no longer available", "The order no longer gives access."
         )
-    had_purchases = _had_purchases(email, seat)
-    if had_purchases:
+    if _had_purchases(email, seat):
         tasks.send_sign_in_link.enqueue(email)
-    context = {"email": email, "seat": seat, "had_purchases": had_purchases}
-    return render(request, "teams/claimed.html", context)
+    # One page whatever the address held or bought before (it says what happens in either case).
+    return render(request, "teams/claimed.html", {"email": email})

@@ -6,14 +6,23 @@ is teams.claim_views; the seat goes to its holder through teams.seats like every
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.utils import timezone
 
+from access import emails
 from access.grants import DISPUTE_LOST, access_is_due, ended_reason
 from access.links import LinkInvalid, unsign
 from access.models import Grant
 from checkout import states
 from checkout.models import Order
 from common.text import normalise_email
-from teams.seats import SeatClaimed, SeatNotFound, SeatUnavailable, _give, check_one_seat_per_person
+from teams.seats import (
+    SeatClaimed,
+    SeatNotFound,
+    SeatUnavailable,
+    _give,
+    check_one_seat_per_person,
+    locked_buyer_seat,
+)
 
 # The salt the first claim links were signed with (when they lived in access): links sent then still work.
 CLAIM_SALT = "access.claim"
@@ -22,6 +31,28 @@ CLAIM_SALT = "access.claim"
 def claim_token(grant: Grant) -> str:
     """A link for one unassigned seat (named by its line and number), sent by the buyer by any means."""
     return signing.TimestampSigner(salt=CLAIM_SALT).sign_object({"l": grant.line_id, "s": grant.seat})
+
+
+@transaction.atomic
+def take_claim_link(*, grant_token: str, buyer_email: str) -> list[Grant]:
+    """The buyer takes a free seat's claim link to send it: from now on the seat manager shows the link and
+    a pasted list fills the seats whose links have not gone out first (teams.seat_batches). The first time
+    counts; later ones change nothing."""
+    order, seat = locked_buyer_seat(grant_token, buyer_email)
+    if not access_is_due(order) or any(g.state != Grant.State.UNASSIGNED for g in seat):
+        raise SeatUnavailable("That seat is already assigned or no longer available.")
+    if any(g.claim_link_out_at is None for g in seat):
+        now = timezone.now()
+        Grant.objects.filter(pk__in=[g.pk for g in seat], claim_link_out_at__isnull=True).update(
+            claim_link_out_at=now
+        )
+        states.note(
+            order,
+            "access",
+            f"Claim link of seat {seat[0].seat} of line {seat[0].line_id} taken to send.",
+            source="buyer",
+        )
+    return seat
 
 
 def read_claim_token(token: str) -> tuple[int, int]:
@@ -81,3 +112,17 @@ def claim_seat(*, line_id: int, seat_number: int, name: str, email: str) -> list
         source="buyer",
     )
     return seat
+
+
+def resend_to_holder(line_id: int, email: str) -> None:
+    """A claim link was used with an address that already holds a seat of the order: that address gets its
+    own access email again (once a day per seat, like the buyer's resend), so the claim page can answer
+    the same whether or not the address held a seat. The link stays unused."""
+    grant = (
+        Grant.objects.filter(order__lines=line_id, holder_email=email, state=Grant.State.ACTIVE)
+        .order_by("line_id", "seat")
+        .first()
+    )
+    if grant is not None:
+        day = timezone.localdate().strftime("%y%m%d")
+        emails.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")

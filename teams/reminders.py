@@ -28,9 +28,10 @@ def remind_holders(*, reference: str, buyer_email: str) -> list[str]:
         raise Order.DoesNotExist
     if reminded_today(order):
         raise RemindersRefused("Reminders already went out today; you can send the next round tomorrow.")
-    recipients = seat_table.to_remind(order, seat_table.seat_rows(order))
+    rows = seat_table.seat_rows(order)
+    recipients = seat_table.to_remind(order, rows)
     if not recipients:
-        raise RemindersRefused("Everyone who holds a seat has started, so there is nobody to remind.")
+        raise RemindersRefused(seat_table.nobody_to_remind(order, rows))
     purpose = seat_table.reminder_purpose(timezone.localdate())
     # The rows exist from now on, so the page shows the reminder as sent and a second round waits a day.
     EmailDelivery.objects.bulk_create(

@@ -6,9 +6,10 @@ digest of the plan the buyer saw must match the plan made now, or nothing is ass
 is shown. Every seat goes to its holder through teams.seats._give; each person gets one email listing
 all their seats of the order."""
 
+import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 
@@ -19,7 +20,17 @@ from checkout.models import Order, OrderLine
 from common.lookalikes import look_alike_groups
 from common.text import normalise_email
 from teams import seats, tasks
-from teams.seat_lists import Person, read_seat_list
+from teams.seat_lists import BAD_ADDRESS, HELD_HERE, LISTED_TWICE, NO_ADDRESS, Person, read_list
+
+# How the preview counts the lines of each kind of problem ("12 lines without an email address").
+PROBLEM_HEADINGS = {
+    NO_ADDRESS: "without an email address",
+    BAD_ADDRESS: "with an address that is not valid",
+    LISTED_TWICE: "with an address listed before under another name",
+    HELD_HERE: "naming someone who already holds a seat of {products} on this order",
+}
+# The line numbers a collapsed problem names before "…".
+SHOWN_LINE_NUMBERS = 20
 
 
 class SeatListRefused(Exception):
@@ -37,6 +48,25 @@ class Placement:
     other_order: str = ""  # the buyer's other order on which this person already holds the products
 
 
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The lines of the list with one kind of problem, for the preview."""
+
+    heading: str
+    people: list[Person]
+
+    @property
+    def numbers(self) -> str:
+        """ "3, 5, 7, …": the lines, at most SHOWN_LINE_NUMBERS of them."""
+        numbers = list(dict.fromkeys(p.number for p in self.people))
+        shown = ", ".join(str(n) for n in numbers[:SHOWN_LINE_NUMBERS])
+        return shown + (", …" if len(numbers) > SHOWN_LINE_NUMBERS else "")
+
+    @property
+    def line_count(self) -> int:
+        return len({p.number for p in self.people})
+
+
 @dataclass
 class SeatPlan:
     line: OrderLine
@@ -52,6 +82,28 @@ class SeatPlan:
     # seat here) side by side. Shown in the preview, never refused: they may be different people.
     look_alikes: list[list[tuple[str, bool]]] = field(default_factory=list)
     seats: dict[int, list[Grant]] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)  # what was understood ("3 people found on line 2")
+    # Seats of this plan whose claim links the buyer already took to send, and when.
+    links_out: dict[int, dt.datetime] = field(default_factory=dict)
+
+    @property
+    def problem_groups(self) -> list[ProblemGroup]:
+        """The lines that cannot have a seat, one group per kind of problem, in the order they appear."""
+        groups: dict[str, list[Person]] = {}
+        for person in self.invalid:
+            groups.setdefault(person.kind, []).append(person)
+        return [
+            ProblemGroup(
+                PROBLEM_HEADINGS.get(kind, "that cannot be given a seat").format(products=self.product_names),
+                people,
+            )
+            for kind, people in groups.items()
+        ]
+
+    @property
+    def free_without_links(self) -> int:
+        """Free seats whose claim links have not gone out."""
+        return sum(1 for grants in self.seats.values() if grants[0].claim_link_out_at is None)
 
     @property
     def digest(self) -> str:
@@ -72,7 +124,7 @@ def buyer_order(reference: str, buyer_email: str, *, lock: bool = False) -> Orde
 
 
 def _free_seats(line: OrderLine, *, lock: bool) -> dict[int, list[Grant]]:
-    """The line's unassigned seats, by number in order, each with all its grants."""
+    """The line's unassigned seats, by number, each with all its grants."""
     grants = Grant.objects.filter(line=line, state=Grant.State.UNASSIGNED).order_by("seat", "pk")
     if lock:
         grants = grants.select_for_update()
@@ -87,7 +139,8 @@ def plan_seat_list(
 ) -> SeatPlan:
     """Who would get which free seat of `line`, and which lines cannot have one and why. A handful of
     queries however long the list. Raises SeatListUnreadable (teams.seat_lists) for an over-long list."""
-    people = read_seat_list(text)
+    seat_list = read_list(text)
+    people = seat_list.people
     free = _free_seats(line, lock=lock)
     product_ids = list(
         Grant.objects.filter(line=line).order_by().values_list("product_id", flat=True).distinct()
@@ -95,6 +148,7 @@ def plan_seat_list(
     product_names = line.product_name
     plan = SeatPlan(line=line, product_names=product_names, free=len(free), people=people, seats=free)
     plan.include_elsewhere = include_elsewhere
+    plan.notes = seat_list.note_texts
     emails = [p.email for p in people if p.email and not p.problem]
     held_here = seats.holders_on_order(order, product_ids, emails)
     held_elsewhere = seats.holders_on_other_orders(order, product_ids, emails)
@@ -104,12 +158,8 @@ def plan_seat_list(
             plan.invalid.append(person)
         elif person.email in held_here:
             plan.invalid.append(
-                Person(
-                    person.number,
-                    person.text,
-                    person.name,
-                    person.email,
-                    f"already holds a seat of {product_names} on this order",
+                replace(
+                    person, problem=f"already holds a seat of {product_names} on this order", kind=HELD_HERE
                 )
             )
         else:
@@ -118,7 +168,9 @@ def plan_seat_list(
     if not access_is_due(order):
         plan.error = "This order no longer gives access, so its seats cannot be given."
         return plan
-    numbers = iter(sorted(free))
+    # Seats whose claim links went out wait for the people those links were sent to: a list takes them
+    # only when no other seat is free (the preview says so).
+    numbers = iter(sorted(free, key=lambda n: (free[n][0].claim_link_out_at is not None, n)))
     taking = [(p, ref) for p, ref in wanted if include_elsewhere or not ref]
     if len(taking) > len(free):
         plan.error = (
@@ -130,7 +182,10 @@ def plan_seat_list(
         if reference and not include_elsewhere:
             plan.elsewhere.append(Placement(person, 0, reference))
         else:
-            plan.placements.append(Placement(person, next(numbers, 0), reference))
+            placement = Placement(person, next(numbers, 0), reference)
+            plan.placements.append(placement)
+            if placement.seat and free[placement.seat][0].claim_link_out_at:
+                plan.links_out[placement.seat] = free[placement.seat][0].claim_link_out_at
     if not plan.error and not plan.placements:
         plan.error = "No line of the list can be given a seat."
     return plan

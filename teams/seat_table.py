@@ -1,9 +1,11 @@
 """The buyer's seat table: one row per seat of an order, with who holds it and how far they have got.
 
 A seat's state is the furthest step its holder reached: not assigned, assigned, enrolled on the course
-platform (our enrolment webhook reached it), claimed (they took it through a claim link), downloaded a kit;
-or access ended. "Started" means the holder acted themselves: claimed the seat or downloaded a file.
-A fixed number of queries per order, however many seats it has."""
+platform (our enrolment webhook reached it), claimed (they took it through a claim link), opened their
+access (their browser loaded the purchases page showing it), downloaded a kit; or access ended. "Started"
+is every step after assigned: a course seat has no file to download, so opening the purchases page or the
+enrolment reaching the course platform is how its holder starts. A fixed number of queries per order,
+however many seats it has."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ FREE = "free"
 ASSIGNED = "assigned"
 ENROLLED = "enrolled"
 CLAIMED = "claimed"
+OPENED = "opened"
 DOWNLOADED = "downloaded"
 ENDED = "ended"
 LABELS = {
@@ -29,12 +32,16 @@ LABELS = {
     ASSIGNED: "assigned",
     ENROLLED: "enrolled on the course platform",
     CLAIMED: "claimed",
+    OPENED: "opened their access",
     DOWNLOADED: "downloaded a kit",
     ENDED: "access ended",
 }
-STARTED = {CLAIMED, DOWNLOADED}
-NOT_STARTED = {ASSIGNED, ENROLLED}
+STARTED = {ENROLLED, CLAIMED, OPENED, DOWNLOADED}
+NOT_STARTED = {ASSIGNED}
+HELD = STARTED | NOT_STARTED
 FILTERS = {"free": {FREE}, "waiting": NOT_STARTED}
+# The search box looks at this many characters of what was typed.
+MAX_SEARCH_CHARS = 100
 
 
 def reminder_purpose(day: dt.date) -> str:
@@ -52,7 +59,8 @@ class SeatRow:
     state: str
     since: dt.datetime | None
     used_because: str = ""  # why a held seat stays with its holder; "" when it may be given away
-    claim_token: str = ""
+    claim_token: str = ""  # only once the buyer took the link to send it (claim_link_out)
+    claim_link_out: dt.datetime | None = None
     reminded_on: dt.date | None = None
     reminder_sent: bool = False
 
@@ -66,7 +74,11 @@ class SeatRow:
 
     @property
     def can_give_away(self) -> bool:
-        return self.state in NOT_STARTED and not self.used_because
+        return self.state in HELD and not self.used_because
+
+    def matches(self, search: str) -> bool:
+        """Whether the search box's text (casefolded) is in the holder's name or address."""
+        return not search or search in f"{self.holder_name}\n{self.holder_email}".casefold()
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,8 @@ def _state(seat: list[Grant], downloaded: dt.datetime | None, enrolled: dt.datet
         return FREE, None
     if downloaded:
         return DOWNLOADED, downloaded
+    if first.first_seen_at:
+        return OPENED, first.first_seen_at
     if first.claimed_at:
         return CLAIMED, first.claimed_at
     if enrolled:
@@ -150,7 +164,8 @@ def seat_rows(order: Order) -> list[SeatRow]:
                 state=state,
                 since=since,
                 used_because=used.get((line_id, number), ""),
-                claim_token=claim_token(seat[0]) if state == FREE else "",
+                claim_token=claim_token(seat[0]) if state == FREE and seat[0].claim_link_out_at else "",
+                claim_link_out=seat[0].claim_link_out_at if state == FREE else None,
                 reminded_on=reminded[0] if reminded else None,
                 reminder_sent=reminded[1] if reminded else False,
             )
@@ -171,6 +186,15 @@ def seat_counts(rows: list[SeatRow]) -> SeatCounts:
 def to_remind(order: Order, rows: list[SeatRow]) -> list[str]:
     """Holders who have not started, the buyer aside (they are the one reminding)."""
     return sorted({r.holder_email for r in rows if r.state in NOT_STARTED and r.holder_email != order.email})
+
+
+def nobody_to_remind(order: Order, rows: list[SeatRow]) -> str:
+    """Why there is nobody to remind, true in each case (the page and the refused reminder say it)."""
+    others = [r for r in rows if r.state in HELD and r.holder_email != order.email]
+    if not others:
+        return "Nobody to remind yet: no seat is held by anyone but you."
+    buyer_holds = any(r.state in HELD and r.holder_email == order.email for r in rows)
+    return f"Nobody to remind: everyone {'else ' if buyer_holds else ''}who holds a seat has started."
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -23,7 +23,7 @@ from access.models import Grant
 from checkout import states
 from checkout.models import Order, OrderLine
 from common.text import normalise_email
-from teams import reminders, seat_batches, seat_guard, seat_table, seats
+from teams import claims, reminders, seat_batches, seat_guard, seat_table, seats
 from teams.forms import AssignSeatForm, SeatListForm
 from teams.seat_lists import (
     MAX_SEAT_LIST_CHARS,
@@ -45,16 +45,20 @@ def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: i
     rows = seat_table.seat_rows(order)
     shown = request.GET.get("show", "")
     wanted = seat_table.FILTERS.get(shown)
+    search = " ".join(request.GET.get("q", "")[: seat_table.MAX_SEARCH_CHARS].split())
     lines = list(order.lines.all())
     context = {
         "order": order,
         "lines": lines,
-        "rows": [r for r in rows if wanted is None or r.state in wanted],
+        "rows": [r for r in rows if (wanted is None or r.state in wanted) and r.matches(search.casefold())],
         "counts": seat_table.seat_counts(rows),
         "show": shown if wanted else "",
+        "search": search,
         "to_remind": seat_table.to_remind(order, rows),
+        "nobody_to_remind": seat_table.nobody_to_remind(order, rows),
         "reminded_today": reminders.reminded_today(order),
         "site_url": settings.SITE_URL,
+        "contact_email": settings.SITE_CONTACT_EMAIL,
         "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,
         "max_lines": MAX_SEAT_LIST_LINES,
         "max_file_kb": MAX_SEAT_LIST_FILE_BYTES // 1024,
@@ -244,6 +248,26 @@ def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
         seats.reassign_seat,
         "Seat given to {email}, who will get an email with their access.",
     )
+
+
+@require_POST
+@seat_guard.buyer_only
+def take_claim_link(request: HttpRequest, grant_token: str) -> HttpResponse:
+    """Show a free seat's claim link to send (recorded: a pasted list then fills other seats first)."""
+    viewer = sessions.viewer(request)
+    if viewer is None:
+        return redirect("access:purchases")
+    order = seat_guard.seat_order(grant_token, viewer.email)
+    try:
+        seat = claims.take_claim_link(
+            grant_token=grant_token, buyer_email=seat_guard.buyer_email(request, order)
+        )
+    except seats.SeatNotFound:
+        raise Http404("No such seat on your orders.") from None
+    except seats.SeatUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect(_seats_url(order))
+    return redirect(f"{_seats_url(order)}#seat-{seat[0].line_id}-{seat[0].seat}")
 
 
 @require_POST

@@ -2,11 +2,14 @@
 (teams.seat_batches) and a claim link (teams.claims) give seats too. Every way a seat gets a holder goes
 through `_give`, which refuses nothing itself: the callers check first (`check_one_seat_per_person`).
 
-A seat is "used" once a kit file was downloaded on it or its enrolment reached the course platform (or is
-being sent): from then on it stays with its holder, and staff decide anything else."""
+A seat is "used" once its holder claimed it through a claim link, a kit file was downloaded on it or its
+enrolment reached the course platform (or is being sent): from then on it stays with its holder, and staff
+decide anything else (the buyer is told why and to ask the academy)."""
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,11 +40,19 @@ class SeatClaimed(SeatUnavailable):
     """The seat a claim link names has been taken already."""
 
 
+def claimed_reason(claimed_at: dt.datetime) -> str:
+    return f"its holder claimed it on {timezone.localtime(claimed_at):%-d %B %Y}"
+
+
 def use_reasons(grants: Iterable[Grant]) -> dict[tuple[int, int], str]:
     """Why each used seat among `grants` cannot be reassigned, keyed by (line id, seat); unused seats are
     absent. Two queries whatever the number of seats."""
+    grants = list(grants)
     by_id = {g.pk: (g.line_id, g.seat) for g in grants}
     reasons: dict[tuple[int, int], str] = {}
+    for grant in grants:
+        if grant.claimed_at and grant.state == Grant.State.ACTIVE:
+            reasons[by_id[grant.pk]] = claimed_reason(grant.claimed_at)
     for grant_id in enrolment.used_grant_ids(by_id):
         reasons[by_id[grant_id]] = ENROLLED
     for grant_id in set(Download.objects.filter(grant_id__in=list(by_id)).values_list("grant_id", flat=True)):
@@ -146,9 +157,11 @@ def _give(
             member.state = Grant.State.ACTIVE
             member.assigned_at = now
             member.claimed_at = now if claimed else None
+            member.first_seen_at = None  # an earlier holder's visit does not count for this one
             changed.append(member)
     Grant.objects.bulk_update(
-        changed, ["holder_name", "holder_email", "state", "assigned_at", "claimed_at", "updated_at"]
+        changed,
+        ["holder_name", "holder_email", "state", "assigned_at", "claimed_at", "first_seen_at", "updated_at"],
     )
     if announce:
         enqueue_given([(seat[0].line_id, seat[0].seat) for seat, _, _ in given])
@@ -184,7 +197,10 @@ def reassign_seat(
         raise SeatUnavailable("Only a seat that is assigned and active can be given to someone else.")
     reason = use_reasons(seat).get((seat[0].line_id, seat[0].seat))
     if reason:
-        raise SeatUsed(f"This seat stays with its holder: {reason}.")
+        raise SeatUsed(
+            f"This seat stays with its holder: {reason}. To have it moved, write to the academy at "
+            f"{settings.SITE_CONTACT_EMAIL}."
+        )
     previous = seat[0].holder_email
     if normalise_email(previous) == email:
         raise SeatUnavailable("That seat is already held by this address.")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("purchases/orders/<str:reference>/seats/remind/", seat_views.remind_holders, name="remind_holders"),
     path("purchases/seats/<str:grant_token>/", seat_views.assign_seat, name="assign_seat"),
     path("purchases/seats/<str:grant_token>/reassign/", seat_views.reassign_seat, name="reassign_seat"),
+    path("purchases/seats/<str:grant_token>/claim-link/", seat_views.take_claim_link, name="take_claim_link"),
     path(
         "purchases/seats/<str:grant_token>/resend/",
         seat_views.resend_access_email,

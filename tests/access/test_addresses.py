@@ -26,6 +26,11 @@ VICTIM = "alice@gmail.com"
         ("Ünïcode@example.com", ""),  # not an address Django accepts: refused, never stored
         ("no-at-sign", ""),
         ("a@b@c.com", ""),
+        # Invisible characters go from the local part and the domain alike (IDNA drops some only there).
+        ("ali\u200bce@gmail.com", "alice@gmail.com"),
+        ("alice@gma\u200dil.com", "alice@gmail.com"),
+        ("\ufeffalice@gmail.com\u200e", "alice@gmail.com"),
+        ("al\u00adice@gm\u2060ail.com", "alice@gmail.com"),
     ],
 )
 def test_one_normal_form(typed, normalised):
