@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("access", "0007_purchases_links"),
+        ("access", "0008_manual_enrolment"),
     ]
 
     operations = [
