@@ -58,7 +58,8 @@ def fund(store: Store, customer_id: str, form: dict[str, Any]) -> Answer:
         (
             i
             for i in store.invoices.values()
-            if i["customer"] == customer_id and i["status"] == "open" and i["currency"] == currency
+            # An invoice made for a Checkout Session has no customer: never one of this payer's.
+            if i.get("customer") == customer_id and i["status"] == "open" and i["currency"] == currency
         ),
         key=lambda i: i["created"],
     )
