@@ -9,7 +9,9 @@ Its modules, each importing only those below it:
     fake.py          FakeStripe: the state, its HTTP server and the controls tests play Stripe's side with
     server.py        the HTTP handler: `/v1/` to the API, everything else to the buyer's pages
     api.py           the route table, idempotency and parameter checks, reads of stored objects
-    checkout_page.py the payment page's requests; hosted.py its HTML, buyer.py what a test card does
+    checkout_page.py the buyer's requests: payment page, 3-D Secure step, invoice pages, refunds
+    money_pages.py   the HTML of invoice pages and the overview's invoices and payments (refund controls)
+    hosted.py        the payment page's HTML and the overview's; buyer.py what a test card does
     sessions.py      Checkout Sessions
     customers.py     customers and their cash balance
     invoices.py      invoices, after a session and on terms

@@ -43,9 +43,6 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
     parser = argparse.ArgumentParser(prog="python -m stripe_sandbox", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=12111, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--webhook-url", required=True, help="the shop's webhook endpoint")
-    parser.add_argument(
-        "--async-delay", type=float, default=5.0, help="seconds until a 3-D Secure payment succeeds"
-    )
     args = parser.parse_args(argv)
     secret = check_environment(environ)
 
@@ -53,7 +50,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
         print(f"[stripe sandbox] {line}", flush=True)
 
     webhooks = WebhookSender(args.webhook_url, secret, log=log)
-    fake = FakeStripe(hosted_origin="self", webhooks=webhooks, async_delay=args.async_delay)
+    fake = FakeStripe(hosted_origin="self", webhooks=webhooks, invoice_pages=True)
     try:
         fake.start(port=args.port)
     except OSError as error:

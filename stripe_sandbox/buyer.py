@@ -4,23 +4,23 @@ Each card plays one of Stripe's outcomes and sends the webhooks Stripe would sen
 
 - paid at once: the session completes paid; `checkout.session.completed`, then the invoice's
   `invoice.finalized` and `invoice.paid` (every session the shop opens asks for an invoice);
-- 3-D Secure, confirmed later: the session completes with `payment_status` "unpaid"
-  (`checkout.session.completed`), and `async_delay` seconds later the payment succeeds
-  (`checkout.session.async_payment_succeeded`, then the invoice events), as a delayed payment does;
+- 3-D Secure: the bank asks the buyer to authenticate first (the page shows an authentication step, and
+  nothing changes yet); once they complete it, the session completes paid as above before the buyer goes
+  back to the shop, as real Checkout does; if they fail it, the payment page says so and nothing changes;
 - declined: the session stays open, nothing is charged and no event is sent; the page says why.
 """
 
 from dataclasses import dataclass
 
 from stripe_sandbox.invoices import invoice_for
-from stripe_sandbox.sessions import complete_session, settle_async
+from stripe_sandbox.sessions import complete_session
 from stripe_sandbox.state import Store
 
 
 @dataclass(frozen=True)
 class Card:
     number: str
-    outcome: str  # "paid", "paid_later" or "declined"
+    outcome: str  # "paid", "authenticate" or "declined"
     label: str
     explanation: str
 
@@ -29,13 +29,14 @@ TEST_CARDS = [
     Card("4242 4242 4242 4242", "paid", "Pay", "Paid at once."),
     Card(
         "4000 0025 0000 3155",
-        "paid_later",
+        "authenticate",
         "Pay with 3-D Secure",
-        "Completes now, unpaid; the payment succeeds a few seconds later.",
+        "The bank asks you to authenticate first; then paid.",
     ),
     Card("4000 0000 0000 0002", "declined", "Try a declined card", "The bank declines; nothing changes."),
 ]
 DECLINED = "Your card was declined. Nothing was charged: try another test card."
+NOT_AUTHENTICATED = "The bank could not authenticate the payment. Nothing was charged: try again."
 
 
 def card_for(number: str) -> Card | None:
@@ -51,34 +52,21 @@ class BuyerDetails:
 
 
 def pay(store: Store, session_id: str, card: Card, buyer: BuyerDetails) -> str | None:
-    """Play the buyer paying with `card`. Returns the message to show on the page, or None when the buyer
-    goes back to the shop (the session completed)."""
+    """Play the buyer paying with `card` (a 3-D Secure card once authenticated). Returns the message to show
+    on the page, or None when the buyer goes back to the shop (the session completed paid)."""
     if card.outcome == "declined":
         return DECLINED
     session = complete_session(
         store,
         session_id,
-        payment_status="paid" if card.outcome == "paid" else "unpaid",
+        payment_status="paid",
         email=buyer.email,
         name=buyer.name,
         business_name=buyer.business_name or None,
     )
     store.emit("checkout.session.completed", session)
-    if card.outcome == "paid":
-        _emit_invoice(store, session_id)
-    else:
-        store.later(store.async_delay, lambda: _settle(store, session_id))
-    return None
-
-
-def _settle(store: Store, session_id: str) -> None:
-    session = settle_async(store, session_id, succeeded=True)
-    store.emit("checkout.session.async_payment_succeeded", session)
-    _emit_invoice(store, session_id)
-
-
-def _emit_invoice(store: Store, session_id: str) -> None:
     invoice = invoice_for(store, session_id)
     if invoice is not None:
         store.emit("invoice.finalized", invoice)
         store.emit("invoice.paid", invoice)
+    return None

@@ -54,6 +54,9 @@ table { border-collapse: collapse; width: 100%; background: #fff; font-size: .9r
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #e3e8ee; vertical-align: top; }
 td.id { font-family: ui-monospace, monospace; word-break: break-all; }
 .scroll { overflow-x: auto; }
+.inline { display: flex; gap: .4rem; align-items: center; margin: 0 0 .4rem; }
+.inline input { width: 7rem; margin: 0; padding: .35rem .5rem; }
+.inline button { width: auto; margin: 0; padding: .35rem .7rem; }
 """
 
 
@@ -113,6 +116,29 @@ def payment_page(session: dict[str, Any], *, buyer: BuyerDetails | None = None, 
     return layout("Pay", body, main_class="checkout")
 
 
+def authenticate_page(session: dict[str, Any], buyer: BuyerDetails, card: str) -> str:
+    """The 3-D Secure step: the buyer's bank asks them to confirm before the payment is made."""
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{escape(value)}">'
+        for name, value in (
+            ("email", buyer.email),
+            ("name", buyer.name),
+            ("business_name", buyer.business_name),
+            ("card", card),
+        )
+    )
+    body = (
+        '<section class="pay"><h1>Authenticate this payment (sandbox)</h1>'
+        f"<p>Your bank asks you to confirm the payment of {money(session['amount_total'], session['currency'])}."
+        "</p>"
+        f'<form method="post" action="/c/pay/{escape(session["id"])}/authenticate">{hidden}'
+        '<button type="submit" name="result" value="complete" class="primary">Complete authentication</button>'
+        '<button type="submit" name="result" value="fail">Fail authentication</button></form>'
+        f'<p class="session">Checkout Session <span id="session">{escape(session["id"])}</span></p></section>'
+    )
+    return layout("Authenticate", body, main_class="checkout")
+
+
 def finished_page(session: dict[str, Any]) -> str:
     if session["status"] == "complete":
         back = (session.get("success_url") or "").replace("{CHECKOUT_SESSION_ID}", session["id"])
@@ -131,8 +157,11 @@ def not_found_page() -> str:
     )
 
 
-def overview_page(sessions: list[dict[str, Any]], deliveries: list[Delivery], webhook_url: str) -> str:
-    """`/`: the Checkout Sessions the shop opened here and the webhooks sent for them, newest first."""
+def overview_page(
+    sessions: list[dict[str, Any]], deliveries: list[Delivery], webhook_url: str, money_sections: str = ""
+) -> str:
+    """`/`: the Checkout Sessions the shop opened here, then `money_sections` (invoices and payments:
+    money_pages.py), then the webhooks sent, newest first."""
     session_rows = "".join(
         '<tr><td class="id">'
         + (
@@ -158,7 +187,7 @@ def overview_page(sessions: list[dict[str, Any]], deliveries: list[Delivery], we
     body = (
         f"<section><h1>Stripe sandbox</h1><p>Checkout Sessions the shop opened here, newest first. {target}</p>"
         '<div class="scroll"><table><thead><tr><th>Session</th><th>Status</th><th>Payment</th><th>Total</th>'
-        f"<th>Email</th></tr></thead><tbody>{session_rows}</tbody></table></div></section>"
+        f"<th>Email</th></tr></thead><tbody>{session_rows}</tbody></table></div></section>{money_sections}"
         '<section><h2>Webhooks sent</h2><div class="scroll"><table><thead><tr><th>Event</th><th>Id</th>'
         f"<th>Attempts</th><th>Answer</th></tr></thead><tbody>{delivery_rows}</tbody></table></div></section>"
     )

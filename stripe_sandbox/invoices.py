@@ -40,7 +40,7 @@ def session_invoice(store: Store, session: dict[str, Any]) -> None:
         "customer_tax_ids": details.get("tax_ids") or [],
         "description": data.get("description"),
         "footer": data.get("footer"),
-        "hosted_invoice_url": f"https://invoice.stripe.com/i/test_{invoice_id}",
+        "hosted_invoice_url": hosted_url(store, invoice_id),
         "invoice_pdf": f"https://pay.stripe.com/invoice/test_{invoice_id}/pdf",
         "livemode": False,
         "metadata": dict(data.get("metadata") or {}),
@@ -48,6 +48,13 @@ def session_invoice(store: Store, session: dict[str, Any]) -> None:
         "status": "paid",
     }
     session["invoice"] = invoice_id
+
+
+def hosted_url(store: Store, invoice_id: str) -> str:
+    """The invoice's page: the sandbox's own when it serves invoice pages, else Stripe's address."""
+    if store.invoice_pages:
+        return f"{store.url}/i/{invoice_id}"
+    return f"https://invoice.stripe.com/i/test_{invoice_id}"
 
 
 def invoice_for(store: Store, session_id: str) -> dict[str, Any] | None:
@@ -147,7 +154,7 @@ def finalize(store: Store, invoice_id: str, _: dict[str, Any]) -> Answer:
     invoice.update(
         status="open",
         number=f"CPMA-T{len(store.invoices):04d}",
-        hosted_invoice_url=f"https://invoice.stripe.com/i/test_{invoice_id}",
+        hosted_invoice_url=hosted_url(store, invoice_id),
         invoice_pdf=f"https://pay.stripe.com/invoice/test_{invoice_id}/pdf",
     )
     if invoice["days_until_due"]:

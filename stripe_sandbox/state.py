@@ -66,16 +66,17 @@ class Store:
         timeout_delay: float = 1.0,
         hosted_origin: str = "https://checkout.stripe.com",
         webhooks: WebhookSender | None = None,
-        async_delay: float = 5.0,
+        invoice_pages: bool = False,
     ) -> None:
         self.timeout_delay = timeout_delay
         # Where session URLs point. Browser tests and the sandbox pass the fake's own origin ("self") so the
         # browser follows the redirect to the payment page served here (GET /c/pay/<session id>).
         self.hosted_origin = hosted_origin
-        # Where the events the payment page causes are sent (None: only recorded in `events`), and how long
-        # a 3-D Secure payment takes to succeed after the session completed.
+        # Where the events the payment page causes are sent (None: only recorded in `events`).
         self.webhooks = webhooks
-        self.async_delay = async_delay
+        # Whether an invoice's `hosted_invoice_url` is the sandbox's own page for it (`/i/<invoice id>`, what
+        # `make run` wants) rather than a Stripe-like https address nothing serves (the tests' default).
+        self.invoice_pages = invoice_pages
         self.events: list[dict[str, Any]] = []
         self.hosted_visits: list[str] = []
         self.requests: list[RecordedRequest] = []

@@ -68,11 +68,9 @@ def sandbox(fake_stripe):
     """The tests' fake Stripe with the sandbox's webhook delivery on, sending to a Receiver."""
     receiver = Receiver()
     fake_stripe.webhooks = WebhookSender(receiver.url, WEBHOOK_SECRET, first_retry=0.05)
-    fake_stripe.async_delay = 0.2
     yield fake_stripe, receiver
     fake_stripe.webhooks.stop()
     fake_stripe.webhooks = None
-    fake_stripe.async_delay = 5.0
     receiver.stop()
 
 
@@ -215,28 +213,43 @@ def test_paying_sends_webhooks_the_stripe_library_verifies_and_the_shop_fulfils(
     assert any(order.reference in message.subject for message in mailoutbox)
 
 
-def test_three_d_secure_completes_unpaid_and_succeeds_a_few_seconds_later(sandbox, catalog, buy, client):
+def test_three_d_secure_asks_to_authenticate_then_completes_paid_before_going_back(
+    sandbox, catalog, buy, client
+):
     fake, receiver = sandbox
     _, order = buy("level-i")
 
-    assert press(fake, order, "4000 0025 0000 3155")[0] == 303
-    first = receiver.wait_for(1)[0][1]
-    assert json.loads(first)["data"]["object"]["payment_status"] == "unpaid"
-    signed_post(client, first)
-    run_ready_tasks()
-    order.refresh_from_db()
-    assert order.status != Order.Status.PAID
+    status, html, location = press(fake, order, "4000 0025 0000 3155")
 
-    received = receiver.wait_for(4)
+    assert (status, location) == (200, None)
+    assert "Authenticate this payment" in html
+    assert f'action="/c/pay/{order.stripe_session_id}/authenticate"' in html
+    assert fake.events == [] and fake.sessions[order.stripe_session_id]["status"] == "open"
+    assert page(f"{pay_url(fake, order)}/authenticate")[0] == 404  # a GET changes nothing
+
+    details = {
+        "email": "lead@studio.example",
+        "name": "Lee Lead",
+        "business_name": "",
+        "card": "4000002500003155",
+    }
+    status, html, _ = page(f"{pay_url(fake, order)}/authenticate", {**details, "result": "fail"})
+    assert status == 200 and "could not authenticate" in html
+    assert fake.events == []
+
+    status, _, location = page(f"{pay_url(fake, order)}/authenticate", {**details, "result": "complete"})
+
+    assert status == 303
+    assert location == f"http://testserver/checkout/success/?session_id={order.stripe_session_id}"
+    received = receiver.wait_for(3)
     events = [json.loads(body) for _, body in received]
     assert [event["type"] for event in events] == [
         "checkout.session.completed",
-        "checkout.session.async_payment_succeeded",
         "invoice.finalized",
         "invoice.paid",
     ]
-    assert events[1]["data"]["object"]["payment_status"] == "paid"
-    signed_post(client, received[1][1])
+    assert events[0]["data"]["object"]["payment_status"] == "paid"
+    signed_post(client, received[0][1])
     run_ready_tasks()
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
