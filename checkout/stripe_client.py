@@ -18,6 +18,22 @@ def checkout_enabled() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
+# What Stripe's resource_missing message names ("No such checkout.session: 'cs_…'"), as reconcile says it.
+_KINDS = {"checkout.session": "session", "payment_intent": "payment intent"}
+
+
+def unknown_to_stripe(error: stripe.StripeError, fallback: str) -> str | None:
+    """The object a retrieve asked for and Stripe does not know ("session cs_…", say: an emptied sandbox
+    after a restart, or another account's id); None for any other error. `fallback` names it when
+    Stripe's message does not."""
+    if not isinstance(error, stripe.InvalidRequestError) or error.code != "resource_missing":
+        return None
+    found = re.search(r"No such ([\w.]+): '([^']{1,255})'", str(error.user_message or error))
+    if found is None:
+        return fallback
+    return f"{_KINDS.get(found.group(1), found.group(1).replace('_', ' '))} {found.group(2)}"
+
+
 def stripe_client() -> stripe.StripeClient:
     """A client for the configured Stripe-compatible server (Stripe, stripe-mock or the tests' fake)."""
     return _client(

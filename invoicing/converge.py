@@ -10,7 +10,7 @@ import stripe
 from django.db import transaction
 
 from checkout.models import Order
-from checkout.stripe_client import stripe_client
+from checkout.stripe_client import stripe_client, unknown_to_stripe
 from common.tasks import retrying_task
 from invoicing.invoice_state import apply_request_invoice
 from invoicing.models import PaymentRequest
@@ -38,17 +38,26 @@ def fetch_request_invoice(invoice_id: str) -> dict[str, Any]:
     return stripe_client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
 
 
-def sync_open_requests() -> Iterator[tuple[str, str, str]]:
-    """Converge every request whose invoice is out and unpaid on Stripe's invoice (reconcile); yields
-    (order reference, state before, state after) for each request whose state changed."""
+def sync_open_requests() -> Iterator[str]:
+    """Converge every request whose invoice is out and unpaid on Stripe's invoice (reconcile); yields a
+    line for each request whose state changed, and for each invoice Stripe no longer knows (skipped)."""
     open_requests = PaymentRequest.objects.filter(
         state__in=[State.ISSUED, State.PREPARING], stripe_invoice_id__isnull=False
     ).select_related("order")
     for request in open_requests:
-        converge_request_invoice(fetch_request_invoice(request.stripe_invoice_id), source="reconcile")
+        reference = request.order.reference or ""
+        try:
+            invoice = fetch_request_invoice(request.stripe_invoice_id)
+        except stripe.InvalidRequestError as error:
+            missing = unknown_to_stripe(error, f"invoice {request.stripe_invoice_id}")
+            if missing is None:
+                raise
+            yield f"{missing} is unknown to Stripe; skipped ({reference})"
+            continue
+        converge_request_invoice(invoice, source="reconcile")
         after = PaymentRequest.objects.values_list("state", flat=True).get(pk=request.pk)
         if after != request.state:
-            yield request.order.reference or "", request.state, after
+            yield f"{reference}: payment request {request.state} -> {after}"
 
 
 def void_invoice(request_id: int, *, source: str) -> PaymentRequest:

@@ -25,6 +25,5 @@ def money_received(order, *, source: str) -> None:
 
 def reconcile() -> Iterator[str]:
     """Open invoices converge on Stripe's (a missed invoice.paid), then their reminders are enqueued."""
-    for reference, before, after in converge.sync_open_requests():
-        yield f"{reference}: payment request {before} -> {after}"
+    yield from converge.sync_open_requests()
     yield from reminders.enqueue_due_reminders()

@@ -4,6 +4,7 @@ re-enqueue background work that is stuck. Used by `manage.py reconcile_stripe`."
 import datetime as dt
 from collections.abc import Iterator
 
+import stripe
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -11,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from checkout import payers, selectors
 from checkout.models import EmailDelivery, Order
 from checkout.states import MONEY_RECEIVED
-from checkout.stripe_client import stripe_client
+from checkout.stripe_client import stripe_client, unknown_to_stripe
 from checkout.stripe_values import object_id
 from common.text import single_line
 from common.worker import requeue_expired_leases, requeue_lost_tasks
@@ -74,7 +75,15 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
     for order_id, why in _orders_in_window(start).items():
         order = Order.objects.get(pk=order_id)
         before = _fingerprint(order)
-        stripe_sync.sync_order(order_id, source="reconcile")
+        try:
+            stripe_sync.sync_order(order_id, source="reconcile")
+        except stripe.InvalidRequestError as error:
+            # Stripe no longer knows it (a restarted sandbox is empty): say so and carry on with the rest.
+            missing = unknown_to_stripe(error, f"session {order.stripe_session_id}")
+            if missing is None:
+                raise
+            yield f"{missing} is unknown to Stripe; skipped ({order.reference or why})"
+            continue
         after = _fingerprint(order)
         if after != before:
             yield (
