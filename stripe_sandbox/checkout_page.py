@@ -69,7 +69,7 @@ def _session_page(store: Store, method: str, session_id: str, authenticating: bo
         business_name=form.get("business_name", "").strip(),
     )
     card = card_for(form.get("card", ""))
-    if card is None:
+    if card is None or (authenticating and card.outcome != "authenticate"):
         message = "Choose one of the test cards."
     elif "@" not in buyer.email or not buyer.name:
         message = "Enter your email address and the name on the card."
