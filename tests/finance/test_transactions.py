@@ -168,8 +168,7 @@ def test_the_payouts_page_downloads_as_csv_one_row_per_transaction(
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="payouts-')
     lines = read_csv(streamed_text(response))
-    assert [line["transaction_type"] for line in lines] == sorted(line["transaction_type"] for line in lines)
-    assert {line["transaction_type"] for line in lines} == {"charge", "refund"}
+    assert sorted(line["transaction_type"] for line in lines) == ["charge", "refund"]  # one row each
     assert all(line["stripe_payout_id"] == payout["id"] for line in lines)
     assert sum(int(line["net_at_stripe"].replace(".", "")) for line in lines) == payout["amount"]
     assert all(line["our_records"] == line["net_at_stripe"] for line in lines)
