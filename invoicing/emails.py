@@ -146,31 +146,32 @@ def send_payment_request(request_id: int, link_token: str, sends: int) -> str:
     )
 
 
-@retrying_task
-def send_request_invoice(request_id: int) -> str:
+def _to_payer_while_issued(request_id: int, purpose, message, label: str) -> str:
+    """An email about the open invoice, to the payer, once; skipped once it is paid, voided or closed."""
     request = PaymentRequest.objects.get(pk=request_id)
     if request.state != PaymentRequest.State.ISSUED:
         return "skipped"
     return send_once(
         request.order_id,
-        invoice_purpose(request),
-        lambda order: invoice_message(order, request),
+        purpose(request),
+        lambda order: message(order, request),
         recipient=request.payer_email,
-        label="Invoice",
+        label=label,
     )
 
 
 @retrying_task
+def send_request_invoice(request_id: int) -> str:
+    return _to_payer_while_issued(request_id, invoice_purpose, invoice_message, "Invoice")
+
+
+@retrying_task
 def send_request_reminder(request_id: int, name: str) -> str:
-    request = PaymentRequest.objects.get(pk=request_id)
-    if request.state != PaymentRequest.State.ISSUED:
-        return "skipped"  # paid, voided or closed since it was enqueued
-    return send_once(
-        request.order_id,
-        reminder_purpose(request, name),
-        lambda order: reminder_message(order, request, name),
-        recipient=request.payer_email,
-        label=f"Invoice reminder ({name})",
+    return _to_payer_while_issued(
+        request_id,
+        lambda request: reminder_purpose(request, name),
+        lambda order, request: reminder_message(order, request, name),
+        f"Invoice reminder ({name})",
     )
 
 

@@ -41,8 +41,19 @@ def session_charge(store: Store, session: dict[str, Any]) -> dict[str, Any]:
     amount = session["amount_total"]
     now = int(time.time())
     fee = round(amount * 0.029) + 30
+    charge = _succeeded_charge(
+        store, amount, fee, session["currency"], intent["id"], dict(intent["metadata"]), now
+    )
+    intent["latest_charge"] = charge["id"]
+    return charge
+
+
+def _succeeded_charge(
+    store: Store, amount: int, fee: int, currency: str, intent_id: str, metadata: dict[str, Any], now: int
+) -> dict[str, Any]:
+    """A succeeded Charge of the PaymentIntent, with its balance transaction (the caller holds the lock)."""
     charge_id = f"ch_test_{secrets.token_hex(8)}"
-    transaction = balance_transaction(store, amount, fee, session["currency"], "charge", charge_id)
+    transaction = balance_transaction(store, amount, fee, currency, "charge", charge_id)
     store.charges[charge_id] = {
         "id": charge_id,
         "object": "charge",
@@ -52,15 +63,14 @@ def session_charge(store: Store, session: dict[str, Any]) -> dict[str, Any]:
         "balance_transaction": transaction["id"],
         "captured": True,
         "created": now,
-        "currency": session["currency"],
+        "currency": currency,
         "livemode": False,
-        "metadata": dict(intent["metadata"]),
+        "metadata": metadata,
         "paid": True,
-        "payment_intent": intent["id"],
+        "payment_intent": intent_id,
         "refunded": False,
         "status": "succeeded",
     }
-    intent["latest_charge"] = charge_id
     return store.charges[charge_id]
 
 
@@ -68,35 +78,17 @@ def paid_intent(store: Store, amount: int, currency: str, fee: int, method: str 
     """A succeeded PaymentIntent paid by `method`, with its Charge and balance transaction, for an invoice
     (the caller holds the lock); returns the PaymentIntent's id."""
     intent_id = f"pi_test_{secrets.token_hex(8)}"
-    charge_id = f"ch_test_{secrets.token_hex(8)}"
-    transaction = balance_transaction(store, amount, fee, currency, "charge", charge_id)
+    charge = _succeeded_charge(store, amount, fee, currency, intent_id, {}, now)
     store.payment_intents[intent_id] = {
         "id": intent_id,
         "object": "payment_intent",
         "amount": amount,
         "currency": currency,
         "created": now,
-        "latest_charge": charge_id,
+        "latest_charge": charge["id"],
         "livemode": False,
         "metadata": {},
         "payment_method_types": [method],
-        "status": "succeeded",
-    }
-    store.charges[charge_id] = {
-        "id": charge_id,
-        "object": "charge",
-        "amount": amount,
-        "amount_captured": amount,
-        "amount_refunded": 0,
-        "balance_transaction": transaction["id"],
-        "captured": True,
-        "created": now,
-        "currency": currency,
-        "livemode": False,
-        "metadata": {},
-        "paid": True,
-        "payment_intent": intent_id,
-        "refunded": False,
         "status": "succeeded",
     }
     return intent_id
