@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from access.models import Grant
 from catalog.models import Product
+from catalog.pricing import currency_for
 from checkout import states
 from checkout.models import Order, OrderLine, PriceAdjustment
 from common.text import normalise_email
@@ -40,10 +41,9 @@ class BundleOffer:
     owned: list[OwnedComponent] = field(default_factory=list)
     missing: list[Product] = field(default_factory=list)
     missing_value_cents: int = 0
-
-    @property
-    def currency(self) -> str:
-        return self.bundle.currency
+    currency: str = "USD"
+    # Currencies of the buyer's own recent orders that earned no credit only because they were paid in them.
+    other_currency_paid: list[str] = field(default_factory=list)
 
     @property
     def owned_names(self) -> str:
@@ -92,15 +92,24 @@ def paid_per_seat(line: OrderLine, order: Order) -> int:
     return max(paid, 0) // line.quantity
 
 
-def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None) -> BundleOffer | None:
-    """The price at which `email` may complete `bundle`, or None when there is no offer (owns nothing of it,
-    owns it all, or buying the missing parts separately is no dearer)."""
+def bundle_offer(
+    *, email: str, bundle: Product, now: dt.datetime | None = None, currency: str = ""
+) -> BundleOffer | None:
+    """The price in `currency` (default: the Bundle's own) at which `email` may complete `bundle`, or None
+    when there is no offer (owns nothing of it, owns it all, buying the missing parts separately is no
+    dearer, or the Bundle or a missing part has no price in that currency)."""
     email = normalise_email(email)
+    currency = currency_for(bundle, currency)
     if not email or not bundle.is_bundle or not bundle.can_be_bought:
+        return None
+    bundle_price = bundle.price_in(currency)
+    if not bundle_price:
         return None
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.BUNDLE_CREDIT_DAYS)
-    components = list(bundle.components.filter(is_active=True).order_by("position", "pk"))
+    components = list(
+        bundle.components.filter(is_active=True).prefetch_related("prices").order_by("position", "pk")
+    )
     grants = (
         Grant.objects.filter(
             holder_email=email,
@@ -112,15 +121,18 @@ def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None)
         .order_by("pk")
     )
     owned: dict[int, OwnedComponent] = {}
+    other_currencies: set[str] = set()
     for grant in grants:
         order = grant.order
-        earns_credit = (
+        would_earn = (
             order.email == email
-            and order.currency == bundle.currency
             and order.paid_at is not None
             and order.paid_at >= since
             and grant.line.product_id == grant.product_id  # bought on its own, not as part of a Bundle
         )
+        earns_credit = would_earn and order.currency == currency
+        if would_earn and not earns_credit:
+            other_currencies.add(order.currency)
         candidate = OwnedComponent(
             product=next(p for p in components if p.pk == grant.product_id),
             credit_cents=paid_per_seat(grant.line, order) if earns_credit else 0,
@@ -134,16 +146,21 @@ def bundle_offer(*, email: str, bundle: Product, now: dt.datetime | None = None)
     missing = [product for product in components if product.pk not in owned]
     if not owned or not missing:
         return None
-    missing_value = sum(product.price_cents for product in missing)
+    missing_prices = [product.price_in(currency) for product in missing]
+    if not all(missing_prices):
+        return None  # a part not sold in this currency: no truthful price for the rest
+    missing_value = sum(missing_prices)
     credit = sum(item.credit_cents for item in owned.values())
-    price = max(min(bundle.price_cents - credit, missing_value), min(p.price_cents for p in missing))
+    price = max(min(bundle_price - credit, missing_value), min(missing_prices))
     if price >= missing_value:
         return None
     return BundleOffer(
         bundle=bundle,
         price_cents=price,
-        credit_cents=bundle.price_cents - price,
+        credit_cents=bundle_price - price,
         owned=list(owned.values()),
         missing=missing,
         missing_value_cents=missing_value,
+        currency=currency,
+        other_currency_paid=sorted(other_currencies),
     )

@@ -5,33 +5,28 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from access import enrolment, links, purchase_links
 from access.models import Grant
 from checkout.emails import send_once
-from checkout.models import Order
+from checkout.models import EmailDelivery, Order
 from checkout.receipts import readiness, start_step
-from common.tasks import retrying_task
+from common.emails import email_message
+from common.tasks import MAIL_QUEUE, retrying_task
+from payments import refund_receipts
 
 
 def message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
-    """An email to a holder or buyer from `templates/email/<template>.txt` and its `_subject.txt`, with the
-    purchases page, the site and how long personal links work in its context (apps built on access send theirs with it too)."""
+    """An email to a holder or buyer from `templates/email/<template>` (text, HTML and subject, through
+    common.emails), with the purchases page and how long personal links work in its context (apps built
+    on access send theirs with it too)."""
     context = {
         "purchases_url": settings.SITE_URL + reverse("access:purchases"),
         **context,
-        "site_url": settings.SITE_URL,
         "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,
     }
-    subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
-    return EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"email/{template}.txt", context),
-        to=[to],
-        reply_to=[settings.ORDER_REPLY_TO_EMAIL] if settings.ORDER_REPLY_TO_EMAIL else None,
-    )
+    return email_message(template, context, to=[to], reply_to=[settings.ORDER_REPLY_TO_EMAIL])
 
 
 def _personal_link(order: Order, email: str, sent_with: str) -> str:
@@ -56,6 +51,9 @@ def holder_context(order: Order, grants: list[Grant], sent_with: str, **extra) -
         "start": start,
         "ready": readiness(start),
         "all_ready": all(step.ready_now for step in start),
+        # Only a kit has files to download: a Level I seat's email never speaks of downloads.
+        "has_kit": any(not step.is_course for step in start),
+        "has_course": any(step.is_course for step in start),
         **extra,
     }
 
@@ -79,16 +77,18 @@ def send_access_given(line_id: int, seat: int, resend: str = "") -> str:
     return send_once(holder.order_id, purpose=purpose, recipient=holder.holder_email, build=build)
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_access_given_email(line_id: int, seat: int, resend: str = "") -> str:
     """The task beside its service: enqueued with every seat given (access.grants, the seat manager)."""
     return send_access_given(line_id, seat, resend=resend)
 
 
 ENDED = "access-ended"
-# How each reason access ends reads to the holder (access.grants names the reasons).
+# Why access ended when the order was refunded in full (access.grants names the other reasons).
+REFUNDED_IN_FULL = "refunded in full"
+# How each reason access ends reads to the holder.
 ENDED_BECAUSE = {
-    "refunded in full": "the order was refunded",
+    REFUNDED_IN_FULL: "the order was refunded",
     "dispute lost": "the payment was disputed by the card holder",
     "invoice not paid": "the company's invoice for it was withdrawn or will not be paid",
     "revoked by staff": "the academy ended it; reply to this email if you did not expect this",
@@ -110,11 +110,27 @@ def revoked_purpose(line_id: int, seat: int) -> str:
     return f"access-revoked-{line_id}-{seat}"
 
 
+def told_by_refund_receipt(order: Order, recipient: str, reason: str) -> bool:
+    """The buyer of an order refunded in full hears that their access ended from the refund receipt
+    (payments.refund_receipts), in one email; the seats' other holders get "access has ended". Decided from
+    the succeeded refunds: a pending one sends no receipt yet, so the buyer is told here."""
+    return reason == REFUNDED_IN_FULL and recipient == order.email and refund_receipts.refunded_in_full(order)
+
+
+def told_access_ended(order: Order) -> set[tuple[str, str]]:
+    """(purpose, address) of the emails that told someone their access from the order ended, the buyer's
+    refund receipts counted as "access has ended" (a restore tells each of them access is back)."""
+    told = set(EmailDelivery.objects.filter(order=order).values_list("purpose", "recipient"))
+    if any(p.startswith(refund_receipts.PURPOSE_PREFIX) and to == order.email for p, to in told):
+        told.add((ENDED, order.email))
+    return told
+
+
 def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
     """One "access has ended" email per holder address of an order, listing every seat of theirs that ended,
     addressed by the name given for that address, with the reason as it happened."""
     grants = holder_grants(order_id, recipient, Grant.State.REVOKED)
-    if not grants:
+    if not grants or told_by_refund_receipt(grants[0].order, recipient, reason):
         return "skipped"
 
     def build(order: Order) -> EmailMultiAlternatives:
@@ -134,7 +150,7 @@ def send_access_ended(order_id: int, recipient: str, reason: str) -> str:
     return send_once(order_id, purpose=ENDED, recipient=recipient, build=build)
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_access_ended_email(order_id: int, recipient: str, reason: str) -> str:
     """The task beside its service: enqueued by access.grants when an order's seats end."""
     return send_access_ended(order_id, recipient, reason)

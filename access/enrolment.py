@@ -8,8 +8,6 @@ any transaction and marks it delivered on a 2xx; anything else raises, so `retry
 A delivered row is never sent again, and the payload's `id` lets the receiver drop a repeat."""
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -25,11 +23,11 @@ from django.utils import timezone
 
 from access.models import EnrolmentDelivery, Grant
 from common.outbox import Busy, claim_row, deliver_once
+from common.signatures import SIGNATURE_HEADER, sign
 from common.tasks import retrying_task
 
 logger = logging.getLogger("access")
 
-SIGNATURE_HEADER = "CPMA-Signature"
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
 
@@ -146,14 +144,6 @@ def enrolled_grant_ids(grant_ids: Iterable[int]) -> set[int]:
         .exclude(Exists(revoked_after))
         .values_list("grant_id", flat=True)
     )
-
-
-def sign(body: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The `CPMA-Signature` header value: `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from access import bundle_completion, emails, enrolment
+from access import bundle_completion, emails, enrolment, seat_numbers
 from access.models import Grant
 from catalog.models import Product
 from checkout import states
-from checkout.models import EmailDelivery, Order, OrderLine
+from checkout.models import Order, OrderLine
 from invoicing import selectors
 from payments.models import Dispute
 
@@ -31,7 +31,7 @@ logger = logging.getLogger("access")
 LOST_DISPUTE = "lost"
 # Why an order's grants were revoked. Only grants revoked for a full refund come back on their own when that
 # refund fails or is cancelled (staff revocations and lost disputes stand).
-REFUNDED_IN_FULL = "refunded in full"
+REFUNDED_IN_FULL = emails.REFUNDED_IN_FULL
 DISPUTE_LOST = "dispute lost"
 # Access given when a payment request's invoice was issued (INVOICE_ACCESS_ON_ISSUE), ended because the
 # invoice was voided or marked uncollectible. Comes back if the invoice is paid after all.
@@ -111,6 +111,8 @@ def grant_access_for_order(order_id: int) -> str:
     order = Order.objects.select_for_update().get(pk=order_id)
     if not access_is_due(order):
         return "not due"
+    if order.adds_seats_to_id:  # seats added to a team number on after its seats (access.seat_numbers)
+        Order.objects.select_for_update().filter(pk=order.adds_seats_to_id).first()
     now = timezone.now()
     existing = set(Grant.objects.filter(order=order).values_list("line_id", "seat", "product_id"))
     # A Bundle bought to complete what the buyer owns adds only the parts they do not hold yet.
@@ -127,8 +129,10 @@ def grant_access_for_order(order_id: int) -> str:
     new: list[Grant] = []
     for line in order.lines.select_related("product"):
         products = products_for_line(line)
-        for seat in range(1, line.quantity + 1):
-            held_by_buyer = seat == 1 and bool(order.email)
+        first = seat_numbers.first_seat(order, line)
+        for seat in range(first, first + line.quantity):
+            # Seats added to a team are all for others: the buyer holds a seat of the team order already.
+            held_by_buyer = seat == 1 and bool(order.email) and order.adds_seats_to_id is None
             for product in products:
                 if (line.pk, seat, product.pk) in existing or (held_by_buyer and product.pk in already_held):
                     continue
@@ -206,7 +210,7 @@ def restore_access_for_order(order_id: int) -> str:
         else "the full refund did not go through"
     )
     _reinstate(grants)
-    told = set(EmailDelivery.objects.filter(order=order).values_list("purpose", "recipient"))
+    told = emails.told_access_ended(order)
     seats = sorted(
         {
             (g.line_id, g.seat)

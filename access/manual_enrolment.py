@@ -21,7 +21,7 @@ from catalog.models import Product
 from checkout import states
 from checkout.emails import send_once
 from checkout.models import Order
-from common.tasks import retrying_task
+from common.tasks import MAIL_QUEUE, retrying_task
 
 
 def waiting_for_enrolment(grants: QuerySet[Grant] | None = None) -> QuerySet[Grant]:
@@ -97,7 +97,7 @@ def send_enrolled(delivery_id: int) -> str:
     return send_once(grant.order_id, purpose=enrolled_purpose(delivery), recipient=recipient, build=build)
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_enrolled_email(delivery_id: int) -> str:
     """The task beside its service: enqueued by `mark_enrolled` (the enrolment worklist in admin)."""
     return send_enrolled(delivery_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from access import enrolment, selectors
 from access.credit import bundle_offer
@@ -15,8 +16,8 @@ from access.models import Grant, PurchasesLink
 from access.selectors import BoughtOrder, Holding
 from access.sessions import Viewer
 from catalog.models import Product
-from catalog.money import format_money
-from checkout import states
+from catalog.money import DEFAULT_CURRENCY, format_money
+from checkout import consent, states
 from checkout.models import Order
 from checkout.receipts import COURSE_ENROLMENT_COMES
 from common.text import normalise_email
@@ -104,7 +105,8 @@ def split_orders(
     folded: dict[int, EndedOrder] = {}
     for entry in bought:
         if access_is_due(entry.order):
-            entry.seats_url = seat_manager_url(entry.order)
+            # Seats added to a team order are handed out from that order's seat manager.
+            entry.seats_url = seat_manager_url(entry.order.adds_seats_to or entry.order)
             live.append(entry)
             continue
         seats = sum(line.line.quantity for line in entry.lines)
@@ -122,18 +124,40 @@ def split_orders(
     return live, list(folded.values())
 
 
-def page_context(viewer: Viewer) -> dict:
+def panels(email: str, only_order_id: int | None = None) -> list[dict]:
+    """Sections other apps add to the page (settings.PURCHASES_PAGE_PANELS: functions taking the address and
+    the one order a limited session sees, None when fully signed in, and returning a dict with its
+    `template`, or None to add nothing), such as learning's certificates and the buyer's invoices."""
+    found = (
+        import_string(path)(email=email, only_order_id=only_order_id)
+        for path in settings.PURCHASES_PAGE_PANELS
+    )
+    return [panel for panel in found if panel]
+
+
+def page_context(viewer: Viewer, currency: str = "") -> dict:
     """What the purchases page shows this browser: everything the address holds and bought, or, for a
     session limited to one order, that order and the address's own access on it (no Bundle offers: their
     price comes from every order)."""
     email = viewer.email
+    currency = currency or DEFAULT_CURRENCY  # the Bundle offers' (the visitor's currency)
     holdings = [h for h in selectors.holdings_for(email) if viewer.sees(h.order.pk)]
     bought = [b for b in selectors.orders_bought_by(email) if viewer.sees(b.order.pk)]
     orders, ended = split_orders(holdings, bought)
+    shown = [*orders, *(entry.bought for entry in ended if entry.bought)]
+    if settings.PURCHASES_INVOICE_DOCUMENTS and shown:
+        # Credit notes on each order's invoice, from the app that issues them (access never imports it).
+        documents = import_string(settings.PURCHASES_INVOICE_DOCUMENTS)([entry.order.pk for entry in shown])
+        for entry in shown:
+            entry.invoice_documents = documents.get(entry.order.pk, [])
     offers = []
     if viewer.full:
-        bundles = Product.objects.active().with_pricing().filter(kind=Product.Kind.BUNDLE)
-        offers = [offer for bundle in bundles if (offer := bundle_offer(email=email, bundle=bundle))]
+        bundles = Product.objects.active().with_pricing(currency).filter(kind=Product.Kind.BUNDLE)
+        offers = [
+            offer
+            for bundle in bundles
+            if (offer := bundle_offer(email=email, bundle=bundle, currency=currency))
+        ]
     only_order = None if viewer.full else Order.objects.filter(pk=viewer.order_id).first()
     return {
         "email": email,
@@ -141,7 +165,10 @@ def page_context(viewer: Viewer) -> dict:
         "orders": orders,
         "ended": ended,
         "offers": offers,
+        "consent_text": consent.TEXT,
         "only_order": only_order,
+        "manages_seats": viewer.manages_seats,
+        "panels": panels(email, viewer.order_id),
     }
 
 

@@ -50,6 +50,8 @@ class BoughtOrder:
     order: Order
     lines: list[LineSeats]
     seats_url: str = ""  # the order's seat manager, when an app offers one (access.purchases_page)
+    # Documents issued against the order's invoice (credit notes), when an app offers them (purchases_page).
+    invoice_documents: list = field(default_factory=list)
 
 
 def has_purchases(email: str) -> bool:

@@ -91,13 +91,16 @@ def sign_out(request: HttpRequest) -> None:
 
 def sign_in_paying_browser(request: HttpRequest, order: Order) -> str:
     """Checkout's success page calls this (settings.PAYING_BROWSER_SIGN_IN) for the browser that started the
-    order's checkout: once money is received it is signed in as the buyer for that order, seats included.
+    order's checkout: once money is received it is signed in as the buyer for that order, seats included
+    (for seats added to a team order, for that team order).
     Returns the purchases page's address, or "" when it was not signed in (no money yet, or no buyer
     address)."""
     email = normalise_email(order.email)
     if not order.money_received or not email:
         return ""
+    # Seats added to a team order are handed out from that order's seat manager: the session is for it.
+    team = order.adds_seats_to if order.adds_seats_to_id else order
     current = viewer(request)
-    if current is None or current.email != email or not current.may_manage(order):
-        sign_in_to_order(request, email, order, seats=True)
+    if current is None or current.email != email or not current.may_manage(team):
+        sign_in_to_order(request, email, team, seats=True)
     return reverse("access:purchases")

@@ -7,7 +7,7 @@ the access and ended emails in access.emails, the enrolment events in access.enr
 
 from access import bundle_completion, emails, grants, selectors
 from access.models import Grant
-from common.tasks import retrying_task
+from common.tasks import MAIL_QUEUE, retrying_task
 
 
 @retrying_task
@@ -32,7 +32,7 @@ def restore_access_for_order(order_id: int) -> str:
     return grants.restore_access_for_order(order_id)
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_access_revoked_email(line_id: int, seat: int, recipient: str) -> str:
     """The per-seat form queued before the email became one per holder address."""
     grant = Grant.objects.filter(line_id=line_id, seat=seat, holder_email=recipient).first()
@@ -41,7 +41,7 @@ def send_access_revoked_email(line_id: int, seat: int, recipient: str) -> str:
     return emails.send_access_ended(grant.order_id, recipient, grant.revoked_reason)
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_sign_in_link(email: str) -> str:
     if not selectors.has_purchases(email):
         return "no purchases"  # the page answered the same either way

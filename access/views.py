@@ -23,9 +23,12 @@ from access import (
     tasks,
 )
 from access.forms import EmailForm
+from catalog.currency import supported, visitor_currency
 from catalog.models import Product
+from checkout import consent
 from checkout.services import CheckoutUnavailable
 from checkout.visitor import ensure_visitor_id, remember_visitor
+from common.client_ip import client_ip
 
 logger = logging.getLogger("access")
 
@@ -50,13 +53,17 @@ def purchases(request: HttpRequest) -> HttpResponse:
         viewer = sessions.viewer(request)
         if viewer:
             purchases_page.record_first_visit(viewer)
-            return render(request, "access/purchases.html", purchases_page.page_context(viewer))
+            context = purchases_page.page_context(viewer, visitor_currency(request))
+            # "Complete my Bundle" pressed without the consent ticked: the reason shows beside the box.
+            missing = request.GET.get("consent") == "missing"
+            context["consent_error"] = consent.REQUIRED_MESSAGE if missing else ""
+            return render(request, "access/purchases.html", context)
         return render(request, "access/request_link.html", {"form": EmailForm()})
     form = EmailForm(request.POST)
     if not form.is_valid():
         return render(request, "access/request_link.html", {"form": form}, status=400)
     address = links.normalise_email(form.cleaned_data["email"])
-    if not links.sign_in_request_allowed(address, request.META.get("REMOTE_ADDR", "")):
+    if not links.sign_in_request_allowed(address, client_ip(request)):
         return render(request, "access/throttled.html", status=429)
     tasks.send_sign_in_link.enqueue(address)
     return render(request, "access/link_sent.html", {"email": address})
@@ -185,7 +192,7 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, 400, "This download link is not valid", "It may have been cut short.")
     try:
         handle = kit_file.file.storage.open(kit_file.file.name, "rb")
-        size = kit_file.file.storage.size(kit_file.file.name)
+        size = handle.size  # on shared storage: the one GET's length, no second request
     except FileNotFoundError:
         logger.error("kit file %s is missing from storage (%s)", kit_file.pk, kit_file.file.name)
         raise Http404("That file is missing.") from None
@@ -215,9 +222,18 @@ def complete_bundle(request: HttpRequest) -> HttpResponse:
     )
     if bundle is None:
         return _problem(request, 404, "No such Bundle", "That Bundle is not on sale.")
+    if not consent.ticked(request.POST):
+        # The EU digital-content consent is needed before the payment page, as on the review page.
+        response = redirect(f"{reverse('access:purchases')}?consent=missing#bundle-consent-{bundle.slug}")
+        response.status_code = 303
+        return response
     visitor = ensure_visitor_id(request)
     try:
-        started = bundle_completion.start_bundle_completion(email=email, bundle=bundle, visitor=visitor)
+        # The currency the offer was shown in (the form says), else the visitor's.
+        currency = supported(request.POST.get("currency")) or visitor_currency(request)
+        started = bundle_completion.start_bundle_completion(
+            email=email, bundle=bundle, visitor=visitor, currency=currency, digital_consent=True
+        )
     except bundle_completion.NoOffer as exc:
         messages.warning(request, str(exc))
         return redirect("access:purchases")

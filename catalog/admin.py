@@ -4,7 +4,8 @@ from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
 
 from catalog.admin_forms import ProductAdminForm
-from catalog.models import BundleItem, CurriculumModule, Product
+from catalog.admin_prices import ProductPriceInline, prices_before, record_formset_price_changes
+from catalog.models import BundleItem, CurriculumModule, Product, ProductPrice
 from catalog.money import format_money
 from catalog.rules import validate_bundle_components
 from catalog.selectors import bundles_missing_components
@@ -64,6 +65,7 @@ class ProductAdmin(admin.ModelAdmin):
         "kind",
         "price",
         "price_confirmed",
+        "other_prices",
         "separate_value",
         "savings",
         "can_be_bought",
@@ -75,7 +77,7 @@ class ProductAdmin(admin.ModelAdmin):
     actions = ["confirm_selected_prices"]
     search_fields = ["name", "slug", "tagline"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [BundleItemInline, CurriculumModuleInline]
+    inlines = [ProductPriceInline, BundleItemInline, CurriculumModuleInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "former_slugs", "kind", "tagline", "description", "audience"]}),
         (
@@ -86,6 +88,7 @@ class ProductAdmin(admin.ModelAdmin):
                     "confirm_price_change",
                     "price_status",
                     ("is_active", "position"),
+                    "tax_code",
                     "can_be_bought",
                 ]
             },
@@ -104,7 +107,16 @@ class ProductAdmin(admin.ModelAdmin):
         return [*self.fieldsets, ("Price history", {"fields": ["price_history"]})]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_pricing()
+        return super().get_queryset(request).with_pricing().prefetch_related("prices")
+
+    @admin.display(description="other prices")
+    def other_prices(self, product: Product) -> str:
+        """Pounds and euros, "(placeholder)" after a price staff have not confirmed."""
+        shown = [
+            format_money(row.amount_cents, row.currency) + (" (placeholder)" if row.is_placeholder else "")
+            for row in product.prices.all()
+        ]
+        return ", ".join(shown) or "—"
 
     @admin.display(description="price", ordering="price_cents")
     def price(self, product: Product) -> str:
@@ -176,7 +188,9 @@ class ProductAdmin(admin.ModelAdmin):
                     "— (created)"
                     if change.old_price_cents is None
                     else format_money(change.old_price_cents, change.old_currency),
-                    format_money(change.new_price_cents, change.new_currency),
+                    f"— (no longer sold in {change.new_currency})"
+                    if change.new_price_cents is None
+                    else format_money(change.new_price_cents, change.new_currency),
                 )
                 for change in changes
             ),
@@ -213,6 +227,14 @@ class ProductAdmin(admin.ModelAdmin):
             record_price_change(
                 product=obj, old_price_cents=old_cents, old_currency=old_currency, changed_by=request.user
             )
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not ProductPrice:
+            super().save_formset(request, form, formset, change)
+            return
+        before = prices_before(formset)
+        super().save_formset(request, form, formset, change)
+        record_formset_price_changes(formset, before, product=form.instance, changed_by=request.user)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """The admin history names the old and new price, not just "Changed Price"."""

@@ -45,6 +45,12 @@ STRIPE_CURRENCIES = tuple(
 # The currencies the shop sells in: what admin offers staff for a product (one already priced in another
 # Stripe currency keeps its own as a choice). Finance reads whatever currencies the records hold.
 SHOP_CURRENCIES = ("USD", "GBP", "EUR")
+# The catalogue's own currency: every product's price field, and what a visitor sees until they choose.
+DEFAULT_CURRENCY = "USD"
+# The currencies a product may have a price in beside its own (ProductPrice rows): the shop's others.
+EXTRA_PRICE_CURRENCIES = ("GBP", "EUR")
+# What the currency switch calls each shop currency.
+CURRENCY_NAMES = {"USD": "US dollars", "GBP": "pounds sterling", "EUR": "euros"}
 # Stripe takes amounts of at most eight digits in the smallest unit ($999,999.99, ¥99,999,999).
 MAX_AMOUNT = 99_999_999
 CURRENCY_CHOICES = [(code, code) for code in STRIPE_CURRENCIES]

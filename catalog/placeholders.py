@@ -22,16 +22,23 @@ BRACED = re.compile(r"\{[^{}\n]*\}?")
 
 
 def placeholder_value(field: str, product: Product) -> str | None:
-    """The text for one placeholder, or None when the field does not apply to this product."""
+    """The text for one placeholder, or None when the field does not apply to this product.
+
+    In the currency the products were annotated with (the visitor's: catalog.selectors.products_by_slug):
+    a product not sold in it states its own price, and a bundle there makes no savings claim."""
+    currency = getattr(product, "offer_currency", None) or product.currency
+    price = product.price_in(currency)
     if field == "price":
-        return format_money(product.price_cents, product.currency)
+        if price is None:
+            return format_money(product.price_cents, product.currency)
+        return format_money(price, currency)
     pricing = product.pricing
     if pricing is None:
         return None
     if field == "separate_value":
-        return format_money(pricing.separate_value_cents, product.currency)
+        return format_money(pricing.separate_value_cents, currency)
     if field == "savings":
-        return format_money(pricing.claimed_savings_cents, product.currency)
+        return format_money(pricing.claimed_savings_cents, currency)
     if field == "savings_percent":
         return f"{pricing.savings_percent}%"
     return None

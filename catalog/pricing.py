@@ -1,4 +1,4 @@
-"""Bundle value and savings, always derived from the components' current prices.
+"""Bundle value and savings, always derived from the components' current prices, in one currency at a time.
 
 This module works on whatever product objects it is given and imports no model, so `catalog.models` can
 build on it without an import cycle.
@@ -7,20 +7,40 @@ A bundle is only as good as its parts: a component that staff deactivated cannot
 it adds nothing to the "separate value", and while any component is inactive the bundle makes no savings
 claim at all (and cannot be bought, see `catalog.rules.can_be_bought`). Counting only the active parts
 alone would still let a half-empty bundle claim savings on what is left, which is not what buyers get.
+
+Prices per currency: a product has its own price (`price_cents` in `currency`, US dollars) and optional
+ProductPrice rows in pounds and euros. In a currency where the bundle or any active part has no price, the
+separate value cannot be stated truthfully, so the bundle shows no savings claim there either.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+
+from catalog.money import DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True)
 class BundlePricing:
-    price_cents: int
-    separate_value_cents: int  # the active components' prices added up
+    price_cents: int | None  # None: the bundle itself has no price in this currency
+    separate_value_cents: int  # the active components' prices in this currency added up
     currency: str
     inactive_component_count: int = 0
+    unpriced_component_count: int = 0  # active components without a price in this currency
 
     @property
     def is_complete(self) -> bool:
@@ -28,13 +48,19 @@ class BundlePricing:
         return self.inactive_component_count == 0
 
     @property
+    def is_priced(self) -> bool:
+        """The bundle and every active part have a price in this currency."""
+        return self.price_cents is not None and self.unpriced_component_count == 0
+
+    @property
     def savings_cents(self) -> int:
-        return self.separate_value_cents - self.price_cents
+        return self.separate_value_cents - (self.price_cents or 0) if self.is_priced else 0
 
     @property
     def has_savings(self) -> bool:
-        """A bundle priced at or above its parts, or with a part off sale, makes no savings claim."""
-        return self.is_complete and self.savings_cents > 0
+        """A bundle priced at or above its parts, with a part off sale, or with a part unpriced in this
+        currency, makes no savings claim."""
+        return self.is_complete and self.is_priced and self.savings_cents > 0
 
     @property
     def claimed_savings_cents(self) -> int:
@@ -48,47 +74,109 @@ class BundlePricing:
         return round(self.savings_cents * 100 / self.separate_value_cents)
 
 
-# Both figures come from the bundle's items; an inactive component adds nothing to the value.
-ACTIVE_PARTS_VALUE = Sum("component__price_cents", filter=Q(component__is_active=True))
+ACTIVE = Q(component__is_active=True)
 INACTIVE_PARTS = Count("pk", filter=Q(component__is_active=False))
 
 
-def annotate_separate_value(queryset: QuerySet) -> QuerySet:
-    """Add `separate_value_cents` (active components' prices) and `inactive_component_count` in the same
-    query, for any number of bundles."""
-    # The bundle-item model, reached through the relation rather than imported (see the module docstring).
-    bundle_item = queryset.model._meta.get_field("bundle_items").related_model
-    items = bundle_item.objects.filter(bundle=OuterRef("pk")).order_by().values("bundle")
-    value = items.annotate(total=ACTIVE_PARTS_VALUE).values("total")
-    inactive = items.annotate(total=INACTIVE_PARTS).values("total")
-    return queryset.annotate(
-        separate_value_cents=Coalesce(Subquery(value, output_field=IntegerField()), 0),
-        inactive_component_count=Coalesce(Subquery(inactive, output_field=IntegerField()), 0),
+def _price_rows(queryset: QuerySet):
+    """The ProductPrice model, reached through the relation rather than imported (see the docstring)."""
+    return queryset.model._meta.get_field("prices").related_model
+
+
+def own_price(queryset: QuerySet, currency: str):
+    """An expression for each product's price in `currency`: its own field when that is its currency,
+    else its ProductPrice row (NULL when it has none)."""
+    rows = _price_rows(queryset).objects.filter(product=OuterRef("pk"), currency=currency)
+    return Case(
+        When(currency=currency, then=F("price_cents")),
+        default=Subquery(rows.values("amount_cents")[:1], output_field=IntegerField()),
+        output_field=IntegerField(),
     )
 
 
-def component_figures(product) -> tuple[int, int]:
-    """(separate value, inactive component count): the annotated figures when the queryset carried them,
-    else one aggregate query."""
-    value = getattr(product, "separate_value_cents", None)
-    inactive = getattr(product, "inactive_component_count", None)
-    if value is not None and inactive is not None:
-        return value, inactive
+def currency_for(product, currency: str) -> str:
+    """The currency `product` shows and sells in for a visitor who sees `currency`: that one, except that
+    the catalogue's default currency means the product's own (as annotate_pricing has it)."""
+    currency = (currency or DEFAULT_CURRENCY).upper()
+    return product.currency if currency == DEFAULT_CURRENCY else currency
+
+
+def annotate_pricing(queryset: QuerySet, currency: str) -> QuerySet:
+    """Add, in the same query for any number of products: `offer_currency` and `offer_price_cents` (the
+    product's price in `currency`, None when it has none), and for bundles `separate_value_cents` (active
+    components' prices in it), `inactive_component_count` and `unpriced_component_count`.
+
+    The catalogue's default currency (US dollars, what a visitor sees before choosing) means each
+    product's own price and currency, so a product staff priced in yen still shows and sells in yen."""
+    currency = currency.upper()
+    own_mode = currency == DEFAULT_CURRENCY
+    bundle_item = queryset.model._meta.get_field("bundle_items").related_model
+    items = bundle_item.objects.filter(bundle=OuterRef("pk")).order_by().values("bundle")
+    in_own = ACTIVE & (
+        Q(component__currency=F("bundle__currency")) if own_mode else Q(component__currency=currency)
+    )
+    in_row = ACTIVE & Q(component__prices__currency=currency)
+    # Separate sums, each over its own subquery: the join to price rows would repeat the own-currency rows.
+    figures = {
+        "own_value": Sum("component__price_cents", filter=in_own),
+        "own_priced": Count("pk", filter=in_own),
+        "active": Count("pk", filter=ACTIVE),
+        "inactive": INACTIVE_PARTS,
+    }
+    if not own_mode:
+        figures |= {
+            "row_value": Sum("component__prices__amount_cents", filter=in_row),
+            "row_priced": Count("component__prices", filter=in_row),
+        }
+    totals = {
+        name: Coalesce(
+            Subquery(items.annotate(total=aggregate).values("total"), output_field=IntegerField()), 0
+        )
+        for name, aggregate in figures.items()
+    }
+    value, priced = totals["own_value"], totals["own_priced"]
+    if not own_mode:
+        value, priced = value + totals["row_value"], priced + totals["row_priced"]
+    return queryset.annotate(
+        offer_currency=F("currency") if own_mode else Value(currency, output_field=CharField()),
+        offer_price_cents=F("price_cents") if own_mode else own_price(queryset, currency),
+        separate_value_cents=value,
+        inactive_component_count=totals["inactive"],
+        unpriced_component_count=totals["active"] - priced,
+    )
+
+
+def component_figures(product, currency: str) -> tuple[int, int, int]:
+    """(separate value, inactive component count, unpriced component count) in `currency`: the annotated
+    figures when the queryset carried them for that currency, else one query."""
+    if getattr(product, "offer_currency", None) == currency:
+        return (
+            product.separate_value_cents,
+            product.inactive_component_count,
+            product.unpriced_component_count,
+        )
     if product.pk is None:
-        return 0, 0
-    figures = product.bundle_items.aggregate(value=ACTIVE_PARTS_VALUE, inactive=INACTIVE_PARTS)
-    return figures["value"] or 0, figures["inactive"] or 0
+        return 0, 0, 0
+    annotated = annotate_pricing(type(product).objects.filter(pk=product.pk), currency).get()
+    return (
+        annotated.separate_value_cents,
+        annotated.inactive_component_count,
+        annotated.unpriced_component_count,
+    )
 
 
-def bundle_pricing(product) -> BundlePricing | None:
+def bundle_pricing(product, currency: str | None = None) -> BundlePricing | None:
+    """The bundle's pricing in `currency` (default: the one its queryset annotated, else its own)."""
     if not product.is_bundle:
         return None
-    separate_value, inactive = component_figures(product)
+    currency = (currency or getattr(product, "offer_currency", None) or product.currency).upper()
+    separate_value, inactive, unpriced = component_figures(product, currency)
     return BundlePricing(
-        price_cents=product.price_cents,
+        price_cents=product.price_in(currency),
         separate_value_cents=separate_value,
-        currency=product.currency,
+        currency=currency,
         inactive_component_count=inactive,
+        unpriced_component_count=unpriced,
     )
 
 

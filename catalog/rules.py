@@ -6,6 +6,8 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 
+from catalog import tax_codes
+
 MIN_BUNDLE_COMPONENTS = 2
 # Product slugs that would be shadowed by fixed URLs beside the product routes: /checkout/start/ and
 # /checkout/success/ come before /checkout/<slug>/ (tests/catalog/test_slugs.py checks this against the URLs).
@@ -45,10 +47,15 @@ def validate_bundle_components(bundle, components: Iterable) -> None:
 
 
 def can_be_bought(product) -> bool:
-    """Buyers may buy `product`: it is active and, for a bundle, so is every component. A bundle with a part
-    off sale would deliver less than it lists, so it waits until staff put the part back or remove it."""
+    """Buyers may buy `product`: it is active, has a tax code Stripe Tax can use and, for a bundle, every
+    component is active. A bundle with a part off sale would deliver less than it lists, so it waits until
+    staff put the part back or remove it."""
     pricing = product.pricing
-    return product.is_active and (pricing is None or pricing.is_complete)
+    return (
+        product.is_active
+        and not tax_codes.problem(product.tax_code)
+        and (pricing is None or pricing.is_complete)
+    )
 
 
 def price_change_needs_confirmation(

@@ -3,6 +3,9 @@ reads these two numbers, so the limit cannot drift between them."""
 
 MIN_SEATS = 1
 MAX_SEATS = 50
+# A team (an order and the seats added to it later, each added purchase at most MAX_SEATS) holds at most
+# this many seats of one product; beyond it the academy sets the order up by hand.
+MAX_TEAM_SEATS = 200
 # The smallest order the storefront calls a team purchase.
 MIN_TEAM_SEATS = 2
 # What the team pages and the recommender suggest before the buyer says how many people they train.

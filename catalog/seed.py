@@ -4,6 +4,10 @@ Level I ($147) and the Bundle ($297, separate value $498) are the academy's publ
 the Resume Kit and the AI Kit have no published 2026 stand-alone prices: the figures below are
 placeholders (together $351, so the Bundle's separate value comes out at $498) for staff to edit; they
 are flagged `price_is_placeholder`, which admin shows until staff confirm or change the price.
+
+Prices in pounds and euros (`prices`): the academy has published none, so every one below is a placeholder
+(ProductPrice.is_placeholder, on the admin's needs-attention list) chosen so that the Bundle still costs less
+than its parts in each currency: £239 against £402, €279 against €469.
 """
 
 # The academy lists eight Level I modules but names only these five where we could read them; the other
@@ -77,8 +81,8 @@ TO_FILL_MARK = "[Staff: replace this text in admin before selling.]"
 COURSE_INSTRUCTIONS_TO_FILL = (
     f"{TO_FILL_MARK} Name the course platform and its address, say to sign in there with the email address "
     "the order or seat was given to, and what to open first.\n\n"
-    "Until then: the academy enrols you on its course platform and emails this address how to sign in "
-    "within one working day. If nothing has arrived by then, write to the academy (Contact, at the foot of every page)."
+    "Until then: if the email saying how to sign in has not arrived within one working day, write to the "
+    "academy (Contact, at the foot of every page)."
 )
 KIT_INSTRUCTIONS_TO_FILL = (
     f"{TO_FILL_MARK} Say which file to open first and what each one is for.\n\n"
@@ -89,6 +93,7 @@ KIT_INSTRUCTIONS_TO_FILL = (
 PRODUCTS = [
     {
         "slug": "level-i",
+        "prices": {"GBP": 11900, "EUR": 13900},
         "name": "CPMA Level I Certification",
         "kind": "course",
         "position": 10,
@@ -112,6 +117,7 @@ PRODUCTS = [
     },
     {
         "slug": "level-ii",
+        "prices": {"GBP": 15900, "EUR": 18500},
         "price_is_placeholder": True,
         "name": "CPMA Level II Certification",
         "kind": "course",
@@ -132,6 +138,7 @@ PRODUCTS = [
     },
     {
         "slug": "resume-kit",
+        "prices": {"GBP": 5500, "EUR": 6300},
         "price_is_placeholder": True,
         "name": "Project Manager Resume Kit",
         "kind": "kit",
@@ -149,6 +156,7 @@ PRODUCTS = [
     },
     {
         "slug": "ai-kit",
+        "prices": {"GBP": 6900, "EUR": 8200},
         "price_is_placeholder": True,
         "name": "Creative PM AI Kit",
         "kind": "kit",
@@ -166,6 +174,7 @@ PRODUCTS = [
     },
     {
         "slug": "bundle",
+        "prices": {"GBP": 23900, "EUR": 27900},
         "name": "CPMA Bundle",
         "kind": "bundle",
         "position": 0,

@@ -25,6 +25,12 @@ def breadcrumb_list(trail: Iterable[tuple[str, str]]) -> dict:
 
 
 def product_offer(product: Product) -> dict:
+    """The product and its offer in the currency the page shows (its queryset's annotation); a product not
+    sold in that currency is described with its own price, which is what can be bought."""
+    currency = getattr(product, "offer_currency", None) or product.currency
+    price = product.price_in(currency)
+    if price is None:
+        currency, price = product.currency, product.price_cents
     return {
         "@type": "Product",
         "name": product.name,
@@ -34,8 +40,8 @@ def product_offer(product: Product) -> dict:
         "url": absolute(product.get_absolute_url()),
         "offers": {
             "@type": "Offer",
-            "price": str(to_decimal(product.price_cents, product.currency)),
-            "priceCurrency": product.currency,
+            "price": str(to_decimal(price, currency)),
+            "priceCurrency": currency,
             "availability": f"https://schema.org/{'InStock' if product.can_be_bought else 'OutOfStock'}",
             "url": absolute(product.get_absolute_url()),
         },

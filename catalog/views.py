@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from catalog import seo
 from catalog.comparison import BASIS, CREDENTIALS
+from catalog.currency import visitor_currency
 from catalog.forms import RecommenderForm
 from catalog.models import Product
 from catalog.pricing import bundle_saves
@@ -50,7 +51,7 @@ def home(request):
         "Two certifications and two practical kits for producers, production managers, post-production "
         "teams and heads of production, from the Creative Project Management Academy.",
     )
-    products = list(listed_products())
+    products = list(listed_products(visitor_currency(request)))
     context.update(
         featured=next((product for product in products if product.is_bundle), None),
         products=[product for product in products if not product.is_bundle],
@@ -62,7 +63,7 @@ def home(request):
 @require_safe
 def product_detail(request, slug: str):
     try:
-        product = product_for_page(slug)
+        product = product_for_page(slug, visitor_currency(request))
     except Product.DoesNotExist:
         renamed = renamed_product(slug)
         if renamed is None:
@@ -74,13 +75,14 @@ def product_detail(request, slug: str):
         trail=[(product.name, product.get_absolute_url())],
         data=[seo.product_offer(product)],
     )
-    context.update(product=product, bundles=[] if product.is_bundle else bundles_containing(product))
+    bundles = [] if product.is_bundle else bundles_containing(product, visitor_currency(request))
+    context.update(product=product, bundles=bundles)
     return render(request, "catalog/product_detail.html", context)
 
 
 @require_safe
 def production_overview(request):
-    products = products_by_slug()
+    products = products_by_slug(visitor_currency(request))
     context = seo.page_context(
         "Project management certification for film, TV and production · CPMA",
         "How production work differs from agency creative, which project management habits carry over, "
@@ -101,7 +103,7 @@ def role_page(request, slug: str):
     page = ROLE_PAGES_BY_SLUG.get(slug)
     if page is None:
         raise Http404("No page for that role.")
-    products = products_by_slug()
+    products = products_by_slug(visitor_currency(request))
     recommendation = page.recommendation(bundle_saves=_bundle_saves(products))
     context = seo.page_context(
         page.title,
@@ -119,7 +121,7 @@ def role_page(request, slug: str):
 
 @require_safe
 def compare(request):
-    products = products_by_slug()
+    products = products_by_slug(visitor_currency(request))
     rows = [(credential, products.get(credential.product_slug or "")) for credential in CREDENTIALS]
     context = seo.page_context(
         "PMP, AIGA or CPMA? Credentials compared for production work · CPMA",
@@ -144,7 +146,8 @@ def curriculum(request):
         "next to the senior production work they cover.",
         trail=[_overview_crumb(), ("Curriculum map", request.path)],
     )
-    context.update(courses=courses_with_curriculum(), bundle=products_by_slug().get("bundle"))
+    currency = visitor_currency(request)
+    context.update(courses=courses_with_curriculum(currency), bundle=products_by_slug(currency).get("bundle"))
     return render(request, "catalog/curriculum.html", context)
 
 
@@ -162,7 +165,7 @@ def recommender(request):
     status = 200
     if form.is_bound:
         if form.is_valid():
-            products = products_by_slug()
+            products = products_by_slug(visitor_currency(request))
             recommendation = recommend(**form.answers(), bundle_saves=_bundle_saves(products))
             context.update(_recommendation_context(recommendation, products))
         else:

@@ -12,12 +12,19 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from checkout import states
+from checkout import consent, states
 from checkout.models import EmailDelivery, Order
-from checkout.receipts import how_to_start, order_email_links, readiness
+from checkout.receipts import (
+    ADDED_SEATS_READY,
+    added_seats_path,
+    gives_kit,
+    how_to_start,
+    order_email_links,
+    readiness,
+)
+from common.emails import email_message
 from common.outbox import Busy, claim_row, deliver_once, release_row
 
 logger = logging.getLogger("checkout")
@@ -50,25 +57,25 @@ def _claim(order_id: int, purpose: str, recipient: str | None = None) -> tuple[O
 
 def confirmation_message(order: Order) -> EmailMultiAlternatives:
     lines = list(order.lines.select_related("product"))
+    # Seats added to a team order are all for colleagues: the buyer already has their own on that order.
+    seats_path = added_seats_path(order)
+    start = [] if seats_path else how_to_start(lines)
     context = {
         "order": order,
         "lines": lines,
-        "site_url": settings.SITE_URL,
-        "start": how_to_start(lines),
-        "ready": readiness(how_to_start(lines)),
-        "several_seats": any(line.quantity > 1 for line in lines),
+        "start": start,
+        "ready": ADDED_SEATS_READY if seats_path else readiness(start),
+        "has_kit": gives_kit(start),
+        "several_seats": any(line.quantity > 1 for line in lines) and not seats_path,
+        "added_to": order.adds_seats_to if seats_path else None,
+        "seats_url": f"{settings.SITE_URL}{seats_path}" if seats_path else "",
         "links": order_email_links(order, order.email, CONFIRMATION),
         "link_days": settings.PURCHASES_LINK_MAX_AGE_DAYS,
+        "digital_consent": consent.text_for(order.digital_consent_version),
     }
-    subject = " ".join(render_to_string("email/order_confirmation_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("email/order_confirmation.txt", context),
-        to=[order.email],
-        reply_to=[settings.ORDER_REPLY_TO_EMAIL] if settings.ORDER_REPLY_TO_EMAIL else None,
+    return email_message(
+        "order_confirmation", context, to=[order.email], reply_to=[settings.ORDER_REPLY_TO_EMAIL]
     )
-    message.attach_alternative(render_to_string("email/order_confirmation.html", context), "text/html")
-    return message
 
 
 def send_once(

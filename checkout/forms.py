@@ -4,6 +4,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
+from checkout import consent
 from checkout.stripe_limits import PO_NUMBER_MAX
 
 
@@ -45,6 +46,12 @@ class BuyForm(forms.Form):
             "max_length": "A PO number or cost centre can be at most %(limit_value)d characters."
         },
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    digital_consent = forms.BooleanField(
+        label=consent.TEXT,
+        required=True,
+        error_messages={"required": consent.REQUIRED_MESSAGE},
     )
 
     def clean_po_number(self) -> str:

@@ -1,12 +1,14 @@
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from catalog.models import Product, currency_validator
+from checkout.line_prices import NotSoldInCurrency, PriceAdjustment
+from checkout.reverse_charge import CONFIRMED as REVERSE_CHARGE_CONFIRMED
+from checkout.reverse_charge import state as reverse_charge_state
 from checkout.stripe_limits import PO_NUMBER_MAX
 
 
@@ -50,6 +52,15 @@ class Order(models.Model):
         help_text="Held by a fresh pending order: one order per browser, product and seats.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    adds_seats_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="added_seat_orders",
+        help_text="The team order these seats were bought for: they are handed out with its seats.",
+    )
     currency = models.CharField(max_length=3, validators=[currency_validator])
     email = models.EmailField(blank=True)
     buyer_name = models.CharField(max_length=200, blank=True)
@@ -73,6 +84,30 @@ class Order(models.Model):
     company_name = models.CharField(max_length=200, blank=True)
     tax_ids = models.CharField(max_length=500, blank=True, help_text="Business tax IDs given at checkout.")
     billing_country = models.CharField(max_length=2, blank=True)
+    tax_behavior = models.CharField(
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text="Whether the prices sent to Stripe were before tax (exclusive) or included it (inclusive): "
+        "settings.TAX_BEHAVIOR when the order was made.",
+    )
+    taxability_reason = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Why Stripe Tax charged what it did (standard_rated, reverse_charge, not_collecting, ...).",
+    )
+    digital_consent_version = models.CharField(
+        max_length=20,
+        blank=True,
+        editable=False,
+        help_text="Which wording of the digital-content consent the buyer ticked (checkout.consent).",
+    )
+    digital_consent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Adaptive Pricing (settings.STRIPE_ADAPTIVE_PRICING): whether the session let Stripe convert the price,
+    # and what the buyer then saw and paid in their own currency, as Stripe reports it.
+    adaptive_pricing = models.BooleanField(default=False, editable=False)
+    presentment_currency = models.CharField(max_length=3, blank=True, help_text="Empty: not converted.")
+    presentment_amount_cents = models.PositiveIntegerField(null=True, blank=True)
     invoice_id = models.CharField(max_length=255, blank=True)
     invoice_number = models.CharField(max_length=100, blank=True)
     invoice_url = models.URLField(max_length=2000, blank=True, help_text="Stripe's hosted invoice page.")
@@ -102,6 +137,32 @@ class Order(models.Model):
     @property
     def money_received(self) -> bool:
         return self.status in self.MONEY_RECEIVED
+
+    @property
+    def reverse_charge(self) -> str:
+        """How the receipts show a sale Stripe Tax reverse-charged (checkout.reverse_charge.state)."""
+        return reverse_charge_state(self)
+
+    @property
+    def is_reverse_charge(self) -> bool:
+        """A business buyer charged no VAT because Stripe Tax applied the reverse charge, on a VAT number
+        the registry confirmed: every receipt says so, with the number."""
+        return self.reverse_charge == REVERSE_CHARGE_CONFIRMED
+
+    @property
+    def vat_numbers(self) -> str:
+        """The buyer's EU or UK VAT numbers from the tax IDs Stripe collected ("eu_vat DE123; ..."), without
+        Stripe's type names, or the one tax ID a payment request's payer gave: what a reverse-charge line
+        prints."""
+        entries = [entry.split(" ", 1) for entry in self.tax_ids.split("; ") if entry.strip()]
+        return ", ".join(
+            entry[-1] for entry in entries if len(entry) == 1 or entry[0] in ("eu_vat", "gb_vat")
+        )
+
+    @property
+    def team_id(self) -> int | None:
+        """The order whose seat manager holds this order's seats: the one it adds seats to, or itself."""
+        return self.adds_seats_to_id or self.pk
 
 
 class OrderLine(models.Model):
@@ -150,11 +211,15 @@ class OrderLine(models.Model):
 
     @classmethod
     def snapshot(
-        cls, order: Order, product: Product, quantity: int, adjustment: "PriceAdjustment | None" = None
+        cls, order: Order, product: Product, quantity: int, adjustment: PriceAdjustment | None = None
     ) -> "OrderLine":
-        """An unsaved line that copies the product's name and current price onto the order, less a price
-        adjustment computed by the caller (per line, never below zero)."""
-        list_amount = product.price_cents * quantity
+        """An unsaved line that copies the product's name and current price in the order's currency onto
+        the order, less a price adjustment computed by the caller (per line, never below zero). Raises
+        NotSoldInCurrency when the product has no price in that currency."""
+        unit_price = product.price_in(order.currency)
+        if not unit_price:  # no price in that currency (or a zero one, which must never reach Checkout)
+            raise NotSoldInCurrency(f"{product.name} is not sold in {order.currency} at the moment.")
+        list_amount = unit_price * quantity
         taken_off = min(adjustment.amount_cents, list_amount) if adjustment else 0
         amount = list_amount - taken_off
         return cls(
@@ -170,17 +235,6 @@ class OrderLine(models.Model):
             adjustment_label=adjustment.label[:500] if adjustment else "",
             adjustment_sources=list(adjustment.sources) if adjustment else [],
         )
-
-
-@dataclass(frozen=True)
-class PriceAdjustment:
-    """An amount taken off one line's list price, computed by another app (the Bundle completion credit):
-    checkout stores it on the line, shows it and charges the rest."""
-
-    amount_cents: int
-    title: str  # after the product's name: "CPMA Bundle, completing your Bundle"
-    label: str  # the adjustment line of a receipt: "credit for CPMA Level I bought on 4 Dec 2026"
-    sources: tuple[str, ...] = ()
 
 
 class OrderEvent(models.Model):

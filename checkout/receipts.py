@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from catalog.models import Product
@@ -76,6 +77,11 @@ def how_to_start(lines: Iterable[OrderLine]) -> list[StartStep]:
     return steps
 
 
+def gives_kit(steps: Iterable[StartStep]) -> bool:
+    """Whether anything the steps give is a kit, so the copy may mention kit downloads."""
+    return any(not step.is_course for step in steps)
+
+
 def readiness(steps: Iterable[StartStep]) -> str:
     """One sentence for "what happens next" that is true of everything the steps give: "ready now" only
     when all of it is."""
@@ -88,6 +94,21 @@ def readiness(steps: Iterable[StartStep]) -> str:
     if len(waiting) == len(steps):
         return sentence[0].upper() + sentence[1:]
     return f"Everything else is ready now; {sentence}"
+
+
+# What happens next for seats added to a team order: nobody holds them yet, the buyer included.
+ADDED_SEATS_READY = (
+    "The new seats are ready to give: each colleague you give one to gets an email with their access."
+)
+
+
+def added_seats_path(order: Order) -> str:
+    """For seats added to a team order, the page where they are given: that order's seat manager (the URL
+    name in settings.PURCHASES_SEAT_MANAGER_URL, served by another app); "" for any other order."""
+    if not order.adds_seats_to_id or not settings.PURCHASES_SEAT_MANAGER_URL:
+        return ""
+    team = Order.objects.only("reference").get(pk=order.adds_seats_to_id)
+    return reverse(settings.PURCHASES_SEAT_MANAGER_URL, kwargs={"reference": team.reference})
 
 
 def order_email_links(order: Order, email: str, sent_with: str) -> dict[str, str]:

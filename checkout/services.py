@@ -7,22 +7,22 @@ the converge modules it calls); views and commands call these functions and neve
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from catalog.models import Product
+from catalog.money import DEFAULT_CURRENCY
 from catalog.seats import MAX_SEATS, MIN_SEATS
-from checkout import payers, receipts, states
-from checkout.models import Order, OrderLine, PriceAdjustment
-from checkout.stripe_client import stripe_client
-from checkout.stripe_limits import invoice_custom_field
+from checkout import consent, payers, states, stripe_gateway
+from checkout.models import NotSoldInCurrency, Order, OrderLine, PriceAdjustment
+from checkout.session_params import checkout_session_params
 
 logger = logging.getLogger("checkout")
 
@@ -33,6 +33,10 @@ REUSE_PENDING_FOR = dt.timedelta(hours=1)
 
 class CheckoutUnavailable(Exception):
     """Stripe did not give us a Checkout Session; the order has been marked failed."""
+
+
+class StartRefused(ValueError):
+    """A hook named in settings.CHECKOUT_START_HOOKS refused the review form's answers (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,15 @@ def visitor_key(visitor: str) -> str:
     return hashlib.sha256(visitor.encode()).hexdigest() if visitor else ""
 
 
-def checkout_key(*, product: Product, quantity: int, visitor: str, po_number: str = "") -> str | None:
-    """One pending order per browser, product, price, seat count and PO number: a second Pay click finds
-    the first."""
+def checkout_key(
+    *, product: Product, quantity: int, visitor: str, po_number: str = "", currency: str = ""
+) -> str | None:
+    """One pending order per browser, product, currency, price, seat count and PO number: a second Pay
+    click finds the first (the same click in another currency is another order)."""
     if not visitor:
         return None
-    fingerprint = f"{visitor}:{product.pk}:{product.price_cents}:{quantity}:{po_number}"
+    currency = (currency or product.currency).upper()
+    fingerprint = f"{visitor}:{product.pk}:{currency}:{product.price_in(currency)}:{quantity}:{po_number}"
     return hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
@@ -81,12 +88,26 @@ def _claim_checkout_key(key: str) -> Order | None:
 
 
 def create_adjusted_order(
-    *, product: Product, adjustment: PriceAdjustment, email: str, visitor: str = ""
+    *,
+    product: Product,
+    adjustment: PriceAdjustment,
+    email: str,
+    visitor: str = "",
+    currency: str = "",
+    digital_consent: bool = False,
 ) -> Order:
-    """A pending one-seat order for `email` whose line is charged the list price less `adjustment` (computed
-    by the caller, who holds the locks that keep it from being used twice: access.bundle_completion)."""
+    """A pending one-seat order for `email` in `currency` (default: the product's own) whose line is charged
+    the list price less `adjustment` (computed by the caller in that currency, who holds the locks that keep
+    it from being used twice: access.bundle_completion). Raises NotSoldInCurrency (nothing written: the
+    caller's transaction rolls back) when the product has no price there. `digital_consent`: the buyer
+    ticked the digital-content consent (checkout.consent) for it."""
     order = Order.objects.create(
-        status=Status.PENDING, currency=product.currency, visitor_key=visitor_key(visitor), email=email
+        status=Status.PENDING,
+        currency=(currency or product.currency).upper(),
+        visitor_key=visitor_key(visitor),
+        email=email,
+        tax_behavior=settings.TAX_BEHAVIOR,
+        **(consent.fields() if digital_consent else {}),
     )
     order.reference = order_reference(order.pk)
     line = OrderLine.snapshot(order, product, 1, adjustment=adjustment)
@@ -96,18 +117,40 @@ def create_adjusted_order(
     return order
 
 
-def create_pending_order(*, product: Product, quantity: int, visitor: str = "", po_number: str = "") -> Order:
-    """A pending order with a snapshot line at the product's current catalogue price, or the same
-    browser's fresh pending order for the same product and seats (a double-clicked Pay)."""
+def create_pending_order(
+    *,
+    product: Product,
+    quantity: int,
+    visitor: str = "",
+    po_number: str = "",
+    digital_consent: bool = False,
+    currency: str = "",
+    adaptive_pricing: bool = False,
+) -> Order:
+    """A pending order in `currency` (default: the product's own) with a snapshot line at the product's
+    current catalogue price in it, or the same browser's fresh pending order for the same product, currency
+    and seats (a double-clicked Pay). Raises NotSoldInCurrency, with nothing written, when the product has
+    no price in that currency.
+
+    `digital_consent`: the buyer ticked the digital-content consent on the review page; the order keeps its
+    wording's version and the time."""
     if not MIN_SEATS <= quantity <= MAX_SEATS:
         raise ValueError(f"quantity must be between {MIN_SEATS} and {MAX_SEATS}")
-    key = checkout_key(product=product, quantity=quantity, visitor=visitor, po_number=po_number)
+    currency = (currency or product.currency).upper()
+    if not product.price_in(currency):
+        raise NotSoldInCurrency(f"{product.name} is not sold in {currency} at the moment.")
+    key = checkout_key(
+        product=product, quantity=quantity, visitor=visitor, po_number=po_number, currency=currency
+    )
     values = {
+        "currency": currency,
+        "adaptive_pricing": adaptive_pricing,
         "product": product,
         "quantity": quantity,
         "visitor": visitor,
         "key": key,
         "po_number": po_number,
+        "digital_consent": digital_consent,
     }
     try:
         return _create_pending_order(**values)
@@ -117,87 +160,59 @@ def create_pending_order(*, product: Product, quantity: int, visitor: str = "", 
 
 
 def _create_pending_order(
-    *, product: Product, quantity: int, visitor: str, key: str | None, po_number: str
+    *,
+    product: Product,
+    quantity: int,
+    visitor: str,
+    key: str | None,
+    po_number: str,
+    digital_consent: bool,
+    currency: str,
+    adaptive_pricing: bool,
 ) -> Order:
-    amount = product.price_cents * quantity
     with transaction.atomic():
         if key and (existing := _claim_checkout_key(key)) is not None:
             return existing
         order = Order.objects.create(
             status=Status.PENDING,
-            currency=product.currency,
-            subtotal_cents=amount,
-            total_cents=amount,
+            currency=currency,
+            adaptive_pricing=adaptive_pricing,
             visitor_key=visitor_key(visitor),
             checkout_key=key,
             po_number=po_number,
+            tax_behavior=settings.TAX_BEHAVIOR,
+            **(consent.fields() if digital_consent else {}),
         )
         order.reference = order_reference(order.pk)
-        order.save(update_fields=["reference"])
-        OrderLine.snapshot(order, product, quantity).save()
+        line = OrderLine.snapshot(order, product, quantity)
+        line.save()
+        order.subtotal_cents = order.total_cents = line.amount_cents
+        order.save(update_fields=["reference", "subtotal_cents", "total_cents"])
     return order
 
 
-def checkout_session_params(order: Order) -> dict[str, Any]:
-    """The Checkout Session request, built from the order's snapshot lines (never from the browser)."""
-    lines = list(order.lines.select_related("product"))
-    first = lines[0]
-    reference_metadata = {"order_reference": order.reference}
-    line_items = []
-    for line in lines:
-        product_data: dict[str, Any] = {"name": line.product_name}
-        if line.adjustment_cents:
-            product_data["name"] = ", ".join(filter(None, [line.product_name, line.adjustment_title]))
-            product_data["description"] = receipts.adjusted_line(line, order.currency)
-        elif line.product and line.product.tagline:
-            product_data["description"] = line.product.tagline
-        line_items.append(
-            {
-                "price_data": {
-                    "currency": order.currency.lower(),
-                    "unit_amount": line.unit_price_cents,
-                    "product_data": product_data,
-                },
-                "quantity": line.quantity,
-            }
-        )
-    adjusted = any(line.adjustment_cents for line in lines)
-    success_path = reverse("checkout:success")
-    cancel_path = reverse("checkout:review", kwargs={"slug": first.product_slug})
-    return {
-        "mode": "payment",
-        "line_items": line_items,
-        "client_reference_id": order.reference,
-        "metadata": reference_metadata,
-        "payment_intent_data": {"metadata": reference_metadata},
-        # Stripe replaces {CHECKOUT_SESSION_ID} itself; the success page looks the session up server-side.
-        "success_url": f"{settings.SITE_URL}{success_path}?session_id={{CHECKOUT_SESSION_ID}}",
-        "cancel_url": f"{settings.SITE_URL}{cancel_path}?cancelled=1&quantity={first.quantity}",
-        "allow_promotion_codes": True,
-        # An invoice an employer accepts: Stripe makes it after payment, with the company name, business tax
-        # ID and billing address collected on the Checkout page, and the PO number from our review page.
-        "invoice_creation": {"enabled": True, "invoice_data": invoice_data(order)},
-        "tax_id_collection": {"enabled": True},
-        "billing_address_collection": "required",
-        "name_collection": {"business": {"enabled": True, "optional": True}},
-        # An adjusted order (a Bundle completion credit) is for one buyer only: Stripe takes that email.
-        **({"customer_email": order.email} if adjusted and order.email else {}),
-    }
-
-
-def invoice_data(order: Order) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "description": f"CPMA order {order.reference}",
-        "metadata": {"order_reference": order.reference},
-        "footer": settings.INVOICE_FOOTER,
-    }
-    if order.po_number:
-        data["custom_fields"] = [invoice_custom_field("PO number", order.po_number)]
-    return data
+def wants_adaptive_pricing(*, currency: str, visitor_guess: str) -> bool:
+    """Whether the session should let Stripe convert the price into the buyer's own currency: only with
+    settings.STRIPE_ADAPTIVE_PRICING on, for an order in the catalogue's own currency (US dollars), and a
+    visitor whose first guess (catalog.currency.guessed_currency) named none of our priced currencies:
+    someone in the pound or euro areas who chose dollars keeps dollars."""
+    return (
+        settings.STRIPE_ADAPTIVE_PRICING
+        and currency.upper() == DEFAULT_CURRENCY
+        and visitor_guess in ("", DEFAULT_CURRENCY)
+    )
 
 
 def start_checkout(
-    *, product: Product, quantity: int, visitor: str = "", po_number: str = ""
+    *,
+    product: Product,
+    quantity: int,
+    visitor: str = "",
+    po_number: str = "",
+    digital_consent: bool = False,
+    data: Mapping[str, Any] | None = None,
+    currency: str = "",
+    adaptive_pricing: bool = False,
 ) -> StartedCheckout:
     """Create the pending order, then its Checkout Session; store the session id on the order.
 
@@ -205,12 +220,39 @@ def start_checkout(
     seats within REUSE_PENDING_FOR gets the first order's session back instead of a new order. When Stripe
     fails (error answer, timeout, unreachable) the order is marked failed, no session id is stored and
     CheckoutUnavailable is raised.
+
+    `data` (the review form's POST) goes to each hook of settings.CHECKOUT_START_HOOKS, which may raise
+    StartRefused before anything is written, and otherwise returns a callable given the pending order that
+    gives extra Checkout Session parameters (the reminder consent: recovery.consent).
+
+    `currency`: the one the review page showed (default: the product's own); a product without a price in
+    it raises StartRefused before anything is written.
     """
-    order = create_pending_order(product=product, quantity=quantity, visitor=visitor, po_number=po_number)
-    return open_checkout_session(order)
+    hooks = [import_string(path)(data or {}) for path in settings.CHECKOUT_START_HOOKS]
+    currency = (currency or product.currency).upper()
+    if not product.price_in(currency):
+        raise StartRefused(
+            f"{product.name} is not sold in {currency} at the moment, so nothing was started or charged. "
+            "Choose US dollars at the top of the page to buy it."
+        )
+    order = create_pending_order(
+        currency=currency,
+        adaptive_pricing=adaptive_pricing,
+        product=product,
+        quantity=quantity,
+        visitor=visitor,
+        po_number=po_number,
+        digital_consent=digital_consent,
+    )
+    extra: dict[str, Any] = {}
+    for hook in hooks:
+        extra.update(hook(order))
+    return open_checkout_session(order, extra_params=extra)
 
 
-def open_checkout_session(order: Order, renewal: str = "") -> StartedCheckout:
+def open_checkout_session(
+    order: Order, renewal: str = "", extra_params: Mapping[str, Any] | None = None
+) -> StartedCheckout:
     """The pending order's Checkout Session: created at Stripe once (the idempotency key makes a second call,
     a concurrent click's say, get the same session back), its id and address stored on the order.
 
@@ -219,15 +261,15 @@ def open_checkout_session(order: Order, renewal: str = "") -> StartedCheckout:
     if order.checkout_url:
         return StartedCheckout(order=order, checkout_url=order.checkout_url)
     try:
-        session = stripe_client().v1.checkout.sessions.create(
-            params=checkout_session_params(order),  # type: ignore[arg-type]
-            options={"idempotency_key": idempotency_key(order, renewal)},
+        session = stripe_gateway.create_session(
+            {**checkout_session_params(order), **(extra_params or {})},
+            idempotency_key=idempotency_key(order, renewal),
         )
-    except stripe.StripeError as exc:
+    except stripe_gateway.StripeError as exc:
         mark_checkout_failed(order_id=order.pk, source="start-checkout", reason=type(exc).__name__)
         raise CheckoutUnavailable(str(exc.user_message or exc.__class__.__name__)) from exc
     order.stripe_session_id = session.id
-    order.checkout_url = session.url or ""
+    order.checkout_url = session.url
     order.save(update_fields=["stripe_session_id", "checkout_url", "updated_at"])
     return StartedCheckout(order=order, checkout_url=order.checkout_url)
 

@@ -1,4 +1,5 @@
-"""The one place that builds a Stripe client, so every call shares the key, address, timeout and retries."""
+"""The one place that builds a Stripe client, so every call shares the key, address, timeout and retries, and
+verifies a webhook body's signature. The calls themselves are checkout.stripe_gateway's."""
 
 import functools
 import json
@@ -10,28 +11,12 @@ import stripe
 from django.conf import settings
 
 # What every read of a Checkout Session expands: the money (intent and its charge) and the invoice.
-SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge", "invoice"]
+SESSION_EXPAND = ["payment_intent", "payment_intent.latest_charge", "invoice", "total_details.breakdown"]
 
 
 def checkout_enabled() -> bool:
     """Checkout needs a secret key; without one the storefront runs and says checkout is not configured."""
     return bool(settings.STRIPE_SECRET_KEY)
-
-
-# What Stripe's resource_missing message names ("No such checkout.session: 'cs_…'"), as reconcile says it.
-_KINDS = {"checkout.session": "session", "payment_intent": "payment intent"}
-
-
-def unknown_to_stripe(error: stripe.StripeError, fallback: str) -> str | None:
-    """The object a retrieve asked for and Stripe does not know ("session cs_…", say: an emptied sandbox
-    after a restart, or another account's id); None for any other error. `fallback` names it when
-    Stripe's message does not."""
-    if not isinstance(error, stripe.InvalidRequestError) or error.code != "resource_missing":
-        return None
-    found = re.search(r"No such ([\w.]+): '([^']{1,255})'", str(error.user_message or error))
-    if found is None:
-        return fallback
-    return f"{_KINDS.get(found.group(1), found.group(1).replace('_', ' '))} {found.group(2)}"
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -79,9 +64,3 @@ def verified_event(payload: bytes, signature_header: str | None) -> dict[str, An
     if not isinstance(event, dict):
         raise ValueError("A Stripe event is a JSON object.")
     return event
-
-
-def fetch_session(session_id: str) -> dict[str, Any]:
-    """A Checkout Session as Stripe shows it now, with its money and invoice expanded."""
-    session = stripe_client().v1.checkout.sessions.retrieve(session_id, params={"expand": SESSION_EXPAND})
-    return session.to_dict()

@@ -1,7 +1,6 @@
 import re
 from urllib.parse import urlencode
 
-import stripe
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,13 +10,15 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from catalog.currency import guessed_currency, supported, visitor_currency
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.seats import MAX_SEATS, MIN_SEATS, seat_range_text
 from checkout import payers, receipts, services
 from checkout.forms import BuyForm
 from checkout.models import Order
-from checkout.stripe_client import checkout_enabled, fetch_session
+from checkout.stripe_client import checkout_enabled
+from checkout.stripe_gateway import InvalidRequest, StripeError, fetch_session
 from checkout.stripe_limits import PO_NUMBER_MAX
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
 
@@ -29,9 +30,10 @@ DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 OUTAGE_RETRY_SECONDS = 10
 
 
-def active_product(slug: str) -> Product:
+def active_product(slug: str, currency: str = "") -> Product:
+    """The product on sale by that slug, its price (and a bundle's value) in `currency` annotated."""
     try:
-        return Product.objects.active().get(slug=slug)
+        return Product.objects.active().with_pricing(currency).get(slug=slug)
     except Product.DoesNotExist:
         raise Http404("No product by that name is on sale.") from None
 
@@ -54,23 +56,31 @@ def render_review(
     returning context; "My company pays" adds its form and this browser's waiting requests); `extra` is
     the context of the view that renders it (a refused request form, say)."""
     # The form is the one parser of the seat count: unbound shows its initial value, bound shows what the
-    # buyer typed (with the error when it is not a valid count, and then no total).
+    # buyer typed (with the error when it is not a valid count, and then no total). Another field's error
+    # (the consent box left unticked) leaves a valid count standing, and its total shows.
     if not form.is_bound:
         seats = form.fields["quantity"].initial
     else:
-        seats = form.cleaned_data["quantity"] if form.is_valid() else None
-    # Totals for every seat count, formatted here so the page's script only looks them up.
-    totals = {
-        str(n): format_money(product.price_cents * n, product.currency)
-        for n in range(MIN_SEATS, MAX_SEATS + 1)
-    }
+        form.is_valid()
+        seats = form.cleaned_data.get("quantity")
+    # Totals for every seat count in the page's currency, formatted here so the page's script only looks
+    # them up. None of them when the product has no price in that currency (the page says so).
+    unit_price = product.offer_price_cents or 0
+    totals = (
+        {
+            str(n): format_money(unit_price * n, product.offer_currency)
+            for n in range(MIN_SEATS, MAX_SEATS + 1)
+        }
+        if unit_price
+        else {}
+    )
     context = {
         "product": product,
         "form": form,
         "checkout_enabled": checkout_enabled(),
         "cancelled": request.GET.get("cancelled") == "1",
         "seats": seats,
-        "total_cents": product.price_cents * seats if seats else None,
+        "total_cents": unit_price * seats if seats and unit_price else None,
         "totals": totals,
         "seat_range": seat_range_text(),
         # This browser already paid for this product: say so, with a link to the order.
@@ -82,6 +92,15 @@ def render_review(
     return render(request, "checkout/review.html", context)
 
 
+def _review_data(query) -> dict[str, str]:
+    """The review page's form from its address: the seats (and PO number) echoed by a refused Pay, and the
+    consent error only when that Pay came without the box ticked (the box itself always shows unticked)."""
+    data = {key: query.get(key, "") for key in ("quantity", "po_number")}
+    if query.get("consent") != "missing":
+        data["digital_consent"] = "on"
+    return data
+
+
 @never_cache
 @require_safe
 def review(request: HttpRequest, slug: str) -> HttpResponse:
@@ -90,9 +109,9 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     `?quantity=N` preselects seats (team pages link here that way); a refused POST comes back here with the
     buyer's own entry in it, so its error shows on this address and Back or reload never resubmits.
     """
-    product = active_product(slug)
+    product = active_product(slug, visitor_currency(request))
     visitor = ensure_visitor_id(request)
-    form = BuyForm(request.GET if "quantity" in request.GET else None)
+    form = BuyForm(_review_data(request.GET) if "quantity" in request.GET else None)
     response = render_review(request, product, form, visitor=visitor)
     return remember_visitor(response, visitor)
 
@@ -107,10 +126,16 @@ def start(request: HttpRequest) -> HttpResponse:
     """
     if request.method != "POST":
         return redirect("catalog:home")
-    product = active_product(request.POST.get("product", ""))
+    # The currency the review page showed, so a switch in another tab never changes an order silently; a
+    # tampered or missing one is the visitor's current currency. The product, annotated in it, says what
+    # that means for it (the default currency is each product's own): the order's currency.
+    shown = supported(request.POST.get("currency")) or visitor_currency(request)
+    product = active_product(request.POST.get("product", ""), shown)
+    currency = product.offer_currency
     quantity = request.POST.get("quantity", str(MIN_SEATS))  # one seat unless the form says otherwise
     po_number = request.POST.get("po_number", "")
-    form = BuyForm({"quantity": quantity, "po_number": po_number})
+    consented = request.POST.get("digital_consent", "")
+    form = BuyForm({"quantity": quantity, "po_number": po_number, "digital_consent": consented})
     if not form.is_valid() or not checkout_enabled() or not product.can_be_bought:
         # Refused (a bad entry, checkout off, or a bundle with a component off sale, which the review page
         # explains: catalog.rules.can_be_bought): back to the review page, post/redirect/get.
@@ -118,6 +143,10 @@ def start(request: HttpRequest) -> HttpResponse:
         echoed = {"quantity": quantity[:MAX_ECHOED_CHARS]}
         if po_number:
             echoed["po_number"] = po_number[: PO_NUMBER_MAX * 2]  # long enough to show why it was refused
+        if "digital_consent" in form.errors:
+            echoed["consent"] = "missing"
+        if shown != visitor_currency(request):  # back to the review page in the currency it showed
+            echoed["currency"] = shown
         query = urlencode(echoed)
         return see_other(f"{reverse('checkout:review', args=[product.slug])}?{query}")
     visitor = ensure_visitor_id(request)
@@ -127,7 +156,19 @@ def start(request: HttpRequest) -> HttpResponse:
             quantity=form.cleaned_data["quantity"],
             visitor=visitor,
             po_number=form.cleaned_data["po_number"],
+            digital_consent=form.cleaned_data["digital_consent"],
+            data=request.POST,
+            currency=currency,
+            adaptive_pricing=services.wants_adaptive_pricing(
+                currency=currency, visitor_guess=guessed_currency(request)
+            ),
         )
+    except (services.StartRefused, services.NotSoldInCurrency) as refused:
+        response = render_review(
+            request, product, form, visitor=visitor, extra={"start_refused": str(refused)}
+        )
+        response.status_code = 400
+        return remember_visitor(response, visitor)
     except services.CheckoutUnavailable:
         return render(request, "checkout/unavailable.html", {"product": product}, status=502)
     return remember_visitor(see_other(started.checkout_url), visitor)
@@ -158,9 +199,9 @@ def _success_page(request: HttpRequest, session_id: str) -> HttpResponse:
     visitor = visitor_id(request)
     try:
         session = fetch_session(session_id)
-    except stripe.InvalidRequestError:
+    except InvalidRequest:
         return render(request, "checkout/success_unknown.html", status=404)
-    except stripe.StripeError:
+    except StripeError:
         order = Order.objects.filter(stripe_session_id=session_id).first()
         shown = order if order and services.order_visible_to(order, visitor) else None
         return render(request, "checkout/success.html", {"order": shown, "stripe_down": True}, status=503)
@@ -175,16 +216,24 @@ def _success_page(request: HttpRequest, session_id: str) -> HttpResponse:
         }
         return render(request, "checkout/success_private.html", context)
     lines = list(order.lines.select_related("product"))
+    # Seats added to a team order are all for colleagues, given from that order's seat manager.
+    seats_path = receipts.added_seats_path(order)
+    steps = receipts.how_to_start(lines)
     context = {
         "order": order,
         "lines": lines,
-        "several_seats": any(line.quantity > 1 for line in lines),
+        "several_seats": any(line.quantity > 1 for line in lines) and not seats_path,
         "refunds": list(order.refunds.all()),
         "stripe_down": False,
-        "start": receipts.how_to_start(lines) if order.status != Order.Status.REFUNDED else [],
+        "start": steps if order.status != Order.Status.REFUNDED else [],
         "purchases_url": _sign_in_paying_browser(request, order),
+        "added_to": order.adds_seats_to if seats_path else None,
+        "seats_url": seats_path,
     }
-    context["ready"] = receipts.readiness(receipts.how_to_start(lines))
+    context["ready"] = receipts.readiness(steps)
+    context["has_kit"] = receipts.gives_kit(steps)
+    if seats_path:
+        context.update(start=[], ready=receipts.ADDED_SEATS_READY)
     return render(request, "checkout/success.html", context)
 
 

@@ -25,6 +25,14 @@ from django_tasks.base import Task
 
 logger = logging.getLogger("tasks")
 
+# The queues (settings.TASKS' QUEUES): work that talks to Stripe, work that sends email, and the rest, so a
+# slow mail server never holds up payments. Each has its own workers in production (deploy/); `make run`'s
+# one worker takes them all.
+DEFAULT_QUEUE = "default"
+PAYMENTS_QUEUE = "payments"
+MAIL_QUEUE = "mail"
+QUEUES = (DEFAULT_QUEUE, PAYMENTS_QUEUE, MAIL_QUEUE)
+
 BASE_DELAY_SECONDS = 10
 # Seconds to wait before each try at recording a retry (a locked or restarting database may need a moment).
 RETRY_ENQUEUE_PAUSES = (0, 0.5, 2)
@@ -67,12 +75,18 @@ def _enqueue_retry(this_task: Task, delay: dt.timedelta, args: tuple, kwargs: di
     return False
 
 
-def retrying_task(function: Callable[..., Any] | None = None, *, lease: dt.timedelta | None = None) -> Any:
+def retrying_task(
+    function: Callable[..., Any] | None = None,
+    *,
+    lease: dt.timedelta | None = None,
+    queue: str = DEFAULT_QUEUE,
+) -> Any:
     """`@task()` for `function`, retried with backoff when it raises; the attempt number travels as a
     keyword argument (`attempt`, starting at 1) the function never sees. `lease` is how long one run may
-    take (default TASK_LEASE_SECONDS); a run still marked running after it is run again."""
+    take (default TASK_LEASE_SECONDS); a run still marked running after it is run again. `queue` is one of
+    QUEUES; its retries stay on it."""
     if function is None:
-        return functools.partial(retrying_task, lease=lease)
+        return functools.partial(retrying_task, lease=lease, queue=queue)
 
     @functools.wraps(function)
     def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
@@ -101,7 +115,7 @@ def retrying_task(function: Callable[..., Any] | None = None, *, lease: dt.timed
                 )
             raise
 
-    this_task = task()(run)
+    this_task = task(queue_name=queue)(run)
     if lease is not None:
         LEASES[this_task.module_path] = lease
     else:

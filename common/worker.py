@@ -33,6 +33,11 @@ from common.tasks import LEASES, lease_for
 
 logger = logging.getLogger("tasks")
 
+# The django-tasks-db release whose worker loop (`Worker.run`, and its `db_worker` command's `handle`)
+# `ResilientWorker.run`/`_run_one` and common's `db_worker` command were written from. After an upgrade,
+# tests/common/test_worker_fork.py fails until the new loop has been compared with ours and this is updated.
+FORKED_FROM = "0.13.0"
+
 # How often an idle worker looks for expired leases, and the longest it waits while the database is down.
 LEASE_CHECK_EVERY = dt.timedelta(seconds=10)
 MAX_OUTAGE_WAIT_SECONDS = 30

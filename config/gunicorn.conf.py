@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
 
+from common.client_ip import client_ip_from_environ
 from config.logging import (
     RedactLinksFilter,
     redact_links,
@@ -43,6 +44,14 @@ accesslog = "-"  # stdout, one JSON line per request (JsonAccessLogger below)
 errorlog = "-"  # stderr: server start, worker restarts, crashes
 
 
+def _client(environ: dict) -> str | None:
+    """The client address by common.client_ip; None before Django's settings are loaded."""
+    try:
+        return client_ip_from_environ(environ)
+    except Exception:  # settings not configured (gunicorn's master): a log line must never fail
+        return None
+
+
 class JsonAccessLogger(Logger):
     """One JSON line per request. Deliberately without query string, cookies, referrer or any other
     header that may hold a token, and with the tokens in paths replaced by … (`/purchases/sign-in/…/`):
@@ -66,6 +75,8 @@ class JsonAccessLogger(Logger):
             "status": int(status),
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),
+            # The client as the rate limits see it (TRUSTED_PROXIES), then the raw peer and header.
+            "client": _client(environ),
             "remote_addr": environ.get("REMOTE_ADDR"),
             "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
             "user_agent": environ.get("HTTP_USER_AGENT"),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 REDACTED = "…"
 # Path prefixes whose next segment is a capability: whoever holds the link holds the access (sign-in, claim,
-# seat, personal purchases, download and payment request links). tests/config/test_log_redaction.py walks the
+# seat, personal purchases, download, payment request and summary opt-out links). tests/config/test_log_redaction.py walks the
 # URL patterns and fails on a new route whose parameter is a token and is not covered here.
 CAPABILITY_PREFIXES = (
     "purchases/sign-in",
@@ -17,6 +17,7 @@ CAPABILITY_PREFIXES = (
     "purchases/open",
     "access/download",
     "pay-request",
+    "seat-summary/stop",
 )
 
 

@@ -20,6 +20,11 @@ browser does): a page then costs about as many bytes on the wire as whitenoise's
 instead of three to four times more. The FAQ, with every answer also in its structured data, is the
 largest page (17 KB, 4 KB compressed) and was the slowest before pages were compressed.
 
+Pages differ by the visitor's currency (pounds, euros, dollars): each function in
+PUBLIC_CACHE_KEY_FUNCTIONS adds its answer for the request to the key, and the response names what those
+functions read in Vary (PUBLIC_CACHE_VARY) for browsers and CDNs. The functions come from settings, so this
+module still knows no app's rules.
+
 The middleware sits right after SecurityMiddleware/WhiteNoise and the CSP middleware: a hit is answered
 before sessions, auth or the database are touched, and still gets the security headers on its way out.
 """
@@ -40,6 +45,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, URLResolver, get_resolver, get_urlconf
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
+from django.utils.module_loading import import_string
 
 VERSION_KEY = "public-page:version"
 # Kept from the rendered response; everything else is added again on the way out (security headers).
@@ -126,9 +132,18 @@ def _cached_entry(key: str, version: int) -> tuple | None:
     return None
 
 
+@lru_cache(maxsize=8)
+def _key_functions(paths: tuple[str, ...]) -> tuple:
+    return tuple(import_string(path) for path in paths)
+
+
 def _page_key(request: HttpRequest) -> str:
+    """The page's address plus what PUBLIC_CACHE_KEY_FUNCTIONS say about the request (the visitor's
+    currency): one stored copy per combination."""
     scheme = "https" if request.is_secure() else "http"
     address = f"{scheme}://{request.get_host()}{request.get_full_path()}"
+    for function in _key_functions(tuple(settings.PUBLIC_CACHE_KEY_FUNCTIONS)):
+        address += f"|{function(request)}"
     return "public-page:" + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
 
 
@@ -181,7 +196,8 @@ def _gzip_copy(response: HttpResponse) -> bytes | None:
 
 def _mark_public(response: HttpResponse, state: str) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
-    patch_vary_headers(response, ("Accept-Encoding",))
+    # Added on the way out, after the copy is stored: downstream caches keep a copy per currency too.
+    patch_vary_headers(response, ("Accept-Encoding", *settings.PUBLIC_CACHE_VARY))
     response["X-Cache"] = state
     return response
 

@@ -4,6 +4,7 @@ Every variable is documented in `.env.example` and docs/operations.md (tests/tes
 """
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "common",
+    "tax",
     "catalog",
     "checkout",
     "payments",
@@ -68,7 +70,11 @@ INSTALLED_APPS = [
     "faq",
     "pages",
     "access",
+    "learning",
     "teams",
+    "recovery",
+    "credit_notes",
+    "corrections",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -145,6 +151,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPMA <orders@example.com
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Payment requests (docs/payments.md "My company pays"): invoices on terms, paid by card or bank transfer.
 INVOICE_DAYS_UNTIL_DUE = env.int("INVOICE_DAYS_UNTIL_DUE", default=30)
+# How long after payment a buyer may add a VAT number to their invoice (the VAT is then refunded and the
+# invoice reverse-charged, once the registry confirms the number).
+VAT_ID_CORRECTION_DAYS = env.int("VAT_ID_CORRECTION_DAYS", default=60)
 # The bank transfer Stripe offers on the invoice (customer_balance): us_bank_transfer, gb_bank_transfer,
 # eu_bank_transfer (then INVOICE_EU_BANK_COUNTRY: DE, FR, IE or NL), jp_bank_transfer, mx_bank_transfer.
 INVOICE_BANK_TRANSFER_TYPE = env("INVOICE_BANK_TRANSFER_TYPE", default="us_bank_transfer")
@@ -164,6 +173,11 @@ INVOICE_ACCESS_ON_ISSUE = env_bool("INVOICE_ACCESS_ON_ISSUE", default=False)
 # address in a day, so the form cannot be used to send mail to strangers in bulk.
 PAYMENT_REQUEST_LIMIT_PER_PAYER = env.int("PAYMENT_REQUEST_LIMIT_PER_PAYER", default=5)
 PAYMENT_REQUEST_LIMIT_PER_IP = env.int("PAYMENT_REQUEST_LIMIT_PER_IP", default=20)
+# The buyer's emailed link to a payment request's status page works this long (30-day terms and the reminders
+# after the due date fit well inside it); an older link offers a fresh one by email.
+PAYMENT_REQUEST_STATUS_LINK_MAX_AGE_DAYS = env.int("PAYMENT_REQUEST_STATUS_LINK_MAX_AGE_DAYS", default=90)
+if PAYMENT_REQUEST_STATUS_LINK_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("PAYMENT_REQUEST_STATUS_LINK_MAX_AGE_DAYS must be at least 1.")
 # The seller's details the payer sees before choosing (name, address, registration, tax number); left at the
 # name alone it is on the admin's "Needs attention" list (site.W003).
 SELLER_DETAILS = env(
@@ -173,20 +187,55 @@ SELLER_DETAILS = env(
 # Who is told when an order is flagged for review (empty: nobody; the admin home page still counts them).
 FINANCE_ALERT_EMAIL = env("FINANCE_ALERT_EMAIL", default="")
 
+# Who is asked whether a buyer's VAT number is registered (tax.registry): "live" (EU VIES, UK HMRC), "fake"
+# (answers from the number itself: tests and `make run`) or "off" (nobody; numbers stay "not checked").
+TAX_ID_REGISTRY = env("TAX_ID_REGISTRY", default="fake" if DEBUG else "live")
+if TAX_ID_REGISTRY not in ("live", "fake", "off"):
+    raise ImproperlyConfigured('TAX_ID_REGISTRY must be "live", "fake" or "off".')
+VIES_BASE_URL = env("VIES_BASE_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api").rstrip(
+    "/"
+)
+HMRC_BASE_URL = env("HMRC_BASE_URL", default="https://api.service.hmrc.gov.uk").rstrip("/")
+# HMRC's check (version 2) is application-restricted: tax.hmrc gets a token with the OAuth client
+# credentials of the academy's application on HMRC's Developer Hub (and the scope, when HMRC's docs name
+# one); without them, UK numbers stay "not checked".
+HMRC_CLIENT_ID = env("HMRC_CLIENT_ID", default="")
+HMRC_CLIENT_SECRET = env("HMRC_CLIENT_SECRET", default="")
+HMRC_OAUTH_SCOPE = env("HMRC_OAUTH_SCOPE", default="read:vat")
+if not all(url.startswith(("https://", "http://")) for url in (VIES_BASE_URL, HMRC_BASE_URL)):
+    raise ImproperlyConfigured("VIES_BASE_URL and HMRC_BASE_URL must be http(s) URLs.")
+TAX_ID_REGISTRY_TIMEOUT_SECONDS = env.float("TAX_ID_REGISTRY_TIMEOUT_SECONDS", default=10)
+
 # Background work (django-tasks with its database backend): every side effect of a payment is a task row
 # written in the same transaction as the change that causes it; `manage.py db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Three queues (common.tasks.QUEUES): "payments" (Stripe), "mail" (email) and "default" (the rest); in
+# production each has its own workers (deploy/), `make run` runs one worker for all of them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "payments", "mail"]}}
 # How often a failed task is tried in all, and the cap on the wait between tries (docs/payments.md "Background work").
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
 TASK_RETRY_MAX_DELAY_SECONDS = env.int("TASK_RETRY_MAX_DELAY_SECONDS", default=3600)
 # How long one run of a task may take before its worker counts as lost and the task runs again (a task may
 # set its own lease: common.tasks.retrying_task).
 TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=300)
+# `manage.py prune_records` (daily, deploy/) deletes succeeded task rows and handled Stripe events older than
+# this many days; failed tasks and events not yet handled stay.
+PRUNE_RECORDS_AFTER_DAYS = env.int("PRUNE_RECORDS_AFTER_DAYS", default=90)
+if PRUNE_RECORDS_AFTER_DAYS < 7:
+    raise ImproperlyConfigured("PRUNE_RECORDS_AFTER_DAYS must be at least 7: Stripe redelivers for 3 days.")
 
 # How the apps meet without importing upwards (docs/development.md "Code layout"): a lower app names what a
 # higher one adds. After an order's money moves, payments enqueues each of these tasks with the order's id;
 # each decides from the order's current state what that means for its app.
-ORDER_CHANGED_TASKS = ["access.tasks.converge_access"]
+ORDER_CHANGED_TASKS = ["access.tasks.converge_access", "recovery.tasks.order_changed"]
+# After a refund or dispute of an order is recorded or changes, payments enqueues each of these with the
+# order's id: credit notes issues the Stripe credit notes the order's invoices now call for.
+MONEY_RETURNED_TASKS = ["credit_notes.tasks.issue_credit_notes"]
+# reconcile_stripe runs each of these callables (start) -> lines after its own work: credit notes converges
+# on Stripe's credit notes and checks the ledger (invoices less credit notes = money kept).
+RECONCILE_EXTRAS = ["credit_notes.reconcile.reconcile"]
+# The refund receipt's context gains what each of these callables (refund) -> dict returns: its credit note;
+# for the VAT a correction refunded, the correction and who the receipt goes to (receipt_to, receipt_cc).
+REFUND_RECEIPT_EXTRAS = ["credit_notes.emails.receipt_context", "corrections.emails.receipt_context"]
 # Admin pieces other apps add to the order list (payments.admin) and catalog's product page.
 ORDER_ADMIN_ACTIONS = ["finance.admin.export_selected"]
 PAYMENT_REQUEST_ADMIN_ACTIONS = ["finance.admin.export_receivables"]
@@ -204,7 +253,11 @@ PAYING_BROWSER_SIGN_IN = "access.sessions.sign_in_paying_browser"
 CHECKOUT_SESSION_CONVERGE = "payments.sessions.converge_session"
 # The review page's context gains what each of these callables (request=, product=, visitor=, seats=) returns:
 # "My company pays" adds its form and this browser's waiting requests (and the templates that show them).
-REVIEW_PAGE_EXTRAS = ["invoicing.review_page.context"]
+REVIEW_PAGE_EXTRAS = ["invoicing.review_page.context", "recovery.consent.review_context"]
+# The start of checkout (checkout.services.start_checkout) gives the review form's POST to each of these
+# callables (data) -> a callable (order) -> extra Checkout Session parameters, or raises StartRefused:
+# the reminder consent is stored and the session asks Stripe for a recovery link.
+CHECKOUT_START_HOOKS = ["recovery.consent.checkout_start"]
 # What checkout and payments ask about an order's payment requests (a module: invoicing/hooks.py, with the
 # functions checkout.payers calls); None: no order has one.
 PAYMENT_REQUEST_HOOKS = "invoicing.hooks"
@@ -232,6 +285,27 @@ TASK_PATH_ALIASES = {
 # The purchases page links each order that gives access to its seat manager (teams) by this URL name, which
 # takes the order's reference; empty: no link.
 PURCHASES_SEAT_MANAGER_URL = "teams:seats"
+# The purchases page lists the documents issued against each order's invoice (credit notes) from this
+# callable (order ids) -> {order id: [notes with number, amount_cents, currency, pdf_url, invoice_number,
+# created, no_money_moved], led by a replacement (kind "replacement": number, pdf_url, original_number) when
+# a correction replaced the order's invoice}; empty: none shown. Corrections wraps credit_notes' notes.
+PURCHASES_INVOICE_DOCUMENTS = "corrections.purchases.invoice_documents"
+# Sections other apps add to the purchases page (access.purchases_page.panels): learning's certificates.
+PURCHASES_PAGE_PANELS = ["learning.purchases.certificates_panel", "corrections.purchases.invoices_panel"]
+# Where accounts payable correct an issued invoice's header from the payer's page (a URL name taking the
+# payer's token, served by corrections); "" hides the link.
+PAYER_CORRECTION_URL = "corrections:payer"
+# The ledger check (credit_notes.ledger) adds the invoices this callable (order) -> {invoice id: (currency,
+# total)} names: the originals corrections credited and their paid replacements.
+LEDGER_INVOICES = "corrections.ledger.invoices"
+# A refund after a correction is credited on the invoice that replaced the one it paid: this callable
+# (order) -> {original invoice id: replacement id} names them (credit_notes.sources).
+INVOICE_REPLACEMENTS = "corrections.ledger.replacements"
+# Webhook event types other apps handle (payments.events): type -> callable (data, *, source) -> Order | None.
+STRIPE_EVENT_EXTRAS = {
+    "credit_note.created": "credit_notes.events.handle_credit_note_event",
+    "credit_note.voided": "credit_notes.events.handle_credit_note_event",
+}
 # reconcile_access enqueues again the failed tasks (with no retry left) of these modules: access's own and
 # those of the apps built on it, which access does not import.
 RECONCILE_ACCESS_TASK_MODULES = [
@@ -239,7 +313,10 @@ RECONCILE_ACCESS_TASK_MODULES = [
     "access.emails",
     "access.enrolment",
     "access.manual_enrolment",
+    "learning.tasks",
+    "learning.certificate_emails",
     "teams.tasks",
+    "teams.roster_summary",
 ]
 
 
@@ -268,6 +345,42 @@ INVOICE_FOOTER = env(
     default=f"Creative Project Management Academy. Questions about this invoice: {RECEIVABLES_EMAIL}.",
 )[:5000]
 
+# Currencies (docs/catalogue.md "Currencies"): a request header with the visitor's two-letter country that
+# the deployment's CDN or load balancer sets (Cloudflare's "CF-IPCountry", CloudFront's
+# "CloudFront-Viewer-Country"), used for the first guess of the currency before the visitor chooses one.
+# Empty: the guess comes from Accept-Language alone. Never trust a header that clients can set themselves:
+# only one the proxy in front overwrites on every request (a visitor faking it only changes what they see).
+CURRENCY_COUNTRY_HEADER = env("CURRENCY_COUNTRY_HEADER", default="")
+# Stripe Adaptive Pricing (docs/payments.md "Currencies"): on, a visitor outside the pound and euro areas
+# (whose currency is the default, US dollars) may pay in their own currency at Stripe's rate; the order
+# records the presentment currency and amount Stripe reports. Off by default: prices are ours to set.
+STRIPE_ADAPTIVE_PRICING = env_bool("STRIPE_ADAPTIVE_PRICING", default=False)
+
+# Stripe Tax (docs/operations.md "Tax"): whether catalogue prices are before tax ("exclusive": VAT is added
+# where it applies, the usual way to show US dollar prices) or include it ("inclusive"). Pages say which.
+TAX_BEHAVIOR = env("TAX_BEHAVIOR", default="exclusive")
+if TAX_BEHAVIOR not in ("exclusive", "inclusive"):
+    raise ImproperlyConfigured("TAX_BEHAVIOR must be exclusive or inclusive.")
+# Reminders for unfinished purchases, only to buyers who ticked the box (docs/operations.md "Checkout reminders").
+# A session started with consent ends after this many minutes (Stripe allows 30 to 1440).
+CHECKOUT_SESSION_MINUTES = env.int("CHECKOUT_SESSION_MINUTES", default=120)
+if not 30 <= CHECKOUT_SESSION_MINUTES <= 1440:
+    raise ImproperlyConfigured("CHECKOUT_SESSION_MINUTES must be between 30 and 1440 (Stripe's limits).")
+# Percent of consenting sessions (by a stable hash of the session id) that get no reminder, to measure against.
+RECOVERY_HOLDOUT_PERCENT = env.int("RECOVERY_HOLDOUT_PERCENT", default=10)
+if not 0 <= RECOVERY_HOLDOUT_PERCENT <= 50:
+    raise ImproperlyConfigured("RECOVERY_HOLDOUT_PERCENT must be between 0 and 50.")
+# At most one reminder per buyer and product within this many days.
+RECOVERY_REMINDER_WINDOW_DAYS = env.int("RECOVERY_REMINDER_WINDOW_DAYS", default=30)
+if RECOVERY_REMINDER_WINDOW_DAYS < 1:
+    raise ImproperlyConfigured("RECOVERY_REMINDER_WINDOW_DAYS must be at least 1.")
+# How long the reminder's link back to the order works.
+RECOVERY_LINK_MAX_AGE_DAYS = env.int("RECOVERY_LINK_MAX_AGE_DAYS", default=7)
+if RECOVERY_LINK_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("RECOVERY_LINK_MAX_AGE_DAYS must be at least 1.")
+# Whether the session Stripe recovers from an expired one accepts promotion codes.
+RECOVERY_ALLOW_PROMOTION_CODES = env_bool("RECOVERY_ALLOW_PROMOTION_CODES", default=False)
+
 # Completing the Bundle: purchases within this many days count towards its price (docs/teams.md "Completing the Bundle").
 BUNDLE_CREDIT_DAYS = env.int("BUNDLE_CREDIT_DAYS", default=365)
 # Access after payment (docs/teams.md "Access"): download links, sign-in links for /purchases/, throttling.
@@ -287,6 +400,8 @@ CLAIM_LINK_MAX_AGE_SECONDS = env.int("CLAIM_LINK_MAX_AGE_SECONDS", default=30 * 
 COURSE_ENROLMENT_WEBHOOK_URL = env("COURSE_ENROLMENT_WEBHOOK_URL", default="")
 COURSE_ENROLMENT_WEBHOOK_SECRET = env("COURSE_ENROLMENT_WEBHOOK_SECRET", default="")
 COURSE_ENROLMENT_WEBHOOK_TIMEOUT = env.int("COURSE_ENROLMENT_WEBHOOK_TIMEOUT", default=10)
+# The secret the course platform signs its progress events with (learning.webhook); empty: the endpoint is off.
+COURSE_PLATFORM_EVENTS_SECRET = env("COURSE_PLATFORM_EVENTS_SECRET", default="")
 if bool(COURSE_ENROLMENT_WEBHOOK_URL) != bool(COURSE_ENROLMENT_WEBHOOK_SECRET):
     raise ImproperlyConfigured(
         "Set both COURSE_ENROLMENT_WEBHOOK_URL and COURSE_ENROLMENT_WEBHOOK_SECRET, or neither."
@@ -307,16 +422,36 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded kit files (the "default" storage below). Never served by URL: holders download them through
-# signed, expiring links (access.views.download). Keep MEDIA_ROOT outside STATIC_ROOT and out of any web
-# server's document root; in production point STORAGES["default"] at S3-compatible storage instead.
+# signed, expiring links (access.views.download), streamed through the app. On this machine's disk under
+# MEDIA_ROOT unless KIT_STORAGE_BUCKET names an S3-compatible bucket, which every app server then shares
+# (docs/operations.md "Kit files on shared storage"). Keep MEDIA_ROOT outside STATIC_ROOT and any web root.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+KIT_STORAGE_BUCKET = env("KIT_STORAGE_BUCKET", default="")
+if KIT_STORAGE_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "common.storage.StreamingS3Storage",
+        "OPTIONS": {
+            "bucket_name": KIT_STORAGE_BUCKET,
+            # Empty: Amazon S3 itself; any S3-compatible service by its URL (https://s3.example.net).
+            "endpoint_url": env("KIT_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env("KIT_STORAGE_REGION", default="") or None,
+            # Empty: boto3 finds credentials itself (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role).
+            "access_key": env("KIT_STORAGE_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("KIT_STORAGE_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("KIT_STORAGE_PREFIX", default="").strip("/"),
+            # Private objects, never overwritten by an upload of the same name (a suffix is added, as on disk).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 if DEBUG:
     # No collectstatic needed for `make run`; production serves hashed, compressed files.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -386,6 +521,17 @@ if _proxy_ssl_header:
     if len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_"):
         raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO,https.")
     SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+# The proxies (load balancers) whose X-Forwarded-For is believed, as addresses or networks
+# (TRUSTED_PROXIES=10.0.0.0/8,192.0.2.7); empty: none, the client is REMOTE_ADDR. Every per-address limit,
+# the lockout's records and the logs take the client address from common.client_ip.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks such as 10.0.0.0/8, not {_proxy!r}."
+        ) from None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 
@@ -441,6 +587,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"  # a styled page that says until when
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"  # the address its records show (TRUSTED_PROXIES)
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # its start-up banner would land in management commands' stdout (CSV exports)
@@ -456,9 +603,19 @@ PUBLIC_CACHE_URL_NAMES = ["sitemap", "robots"]
 PUBLIC_CACHE_MODELS = [
     "catalog.Product",
     "catalog.BundleItem",
+    "catalog.ProductPrice",
     "catalog.CurriculumModule",
     "faq.Question",
     "pages.Page",
+]
+# Each function of the request adds its answer to a page's cache key: the visitor's currency, so a page in
+# pounds is stored apart from the same page in dollars (docs/catalogue.md "Currencies").
+PUBLIC_CACHE_KEY_FUNCTIONS = ["catalog.currency.visitor_currency"]
+# What those functions read, sent as Vary so browsers and CDNs keep the copies apart too.
+PUBLIC_CACHE_VARY = [
+    "Accept-Language",
+    "Cookie",
+    *([CURRENCY_COUNTRY_HEADER] if CURRENCY_COUNTRY_HEADER else []),
 ]
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=600)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)

@@ -175,10 +175,13 @@ QUESTIONS = [
         "position": 35,
         "question": "Do you charge VAT or sales tax?",
         "answer": (
-            "No. The shop adds no VAT or sales tax, so the price per seat times the number of seats is what "
-            "you pay, before any promotion code. If your company's accounts need its tax ID on the invoice, "
-            "it is printed there: accounts payable confirm it on a payment request, and a card buyer enters "
-            "it when paying."
+            "VAT is charged where the law requires it (for example to consumers in the UK and the EU), worked "
+            "out by Stripe from your billing address. The product pages and the order review page say "
+            "whether the price includes it, and Stripe's payment page shows the tax before you pay. A "
+            "business with a valid EU or UK VAT number enters it when paying and usually pays no VAT: the "
+            "invoice then says reverse charge. If your company's accounts need its tax ID on the invoice, it "
+            "is printed there: accounts payable confirm it on a payment request, and a card buyer enters it "
+            "when paying."
         ),
     },
     {

@@ -2,13 +2,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from catalog import seo
+from catalog.currency import visitor_currency
 from catalog.selectors import products_by_slug
 from faq.selectors import answers_by_topic, published_answers
 
 
 @require_safe
 def faq_list(request):
-    products = products_by_slug()
+    products = products_by_slug(visitor_currency(request))
     answers = published_answers(products)
     context = seo.page_context(
         "Questions about CPMA certifications, buying and team seats · CPMA",

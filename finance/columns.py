@@ -8,6 +8,7 @@ checks on PostgreSQL that both give the same text. finance.export reads the rows
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Expression, F, TextField
@@ -55,6 +56,11 @@ TIMESTAMP = CellType(
 )
 # How the order was paid: by a payment request's invoice (the received payment is that invoice's), by card
 # (any other received payment), or not yet. Its second input is the order's paid time, not the currency.
+# Stripe's exchange rate as plain decimal text without trailing zeros ("1.25"); blank when none.
+RATE = CellType(
+    lambda value, _currency: "" if value is None else format(Decimal(value).normalize(), "f"),
+    "trim_scale({value})::text",
+)
 PAYMENT_WAY = CellType(
     lambda invoice_id, paid_at: "invoice" if invoice_id else ("card" if paid_at else ""),
     "CASE WHEN {value} IS NOT NULL THEN 'invoice' WHEN {currency} IS NOT NULL THEN 'card' END",
@@ -97,8 +103,9 @@ COLUMNS = [
     Column("currency", "order__currency", TEXT),
     Column("stripe_checkout_session_id", "order__stripe_session_id", TEXT),
     Column("stripe_payment_intent_id", "order__stripe_payment_intent_id", TEXT),
-    Column("stripe_fee", "paid__fee_cents", MONEY),
-    Column("net_after_fee", "paid__net_cents", MONEY),
+    # Stripe's fee and net are in the settlement currency (the balance transaction's), like settlement_amount.
+    Column("stripe_fee", "paid__fee_cents", MONEY, second="paid__settlement_currency"),
+    Column("net_after_fee", "paid__net_cents", MONEY, second="paid__settlement_currency"),
     Column("needs_review", "order__needs_review", YES_NO),
     Column("invoice_number", "order__invoice_number", TEXT),
     Column("invoice_pdf_url", "order__invoice_pdf_url", TEXT),
@@ -111,6 +118,19 @@ COLUMNS = [
     Column("payment_way", "paid__stripe_invoice_id", PAYMENT_WAY, second="order__paid_at"),
     Column("invoice_due_at", "invoice_request__due_at", TIMESTAMP),
     Column("refunded_at", "latest_refund_at", TIMESTAMP),
+    Column("tax_behavior", "order__tax_behavior", TEXT),
+    Column("taxability_reason", "order__taxability_reason", TEXT),
+    # The tax part of the order's counted refunds (payments.refund_tax), in `currency`.
+    Column("tax_refunded", "refunded_tax", MONEY),
+    # What the received payment settled as in Stripe's balance (payments.settlement): empty until fetched.
+    Column("settlement_amount", "paid__settlement_cents", MONEY, second="paid__settlement_currency"),
+    Column("settlement_currency", "paid__settlement_currency", TEXT),
+    Column("exchange_rate", "paid__exchange_rate", RATE),
+    # The order's latest issued invoice correction (corrections): the invoice that replaced the order's own,
+    # and the company name and tax ID it carries; empty when the invoice was never corrected.
+    Column("corrected_invoice_number", "corrected_invoice", TEXT),
+    Column("corrected_company_name", "corrected_company", TEXT),
+    Column("corrected_tax_id", "corrected_tax_id", TEXT),
 ]
 HEADER = [column.name for column in COLUMNS]
 SOURCES = [column.source for column in COLUMNS]

@@ -15,10 +15,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.db.models import DateTimeField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateTimeField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from catalog.models import Product
 from checkout.models import Order, OrderLine
+from corrections.models import InvoiceCorrection
 from finance.columns import COLUMNS, HEADER, SOURCES, Cell, line_row
 from finance.csv_text import ROWS_PER_PIECE, iter_csv, period_filename
 from finance.reports import day_start
@@ -87,9 +101,35 @@ def latest_refund_at() -> Subquery:
     return Subquery(refunds.values("created")[:1], output_field=DateTimeField())
 
 
+def refunded_tax() -> Coalesce:
+    """The tax part of the order's counted refunds (pending and succeeded), 0 when none."""
+    refunds = (
+        Refund.objects.filter(order=OuterRef("order_id"), status__in=Refund.COUNTED_STATUSES)
+        .order_by()
+        .values("order_id")
+        .annotate(tax=Sum("tax_cents"))
+        .values("tax")
+    )
+    return Coalesce(Subquery(refunds), Value(0), output_field=BigIntegerField())
+
+
+def latest_correction(field_name: str) -> Subquery:
+    """A field of the order's latest issued invoice correction (corrections), or NULL when none."""
+    corrections = InvoiceCorrection.objects.filter(
+        order=OuterRef("order_id"), state=InvoiceCorrection.State.ISSUED
+    ).order_by("-issued_at", "-pk")
+    return Subquery(corrections.values(field_name)[:1], output_field=CharField())
+
+
 def with_joins(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
     return lines.annotate(
-        paid=received_payment(), invoice_request=invoice_request(), latest_refund_at=latest_refund_at()
+        paid=received_payment(),
+        invoice_request=invoice_request(),
+        latest_refund_at=latest_refund_at(),
+        refunded_tax=refunded_tax(),
+        corrected_invoice=latest_correction("new_invoice_number"),
+        corrected_company=latest_correction("company_name"),
+        corrected_tax_id=latest_correction("tax_id"),
     )
 
 

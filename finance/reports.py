@@ -5,7 +5,8 @@ Definitions (also shown on the dashboard), for one currency and a half-open rang
 - Refunds: refunds made in the period (`Refund.created`; pending and succeeded count, failed do not),
   whenever the order was paid. A November refund of an October sale lands in November; October stays closed.
 - Disputes: funds withdrawn by a dispute in the period, less funds reinstated in the period.
-- Stripe fees: the fees of the period's payments (from their balance transactions; blank until fetched).
+- Stripe fees: the fees of the period's payments (from their balance transactions; blank until fetched),
+  those Stripe took in the period's currency: a fee on converted money is in the settlement currency.
 - Net: gross - refunds - disputes - fees.
 - Orders and seats: orders paid in the period that are not fully refunded now, and their seats.
 - Average order value: what the orders counted above paid / their number.
@@ -20,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateTimeField, Max, Min, QuerySet, Sum
+from django.db.models import Count, DateTimeField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from checkout.models import Order, OrderLine
@@ -198,7 +199,11 @@ def _dispute_movements(period: ReportPeriod) -> dict[dt.date, int]:
 def monthly_figures(period: ReportPeriod) -> list[MonthFigures]:
     """One row per calendar month in the period, months without movements included as zeros."""
     paid = _by_month(
-        payments(period), "paid_at", payments=Count("id"), gross=Sum("amount_cents"), fees=Sum("fee_cents")
+        payments(period),
+        "paid_at",
+        payments=Count("id"),
+        gross=Sum("amount_cents"),
+        fees=Sum("fee_cents", filter=Q(settlement_currency__in=(period.currency, ""))),
     )
     refunded = _by_month(refunds(period), "created", amount=Sum("amount_cents"))
     disputed = _dispute_movements(period)

@@ -13,12 +13,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from credit_notes.models import CreditNote
 from finance import columns, export, receivables, transactions
 from finance import payouts as payouts_csv
 from finance.charts import bar_chart
+from finance.currency_totals import currency_totals
 from finance.forms import DashboardForm, ExportForm, TransactionForm
 from finance.payouts import payout_summaries
 from finance.reports import add_months, first_of_month, revenue_report
+from finance.tax_figures import tax_summary
+from recovery import figures as recovery_figures
 
 VIEW_ORDERS = "checkout.view_order"
 EXPORT_ORDERS = "checkout.export_orders"
@@ -104,6 +108,9 @@ def receivables_page(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "finance/receivables.html", context)
 
 
+CREDIT_NOTES_SHOWN = 200  # the period's newest first; the transactions export has them all
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require(request, VIEW_ORDERS)
     form = DashboardForm.from_query(request.GET)
@@ -123,12 +130,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context.update(
             report=report,
             currency=currency,
+            tax=tax_summary(report.period, report.totals),
+            currencies=currency_totals(report.period.since, report.period.until),
+            credit_notes=CreditNote.objects.filter(
+                created__gte=report.period.start, created__lt=report.period.end, currency=currency
+            ).select_related("order")[:CREDIT_NOTES_SHOWN],
             export_url=f"{reverse('finance:export_orders')}?{carried}",
             transactions_url=f"{reverse('finance:export_transactions')}?{carried}",
             month_chart=bar_chart(
                 f"Net revenue by month ({currency})",
                 [(month.month.strftime("%b %Y"), month.net_cents) for month in report.months],
                 currency,
+            ),
+            recovery_months=recovery_figures.monthly(
+                start=report.period.start, end=report.period.end, currency=currency
             ),
             product_chart=bar_chart(
                 f"Line sales by product ({currency})",

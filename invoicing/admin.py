@@ -2,12 +2,12 @@
 invoice at Stripe, then our records; re-send the request with a new link). Finance adds its receivables
 CSV action through settings.PAYMENT_REQUEST_ADMIN_ACTIONS."""
 
-import stripe
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from catalog.money import format_money
+from checkout.stripe_gateway import StripeError
 from common.admin import ReadOnlyAdmin, extensions
 from invoicing import cash, converge
 from invoicing import requests as payment_requests
@@ -79,7 +79,7 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
                 converge.void_invoice(payment_request.pk, source=f"staff:{request.user.get_username()}")
             except converge.VoidRefused as refused:
                 self.message_user(request, f"{payment_request.order}: {refused}", messages.ERROR)
-            except stripe.StripeError as exc:
+            except StripeError as exc:
                 self.message_user(
                     request,
                     f"{payment_request.order}: Stripe did not answer ({type(exc).__name__}).",

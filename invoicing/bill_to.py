@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from checkout import states
 from invoicing import states as request_states
+from invoicing import tax_ids
 from invoicing.emails import send_request_declined
 from invoicing.models import PaymentRequest
 from invoicing.withdrawal import expire_open_session, withdraw_cancelled_request
@@ -61,6 +62,8 @@ def confirm_details(request_id: int, bill_to: BillTo, *, source: str = "payer") 
         setattr(order, name, value)
     if order_changes:
         order.save(update_fields=[*order_changes, "updated_at"])
+    if {"tax_id", "billing_country"} & set(changed):
+        tax_ids.enqueue_request_check(request, source=source)
     what = ", ".join(name.replace("_", " ") for name in changed) if changed else "no change"
     states.note(order, "payment request", f"Bill-to details confirmed by the payer ({what}).", source=source)
     return True

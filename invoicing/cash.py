@@ -9,11 +9,10 @@ from typing import Any
 from django.db import transaction
 
 from catalog.money import format_money
-from checkout import states
+from checkout import states, stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import stripe_client
 from checkout.stripe_values import object_id
-from common.tasks import retrying_task
+from common.tasks import PAYMENTS_QUEUE, retrying_task
 from invoicing.models import PaymentRequest
 from payments.review import flag
 
@@ -29,15 +28,7 @@ def refresh_cash_balance(request_id: int) -> str:
     request = PaymentRequest.objects.get(pk=request_id)
     if not request.stripe_customer_id:
         return "no customer"
-    customer = (
-        stripe_client()
-        .v1.customers.retrieve(request.stripe_customer_id, params={"expand": ["cash_balance"]})
-        .to_dict()
-    )
-    cash = customer.get("cash_balance") if isinstance(customer.get("cash_balance"), Mapping) else {}
-    available = cash.get("available") if isinstance(cash.get("available"), Mapping) else {}
-    balance = available.get((request.currency or "").lower(), 0)
-    balance = balance if isinstance(balance, int) else 0
+    balance = stripe_gateway.cash_balance(request.stripe_customer_id, request.currency or "")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=request.order_id)
         request = PaymentRequest.objects.select_for_update().get(pk=request_id)
@@ -48,7 +39,7 @@ def refresh_cash_balance(request_id: int) -> str:
             flag(
                 order,
                 f"Overpaid: {format_money(balance, order.currency)} stays on Stripe customer "
-                f"{request.stripe_customer_id}'s cash balance after invoice {request.invoice_number} was paid. "
+                f"{request.stripe_customer_id}'s cash balance after the order was paid. "
                 "Refund it to the payer.",
                 source="task",
             )
@@ -74,7 +65,7 @@ def handle_cash_balance_event(data: Mapping[str, Any], *, source: str) -> Order 
     return request.order
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def refresh_request_cash_balance(request_id: int) -> str:
     """What the payer's bank transfers left on the Stripe customer's cash balance (part or overpayment)."""
     return refresh_cash_balance(request_id)
@@ -92,30 +83,20 @@ def refund_cash_balance(request_id: int, *, source: str) -> str:
     if balance <= 0:
         return "nothing to refund"
     earlier = request.order.history.filter(kind=CASH_REFUND).count()
-    refund = (
-        stripe_client()
-        .v1.refunds.create(
-            params={
-                "customer": request.stripe_customer_id,
-                "origin": "customer_balance",
-                "amount": balance,
-                "currency": (request.currency or request.order.currency).lower(),
-                "instructions_email": request.ap_email or request.payer_email,
-                "metadata": {
-                    "order_reference": request.order.reference or "",
-                    "payment_request": str(request.pk),
-                },
-            },
-            options={"idempotency_key": request.stripe_key(f"cash-refund-{earlier}-{balance}")},
-        )
-        .to_dict()
+    refund = stripe_gateway.refund_cash_balance(
+        request.stripe_customer_id,
+        amount=balance,
+        currency=request.currency or request.order.currency,
+        email=request.ap_email or request.payer_email,
+        metadata={"order_reference": request.order.reference or "", "payment_request": str(request.pk)},
+        idempotency_key=request.stripe_key(f"cash-refund-{earlier}-{balance}"),
     )
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=request.order_id)
         states.note(
             order,
             CASH_REFUND,
-            f"Refund {object_id(refund.get('id'))} ({refund.get('status')}): "
+            f"Refund {refund.id} ({refund.status}): "
             f"{format_money(balance, order.currency)} from Stripe customer {request.stripe_customer_id}'s cash "
             "balance back to the payer.",
             source=source,
@@ -124,7 +105,7 @@ def refund_cash_balance(request_id: int, *, source: str) -> str:
     return "refunded"
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def refund_request_cash(request_id: int, staff: str) -> str:
     """Staff's "Refund the unapplied cash to the payer" (an admin action enqueues it)."""
     return refund_cash_balance(request_id, source=f"staff:{staff}")

@@ -6,12 +6,11 @@ writes is invoicing.invoice_state; making the invoice is invoicing.issuing.
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import stripe
 from django.db import transaction
 
+from checkout import stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import stripe_client, unknown_to_stripe
-from common.tasks import retrying_task
+from common.tasks import PAYMENTS_QUEUE, retrying_task
 from invoicing.invoice_state import apply_request_invoice
 from invoicing.models import PaymentRequest
 
@@ -34,10 +33,6 @@ def converge_request_invoice(invoice: Mapping[str, Any], *, source: str) -> Orde
     return applied.order
 
 
-def fetch_request_invoice(invoice_id: str) -> dict[str, Any]:
-    return stripe_client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
-
-
 def sync_open_requests() -> Iterator[str]:
     """Converge every request whose invoice is out and unpaid on Stripe's invoice (reconcile); yields a
     line for each request whose state changed, and for each invoice Stripe no longer knows (skipped)."""
@@ -47,9 +42,9 @@ def sync_open_requests() -> Iterator[str]:
     for request in open_requests:
         reference = request.order.reference or ""
         try:
-            invoice = fetch_request_invoice(request.stripe_invoice_id)
-        except stripe.InvalidRequestError as error:
-            missing = unknown_to_stripe(error, f"invoice {request.stripe_invoice_id}")
+            invoice = stripe_gateway.fetch_invoice(request.stripe_invoice_id)
+        except stripe_gateway.InvalidRequest as error:
+            missing = stripe_gateway.unknown_to_stripe(error, f"invoice {request.stripe_invoice_id}")
             if missing is None:
                 raise
             yield f"{missing} is unknown to Stripe; skipped ({reference})"
@@ -63,20 +58,16 @@ def sync_open_requests() -> Iterator[str]:
 def void_invoice(request_id: int, *, source: str) -> PaymentRequest:
     """Void the request's invoice at Stripe, then bring our records in line. Refused once it is paid."""
     request = PaymentRequest.objects.select_related("order").get(pk=request_id)
-    if request.state == State.PAID or request.invoice_status == "paid":
+    # A request paid by card may still have an open invoice, which is voided; a paid invoice never is.
+    if request.invoice_status == "paid":
         raise VoidRefused("The invoice is paid: refund it instead of voiding it.")
     if not request.stripe_invoice_id:
         raise VoidRefused("No invoice has been made for this request.")
-    client = stripe_client().v1
-    try:
-        invoice = client.invoices.void_invoice(
-            request.stripe_invoice_id, options={"idempotency_key": request.stripe_key("void")}
-        ).to_dict()
-    except stripe.InvalidRequestError:
-        # Paid or voided meanwhile: converge on what Stripe says, then answer from it.
-        invoice = client.invoices.retrieve(
-            request.stripe_invoice_id, params={"expand": ["payments"]}
-        ).to_dict()
+    # Paid or voided meanwhile, Stripe refuses and the gateway answers with the invoice as it is: converge
+    # on what Stripe says, then answer from it.
+    invoice = stripe_gateway.void_invoice(
+        request.stripe_invoice_id, idempotency_key=request.stripe_key("void")
+    )
     converge_request_invoice(invoice, source=source)
     request.refresh_from_db()
     if invoice.get("status") == "paid":
@@ -85,7 +76,7 @@ def void_invoice(request_id: int, *, source: str) -> PaymentRequest:
 
 
 def void_closed_request_invoice(request_id: int) -> str:
-    """The task after a request closed with an invoice out (the order was paid another way)."""
+    """The task after a request ended with an invoice out (its order was paid by card, or it closed)."""
     request = PaymentRequest.objects.get(pk=request_id)
     if not request.stripe_invoice_id or request.invoice_status in ("void", "paid", "uncollectible"):
         return "nothing to do"
@@ -96,7 +87,7 @@ def void_closed_request_invoice(request_id: int) -> str:
     return "voided"
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def void_request_invoice(request_id: int) -> str:
-    """Withdraw the invoice of a request that closed (the order was paid another way)."""
+    """Withdraw the invoice of a request whose order was paid by card (or that closed)."""
     return void_closed_request_invoice(request_id)

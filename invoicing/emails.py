@@ -7,19 +7,19 @@ Every one of them answers to RECEIVABLES_EMAIL (Reply-To): the academy's people,
 payer's question about a bill; the buyer is copied where the payer's reply concerns them too."""
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
 
+from catalog.tax_codes import price_note
+from checkout import consent
 from checkout.emails import send_once
 from checkout.models import Order
-from common.tasks import retrying_task
+from common.emails import ACADEMY_NAME, email_message
+from common.tasks import MAIL_QUEUE, retrying_task
+from common.text import normalise_email
 from invoicing.models import PaymentRequest
+from invoicing.status_links import status_link
 from payments.invoices import refresh_invoice
-
-STATUS_LINK_SALT = "invoicing.buyer-status"
 
 # Reminders: (name, days relative to the due date, the words of the subject).
 REMINDERS = (
@@ -54,19 +54,15 @@ def declined_purpose(request: PaymentRequest) -> str:
     return f"payreq-{request.pk}-declined"
 
 
-def status_key(order: Order) -> str:
-    """The key in the buyer's emailed status link: their page opens in any browser, not only the one the
-    request was sent from (signed, so a guessed reference opens nothing)."""
-    return signing.Signer(salt=STATUS_LINK_SALT).signature(f"{order.reference}:{order.token}")
+def fresh_link_purpose(request: PaymentRequest, nonce: str) -> str:
+    return f"payreq-{request.pk}-status-{nonce}"[:40]
 
 
-def status_key_matches(order: Order, key: str) -> bool:
-    return bool(key) and constant_time_compare(key, status_key(order))
-
-
-def status_link(order: Order) -> str:
-    path = reverse("invoicing:request_status", args=[order.reference])
-    return f"{settings.SITE_URL}{path}?key={status_key(order)}"
+def seller_lines() -> list[str]:
+    """The seller's details (SELLER_DETAILS: legal name, address, registration, tax number) as lines under
+    the academy's name in the signature; the name itself is not repeated."""
+    lines = [line.strip() for line in settings.SELLER_DETAILS.splitlines() if line.strip()]
+    return lines[1:] if lines and lines[0] == ACADEMY_NAME else lines
 
 
 def _context(order: Order, request: PaymentRequest, **extra) -> dict:
@@ -74,20 +70,20 @@ def _context(order: Order, request: PaymentRequest, **extra) -> dict:
         "order": order,
         "request": request,
         "lines": list(order.lines.all()),
-        "site_url": settings.SITE_URL,
-        "seller": settings.SELLER_DETAILS,
+        "signature_lines": seller_lines(),
         "days": settings.INVOICE_DAYS_UNTIL_DUE,
         "contact": settings.SITE_CONTACT_EMAIL,
         "receivables": settings.RECEIVABLES_EMAIL,
+        # "plus VAT where it applies" (or "including VAT") after a total that is not yet the amount charged.
+        "tax_note": price_note(order.tax_behavior or settings.TAX_BEHAVIOR),
         **extra,
     }
 
 
 def _message(template: str, context: dict, *, to: str, cc: list[str]) -> EmailMultiAlternatives:
-    subject = " ".join(render_to_string(f"email/payment_request/{template}_subject.txt", context).split())
-    return EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"email/payment_request/{template}.txt", context),
+    return email_message(
+        f"payment_request/{template}",
+        context,
         to=[to],
         cc=[a for a in dict.fromkeys(cc) if a and a != to],
         reply_to=[settings.RECEIVABLES_EMAIL],
@@ -108,8 +104,27 @@ def copy_message(order: Order, request: PaymentRequest) -> EmailMultiAlternative
 
 def receipt_message(order: Order, request: PaymentRequest, recipient: str) -> EmailMultiAlternatives:
     """To one of the payer's addresses: the order is paid, with the invoice to file."""
-    context = _context(order, request, by_invoice=request.state == PaymentRequest.State.PAID)
+    # Paid against its invoice (by card on the invoice's page, or a bank transfer), or by card through the
+    # order's Checkout Session: both leave the request paid, so the payment itself says which.
+    by_invoice = (
+        bool(request.stripe_invoice_id)
+        and order.payments.filter(stripe_invoice_id=request.stripe_invoice_id).exists()
+    )
+    # The payer who paid by card ticked the digital-content consent (checkout.consent): its words come back.
+    ticked = "" if by_invoice else consent.text_for(order.digital_consent_version)
+    context = _context(order, request, by_invoice=by_invoice, digital_consent=ticked)
     return _message("receipt", context, to=recipient, cc=[])
+
+
+def fresh_link_message(order: Order, request: PaymentRequest) -> EmailMultiAlternatives:
+    """To the buyer, who asked for one on the page an expired link opened: a fresh status link."""
+    context = _context(
+        order,
+        request,
+        status_link=status_link(order),
+        link_days=settings.PAYMENT_REQUEST_STATUS_LINK_MAX_AGE_DAYS,
+    )
+    return _message("fresh_link", context, to=request.buyer_email, cc=[])
 
 
 def declined_message(order: Order, request: PaymentRequest) -> EmailMultiAlternatives:
@@ -130,7 +145,7 @@ def reminder_message(order: Order, request: PaymentRequest, name: str) -> EmailM
     return _message("reminder", context, to=request.payer_email, cc=[request.ap_email, request.buyer_email])
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_payment_request(request_id: int, link_token: str, sends: int) -> str:
     """The request email to the payer with their link (a re-send carries a new link and number)."""
     request = PaymentRequest.objects.get(pk=request_id)
@@ -160,12 +175,12 @@ def _to_payer_while_issued(request_id: int, purpose, message, label: str) -> str
     )
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_request_invoice(request_id: int) -> str:
     return _to_payer_while_issued(request_id, invoice_purpose, invoice_message, "Invoice")
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_request_reminder(request_id: int, name: str) -> str:
     return _to_payer_while_issued(
         request_id,
@@ -175,7 +190,7 @@ def send_request_reminder(request_id: int, name: str) -> str:
     )
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_request_copy(request_id: int) -> str:
     """The buyer's copy of the request they sent, with the link to its status page."""
     request = PaymentRequest.objects.get(pk=request_id)
@@ -188,7 +203,7 @@ def send_request_copy(request_id: int) -> str:
     )
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_payer_receipt(request_id: int) -> str:
     """The payer's receipt (and accounts payable's), once the order's money arrived by card or invoice;
     the invoice is fetched first, so the receipt carries its link when Stripe has made it."""
@@ -209,7 +224,7 @@ def send_payer_receipt(request_id: int) -> str:
     return "sent" if "sent" in results else "skipped"
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_request_declined(request_id: int) -> str:
     """Tell the buyer the payer declined the request, and why."""
     request = PaymentRequest.objects.get(pk=request_id)
@@ -221,4 +236,21 @@ def send_request_declined(request_id: int) -> str:
         lambda order: declined_message(order, request),
         recipient=request.buyer_email,
         label="Payment request declined",
+    )
+
+
+@retrying_task(queue=MAIL_QUEUE)
+def send_fresh_status_link(reference: str, email: str, nonce: str) -> str:
+    """A fresh link to the request's status page, asked for on the page an expired one opened: sent only
+    when `email` is the buyer's own address (the page answered the same either way). `nonce` is one per
+    ask, so a retry of this task never sends it twice."""
+    request = PaymentRequest.objects.filter(order__reference=reference).order_by("-pk").first()
+    if request is None or normalise_email(request.buyer_email) != normalise_email(email):
+        return "skipped"
+    return send_once(
+        request.order_id,
+        fresh_link_purpose(request, nonce),
+        lambda order: fresh_link_message(order, request),
+        recipient=request.buyer_email,
+        label="Fresh link to the payment request",
     )

@@ -4,7 +4,9 @@ from django import forms
 
 from checkout.forms import BuyForm
 from checkout.stripe_limits import COMPANY_NAME_MAX, TAX_ID_MAX
+from common.forms import NormalisedEmailField
 from common.text import normalise_email
+from tax.formats import TaxIdFormatError, normalise_tax_id
 
 NAME_MAX = 200
 NOTE_MAX = 1000
@@ -21,6 +23,8 @@ class PaymentRequestForm(BuyForm):
 
     # Shown on the review page beside the BuyForm: its names and ids must differ from that form's.
     PREFIX = "request"
+    # A company buying on invoice is a business, outside the consumer withdrawal right the consent is about.
+    digital_consent = None
 
     buyer_name = forms.CharField(label="Your name", max_length=NAME_MAX, error_messages=_at_most("Your name"))
     buyer_email = forms.EmailField(label="Your email", help_text="Access and the confirmation come here.")
@@ -82,9 +86,6 @@ class PaymentRequestForm(BuyForm):
             raise forms.ValidationError("Give the country's two-letter code, such as US, GB or DE.")
         return value
 
-    def clean_tax_id(self) -> str:
-        return " ".join(self.cleaned_data["tax_id"].split())
-
     def clean_note(self) -> str:
         return self.cleaned_data["note"].replace("\x00", "").strip()
 
@@ -93,11 +94,23 @@ class PaymentRequestForm(BuyForm):
         for name in ("buyer_name", "payer_name", "company_name"):
             if data.get(name):
                 data[name] = " ".join(data[name].split())
+        clean_tax_id_for_country(self, data)
         return data
 
 
 def _one_line(value: str) -> str:
     return " ".join(value.split())
+
+
+def clean_tax_id_for_country(form: forms.Form, data: dict) -> None:
+    """The tax ID checked against the billing country's format (tax.formats): a VAT number that cannot be
+    one of that country's gets its message on the field, and the form does not validate."""
+    if "tax_id" not in data or "billing_country" not in data:
+        return
+    try:
+        data["tax_id"] = normalise_tax_id(data["tax_id"], country=data["billing_country"])
+    except TaxIdFormatError as exc:
+        form.add_error("tax_id", str(exc))
 
 
 class PayerDetailsForm(forms.Form):
@@ -143,6 +156,7 @@ class PayerDetailsForm(forms.Form):
         for name in ("company_name", "address_line1", "city"):
             if name in data and not data[name]:
                 self.add_error(name, "This field is required.")
+        clean_tax_id_for_country(self, data)
         return data
 
 
@@ -158,3 +172,15 @@ class DeclineForm(forms.Form):
 
     def clean_reason(self) -> str:
         return self.cleaned_data["reason"].replace("\x00", "").strip()
+
+
+class FreshStatusLinkForm(forms.Form):
+    """On the page an expired status link opens: the address the request was sent from, to email a fresh
+    link to (only if it is the buyer's)."""
+
+    email = NormalisedEmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="The address you sent the payment request from.",
+        error_messages={"required": "Enter the email address you sent the request from."},
+    )

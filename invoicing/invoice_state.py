@@ -10,23 +10,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from catalog.money import format_money
 from checkout import states
 from checkout.models import Order
-from checkout.stripe_values import object_id, stripe_time
-from common.text import single_line
-from invoicing import states as request_states
+from checkout.stripe_values import Invoice, invoice_value
+from invoicing import request_state
 from invoicing.cash import refresh_request_cash_balance
-from invoicing.emails import send_request_invoice
 from invoicing.models import PaymentRequest
 from payments.fees import record_payment_fees
-from payments.invoices import capture_invoice
+from payments.invoices import capture_invoice_value
 from payments.models import Payment
 from payments.review import flag
-from payments.status import derive_status, order_changed, settle
+from payments.status import derive_status, settle
 
 State = PaymentRequest.State
 
@@ -35,20 +32,17 @@ State = PaymentRequest.State
 class Applied:
     order: Order
     request_id: int
-    withdraw: bool = False  # the invoice is open but its request ended: void it
+    withdraw: bool = False  # an invoice may still be out for a request that no longer waits for it: void it
 
 
-def _record(request: PaymentRequest, invoice: Mapping[str, Any]) -> None:
-    request.invoice_status = single_line(invoice.get("status"), 30)
-    request.invoice_number = single_line(invoice.get("number"), 100) or request.invoice_number
-    for field, key in (("invoice_url", "hosted_invoice_url"), ("invoice_pdf_url", "invoice_pdf")):
-        url = single_line(invoice.get(key), 2000)
-        if url.startswith("https://"):
-            setattr(request, field, url)
-    due = stripe_time(invoice.get("due_date"))
-    request.due_at = due or request.due_at
-    if isinstance(invoice.get("amount_due"), int):
-        request.amount_due_cents = invoice["amount_due"]
+def _record(request: PaymentRequest, invoice: Invoice) -> None:
+    request.invoice_status = invoice.status
+    request.invoice_number = invoice.number or request.invoice_number
+    for field, url in invoice.links:
+        setattr(request, field, url)
+    request.due_at = invoice.due_at or request.due_at
+    if invoice.amount_due is not None:
+        request.amount_due_cents = invoice.amount_due
     request.save(
         update_fields=[
             "invoice_status",
@@ -63,11 +57,13 @@ def _record(request: PaymentRequest, invoice: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def apply_request_invoice(invoice: Mapping[str, Any], *, source: str) -> Applied | None:
+def apply_request_invoice(data: Mapping[str, Any], *, source: str) -> Applied | None:
     """Bring a request and its order in line with the request's invoice as fetched from Stripe; None when
-    the invoice is not a payment request's. Any order of events, any number of times: one end state. The
-    caller withdraws an invoice made after its request ended (`Applied.withdraw`)."""
-    invoice_id = object_id(invoice.get("id"))
+    the invoice is not a payment request's. Any order of events, any number of times: one end state (the
+    request's state is invoicing.request_state's derivation from the records written here). The caller
+    withdraws an invoice left out for a request that no longer waits for it (`Applied.withdraw`)."""
+    invoice = invoice_value(data)
+    invoice_id = invoice.id
     order_id = (
         PaymentRequest.objects.filter(stripe_invoice_id=invoice_id).values_list("order_id", flat=True).first()
     )
@@ -80,64 +76,49 @@ def apply_request_invoice(invoice: Mapping[str, Any], *, source: str) -> Applied
     request.order = order
     _record(request, invoice)
     status = request.invoice_status
-    if status in ("open", "paid"):
-        capture_invoice(order, invoice)
+    # The order's invoice links are the invoice that pays it: never this one once a card paid the order.
+    if status in ("open", "paid") and not _paid_another_way(order, invoice_id):
+        capture_invoice_value(order, invoice)
         order.save(
             update_fields=["invoice_id", "invoice_number", "invoice_url", "invoice_pdf_url", "updated_at"]
         )
     if status == "paid":
-        _converge_paid(order, request, invoice, source=source)
-    elif status == "open":
-        if request_states.move(request, State.ISSUED, source=source):
-            send_request_invoice.enqueue(request.pk)
-            if settings.INVOICE_ACCESS_ON_ISSUE:
-                request.access_on_issue = True
-                request.save(update_fields=["access_on_issue"])
-                states.note(order, "access", "Access given on the invoice, before payment.", source=source)
-                order_changed(order)
-        elif request.state in (State.CANCELLED, State.CLOSED):
-            return Applied(order, request.pk, withdraw=True)  # made after the request ended
-    elif status in ("void", "uncollectible"):
-        words = "voided" if status == "void" else "marked uncollectible"
-        moved = request_states.move(
-            request, State.CANCELLED, source=source, reason=f"the invoice was {words}"
-        )
-        if moved and request.access_on_issue:
-            order_changed(order)  # the access given on the invoice ends
-    return Applied(order, request.pk)
+        before = order.status
+        if _record_payment(order, request, invoice, source=source):
+            request_state.converge(request, order, source=source)
+            settle(order, derive_status(order), source=source, before=before)
+    outcome = request_state.converge(request, order, source=source)
+    return Applied(order, request.pk, withdraw=outcome.withdraw)
 
 
-def _paid_intent(invoice: Mapping[str, Any]) -> str:
-    payments = invoice.get("payments") if isinstance(invoice.get("payments"), Mapping) else {}
-    for item in payments.get("data") or []:
-        payment = item.get("payment") if isinstance(item, Mapping) else None
-        if isinstance(payment, Mapping) and item.get("status") == "paid":
-            return object_id(payment.get("payment_intent"))
-    return ""
+def _paid_another_way(order: Order, invoice_id: str) -> bool:
+    """Money for the order that did not come through this invoice (its Checkout Session, say)."""
+    return (
+        order.payments.filter(status=Payment.Status.SUCCEEDED).exclude(stripe_invoice_id=invoice_id).exists()
+    )
 
 
-def _converge_paid(order: Order, request: PaymentRequest, invoice: Mapping[str, Any], *, source: str) -> None:
-    invoice_id = object_id(invoice.get("id"))
-    amount = invoice.get("amount_paid")
-    currency = single_line(invoice.get("currency"), 3).upper()
+def _record_payment(order: Order, request: PaymentRequest, invoice: Invoice, *, source: str) -> bool:
+    """The invoice's money as the order's Payment (once); False when it is flagged for staff instead (an
+    amount or currency other than the order's, or the order already paid another way)."""
+    invoice_id, amount, currency = invoice.id, invoice.paid.amount, invoice.paid.currency
     if currency != order.currency or amount != order.total_cents:
-        shown = format_money(amount, currency or order.currency) if isinstance(amount, int) else "nothing"
+        shown = format_money(amount, currency or order.currency) if amount is not None else "nothing"
         flag(
             order,
             f"Invoice {request.invoice_number or invoice_id} was paid {shown} in {currency or 'no currency'}; "
             f"the order's total is {format_money(order.total_cents, order.currency)}. Not fulfilled.",
             source=source,
         )
-        return
-    if order.payments.filter(status=Payment.Status.SUCCEEDED).exclude(stripe_invoice_id=invoice_id).exists():
+        return False
+    if _paid_another_way(order, invoice_id):
         flag(
             order,
             f"Invoice {request.invoice_number or invoice_id} was paid, but the order had already been paid "
             "another way: refund one of the two payments.",
             source=source,
         )
-        return
-    before = order.status
+        return False
     payment, created = Payment.objects.get_or_create(
         stripe_invoice_id=invoice_id,
         defaults={
@@ -145,8 +126,8 @@ def _converge_paid(order: Order, request: PaymentRequest, invoice: Mapping[str, 
             "status": Payment.Status.SUCCEEDED,
             "amount_cents": amount,
             "currency": currency,
-            "stripe_payment_intent_id": _paid_intent(invoice),
-            "paid_at": stripe_time((invoice.get("status_transitions") or {}).get("paid_at")),
+            "stripe_payment_intent_id": invoice.paid_intent_id,
+            "paid_at": invoice.paid_at,
         },
     )
     if created:
@@ -162,5 +143,4 @@ def _converge_paid(order: Order, request: PaymentRequest, invoice: Mapping[str, 
         )
         if payment.stripe_payment_intent_id:
             record_payment_fees.enqueue(payment.pk)
-    request_states.move(request, State.PAID, source=source)
-    settle(order, derive_status(order), source=source, before=before)
+    return True

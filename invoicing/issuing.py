@@ -7,55 +7,27 @@ item or invoice. What Stripe then says about the invoice converges in invoicing.
 import logging
 from typing import Any
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 
+from catalog.money import DEFAULT_CURRENCY
+from checkout import stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import stripe_client
+from checkout.session_params import line_tax_code, tax_behavior
 from checkout.stripe_limits import invoice_custom_field
-from common.tasks import retrying_task
+from common.tasks import PAYMENTS_QUEUE, retrying_task
 from invoicing import states as request_states
 from invoicing.converge import converge_request_invoice
 from invoicing.models import PaymentRequest
 from invoicing.withdrawal import expire_checkout_session
 from payments.review import flag
+from payments.tax_amounts import record_invoice_tax
+from tax.formats import EU_COUNTRIES
 
 logger = logging.getLogger("checkout")
 
 State = PaymentRequest.State
 
-EU_COUNTRIES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]
-)
 # Stripe's tax ID type for a business in this country (tax_id_data); elsewhere the ID goes on the
 # invoice as a custom field instead.
 TAX_ID_TYPES = {
@@ -71,9 +43,33 @@ TAX_ID_TYPES = {
 }
 
 
-def _payment_settings() -> dict[str, Any]:
-    bank_transfer: dict[str, Any] = {"type": settings.INVOICE_BANK_TRANSFER_TYPE}
-    if settings.INVOICE_BANK_TRANSFER_TYPE == "eu_bank_transfer":
+# Stripe's bank transfer for each currency it offers one in (each type takes only its own currency): an
+# invoice in pounds is paid into a UK account, one in euros into an EU (IBAN) one.
+BANK_TRANSFER_FOR_CURRENCY = {
+    "USD": "us_bank_transfer",
+    "GBP": "gb_bank_transfer",
+    "EUR": "eu_bank_transfer",
+    "JPY": "jp_bank_transfer",
+    "MXN": "mx_bank_transfer",
+}
+
+
+def bank_transfer_type(currency: str) -> str:
+    """The bank transfer an invoice in `currency` offers: settings.INVOICE_BANK_TRANSFER_TYPE for the
+    catalogue's own currency (as before prices in other currencies), the currency's own type for pounds and
+    euros, "" when Stripe has none in it (the invoice is then paid by card)."""
+    currency = currency.upper()
+    if currency == DEFAULT_CURRENCY:
+        return settings.INVOICE_BANK_TRANSFER_TYPE
+    return BANK_TRANSFER_FOR_CURRENCY.get(currency, "")
+
+
+def payment_settings(currency: str = "USD") -> dict[str, Any]:
+    kind = bank_transfer_type(currency)
+    if not kind:
+        return {"payment_method_types": ["card"]}
+    bank_transfer: dict[str, Any] = {"type": kind}
+    if kind == "eu_bank_transfer":
         bank_transfer["eu_bank_transfer"] = {"country": settings.INVOICE_EU_BANK_COUNTRY}
     return {
         "payment_method_types": ["card", "customer_balance"],
@@ -132,10 +128,12 @@ def invoice_params(request: PaymentRequest, customer_id: str, *, tax_id_on_custo
         "description": f"CPMA order {order.reference}",
         "metadata": {"order_reference": order.reference, "payment_request": str(request.pk)},
         "footer": invoice_footer(),
-        "payment_settings": _payment_settings(),
+        "payment_settings": payment_settings(order.currency),
         # Only the items made for this invoice below, never another order's pending item.
         "pending_invoice_items_behavior": "exclude",
         "auto_advance": False,
+        # Stripe Tax from the customer's address and tax ID (customer_params): VAT, or the reverse charge.
+        "automatic_tax": {"enabled": True},
     }
     if custom_fields:
         params["custom_fields"] = custom_fields
@@ -150,6 +148,8 @@ def item_params(request: PaymentRequest, invoice_id: str, line) -> dict[str, Any
         "currency": order.currency.lower(),
         "description": line.product_name,
         "metadata": {"order_reference": order.reference, "line": str(line.pk)},
+        "tax_behavior": tax_behavior(order),
+        "tax_code": line_tax_code(line),
     }
     if line.unit_price_cents * line.quantity == line.amount_cents:
         params["quantity"] = line.quantity
@@ -169,26 +169,22 @@ def _store(request: PaymentRequest, **fields: Any) -> None:
 def _customer(request: PaymentRequest) -> tuple[str, bool]:
     """The Stripe customer for the request, and whether the tax ID is on it (Stripe refuses an ID it cannot
     read as the country's type: then the customer is made without it and the invoice shows the ID)."""
-    client = stripe_client().v1
     if request.stripe_customer_id:
         return request.stripe_customer_id, "tax_id_data" in customer_params(request)
     params = customer_params(request)
     try:
-        customer = client.customers.create(
-            params=params, options={"idempotency_key": request.stripe_key("customer")}
-        )
-        return customer.id, "tax_id_data" in params
-    except stripe.InvalidRequestError as exc:
+        customer_id = stripe_gateway.create_customer(params, idempotency_key=request.stripe_key("customer"))
+        return customer_id, "tax_id_data" in params
+    except stripe_gateway.InvalidRequest as exc:
         if "tax_id_data" not in params:
             raise
         logger.info(
             "request %s: Stripe refused the tax ID (%s); sent on the invoice instead", request.pk, exc
         )
-    customer = client.customers.create(
-        params=customer_params(request, with_tax_id=False),
-        options={"idempotency_key": request.stripe_key("customer-plain")},
+    customer_id = stripe_gateway.create_customer(
+        customer_params(request, with_tax_id=False), idempotency_key=request.stripe_key("customer-plain")
     )
-    return customer.id, False
+    return customer_id, False
 
 
 def issue_invoice(request_id: int) -> str:
@@ -203,36 +199,37 @@ def issue_invoice(request_id: int) -> str:
         request.refresh_from_db()
         if request.state != State.PREPARING:
             return "closed"
-    client = stripe_client().v1
     try:
         customer_id, tax_id_on_customer = _customer(request)
         _store(request, stripe_customer_id=customer_id)
         invoice_id = request.stripe_invoice_id
         if not invoice_id:
-            invoice_id = client.invoices.create(
-                params=invoice_params(request, customer_id, tax_id_on_customer=tax_id_on_customer),
-                options={"idempotency_key": request.stripe_key("invoice")},
-            ).id
+            invoice_id = stripe_gateway.create_invoice(
+                invoice_params(request, customer_id, tax_id_on_customer=tax_id_on_customer),
+                idempotency_key=request.stripe_key("invoice"),
+            )
             _store(request, stripe_invoice_id=invoice_id)
-        invoice = client.invoices.retrieve(invoice_id).to_dict()
+        invoice = stripe_gateway.fetch_invoice(invoice_id)
         if invoice.get("status") == "draft":
             for line in order.lines.all():
-                client.invoice_items.create(
-                    params=item_params(request, invoice_id, line),
-                    options={"idempotency_key": request.stripe_key(f"item-{line.pk}")},
+                stripe_gateway.add_invoice_item(
+                    item_params(request, invoice_id, line),
+                    idempotency_key=request.stripe_key(f"item-{line.pk}"),
                 )
-            invoice = client.invoices.retrieve(invoice_id).to_dict()
-            if invoice.get("total") != order.total_cents:
+            invoice = stripe_gateway.fetch_invoice(invoice_id)
+            # Before tax (Stripe Tax adds it on top of prices before tax, or finds it inside the others).
+            if invoice.get("subtotal") != order.subtotal_cents:
                 return _refused(
                     request,
-                    f"Stripe's draft invoice {invoice_id} totals {invoice.get('total')}, the order "
-                    f"{order.total_cents}: not finalized.",
+                    f"Stripe's draft invoice {invoice_id} comes to {invoice.get('subtotal')} before tax, the "
+                    f"order {order.subtotal_cents}: not finalized.",
                 )
-            invoice = client.invoices.finalize_invoice(
-                invoice_id, options={"idempotency_key": request.stripe_key("finalize")}
-            ).to_dict()
-    except stripe.InvalidRequestError as exc:
+            invoice = stripe_gateway.finalize_invoice(
+                invoice_id, idempotency_key=request.stripe_key("finalize")
+            )
+    except stripe_gateway.InvalidRequest as exc:
         return _refused(request, f"Stripe refused the invoice: {exc.user_message or exc}")
+    record_invoice_tax(order.pk, invoice, source="task")
     converge_request_invoice(invoice, source="task")
     return "issued"
 
@@ -249,7 +246,7 @@ def _refused(request: PaymentRequest, reason: str) -> str:
     return "refused"
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def issue_request_invoice(request_id: int) -> str:
     """Make the request's invoice at Stripe and record it (the payer's page shows it on reload)."""
     return issue_invoice(request_id)

@@ -13,17 +13,16 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-import stripe
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
 
 from catalog.models import Product
-from checkout import services, states
+from checkout import consent, services, states, stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import fetch_session
 from common import throttle
 from invoicing import states as request_states
+from invoicing import tax_ids
 from invoicing.closing import close_for_paid_order
 from invoicing.emails import send_payment_request, send_request_copy
 from invoicing.issuing import issue_request_invoice
@@ -42,6 +41,18 @@ class RequestRefused(Exception):
     def __init__(self, message: str, existing: PaymentRequest | None = None) -> None:
         super().__init__(message)
         self.existing = existing
+
+
+class ConsentNeeded(Exception):
+    """The payer pressed "Pay by card now" without ticking the digital-content consent it needs."""
+
+
+def card_needs_consent(request: PaymentRequest) -> bool:
+    """Whether the payer's card path asks the EU digital-content consent (checkout.consent). A request
+    with a tax ID is a registered business's purchase, outside the consumer withdrawal right; without one
+    the person paying by card may be paying privately (a partner, a parent, a freelancer with no VAT
+    number), so the box is asked. The invoice path never asks: an invoice on terms is to a company."""
+    return not request.tax_id
 
 
 @dataclass(frozen=True)
@@ -98,13 +109,21 @@ def _send_request_email(request: PaymentRequest, raw: str) -> None:
 
 
 def request_payment(
-    *, product: Product, quantity: int, visitor: str, po_number: str, details: RequestDetails
+    *,
+    product: Product,
+    quantity: int,
+    visitor: str,
+    po_number: str,
+    details: RequestDetails,
+    currency: str = "",
 ) -> PaymentRequest:
-    """The pending order (the same service and price rules as a card purchase), its payment request, and
+    """The pending order in `currency` (the same service and price rules as a card purchase: a product
+    without a price there raises checkout's NotSoldInCurrency), its payment request in the order's currency,
+    and
     the email to the payer, enqueued in the same transaction. Raises RequestRefused when the order was
     paid meanwhile or already has a live request."""
     order = services.create_pending_order(
-        product=product, quantity=quantity, visitor=visitor, po_number=po_number
+        product=product, quantity=quantity, visitor=visitor, po_number=po_number, currency=currency
     )
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -147,6 +166,7 @@ def request_payment(
         )
         _send_request_email(request, raw)
         send_request_copy.enqueue(request.pk)
+        tax_ids.enqueue_request_check(request, source="buyer")
     return request
 
 
@@ -171,19 +191,23 @@ def choose_invoice(request_id: int) -> PaymentRequest:
     return request
 
 
-def pay_by_card(request_id: int) -> str | None:
+def pay_by_card(request_id: int, *, digital_consent: bool = False) -> str | None:
     """The Checkout address for the payer (the order's own session, renewed when it expired while the order
     waited); None when the payer can no longer choose a card (an invoice is on its way, or it is paid).
-    Raises services.CheckoutUnavailable when Stripe does not answer. No row lock is held during a call to
-    Stripe: the session is looked at first, then cleared under the lock only if it is still the same."""
+    Raises ConsentNeeded when the request asks the digital-content consent (card_needs_consent) and
+    `digital_consent` is False (nothing changes), and services.CheckoutUnavailable when Stripe does not
+    answer. No row lock is held during a call to Stripe: the session is looked at first, then cleared under
+    the lock only if it is still the same."""
     request = PaymentRequest.objects.select_related("order").get(pk=request_id)
     if not request.can_choose or request.order.status != Order.Status.PENDING:
         return None
+    if card_needs_consent(request) and not digital_consent:
+        raise ConsentNeeded(consent.FOR_OTHERS_REQUIRED_MESSAGE)
     expired = ""
     if request.order.stripe_session_id:
         try:
-            session = fetch_session(request.order.stripe_session_id)
-        except stripe.StripeError as exc:
+            session = stripe_gateway.fetch_session(request.order.stripe_session_id)
+        except stripe_gateway.StripeError as exc:
             raise services.CheckoutUnavailable(type(exc).__name__) from exc
         if session.get("status") == "expired":
             expired = request.order.stripe_session_id
@@ -197,6 +221,8 @@ def pay_by_card(request_id: int) -> str | None:
             order.checkout_url = ""
             order.save(update_fields=["stripe_session_id", "checkout_url", "updated_at"])
             states.note(order, "checkout", f"Session {expired} had expired; a new one opens.", source="payer")
+        if card_needs_consent(request):
+            consent.record(order, consent.FOR_OTHERS_VERSION, source="payer")
     return services.open_checkout_session(order, renewal=expired[-12:]).checkout_url
 
 

@@ -1,5 +1,7 @@
 """A payment request's states: which moves are allowed (forward only), each with its time and one row of
-the order's history. Callers hold the order's row lock (always taken before the request's)."""
+the order's history. Callers hold the order's row lock (always taken before the request's). What Stripe
+says moves a request only through invoicing.request_state, which derives the state from Stripe's records;
+the moves made here directly are the payer's and buyer's own choices (and Stripe refusing a draft)."""
 
 from django.utils import timezone
 

@@ -3,13 +3,9 @@ order's open Checkout Session (a payer may still be on Stripe's page) is expired
 what Stripe then says; a cancelled request's open invoice is voided. Stripe calls, so background tasks only.
 """
 
-import contextlib
-
-import stripe
-
+from checkout import stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import SESSION_EXPAND, stripe_client
-from common.tasks import retrying_task
+from common.tasks import PAYMENTS_QUEUE, retrying_task
 from invoicing.converge import void_closed_request_invoice
 from invoicing.models import PaymentRequest
 from payments.sessions import converge_session
@@ -23,13 +19,11 @@ def expire_checkout_session(order: Order, *, source: str) -> None:
     ended request, is flagged by invoicing.closing)."""
     if not order.stripe_session_id:
         return
-    sessions = stripe_client().v1.checkout.sessions
-    session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
+    session = stripe_gateway.fetch_session(order.stripe_session_id)
     if session.get("status") == "open":
         # Refused when it completed a moment ago: the fetch below says how.
-        with contextlib.suppress(stripe.InvalidRequestError):
-            sessions.expire(order.stripe_session_id)
-        session = sessions.retrieve(order.stripe_session_id, params={"expand": SESSION_EXPAND}).to_dict()
+        stripe_gateway.expire_session(order.stripe_session_id)
+        session = stripe_gateway.fetch_session(order.stripe_session_id)
     converge_session(session, source=source)
 
 
@@ -43,13 +37,13 @@ def withdraw_request(request_id: int) -> str:
     return "withdrawn"
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def withdraw_cancelled_request(request_id: int) -> str:
     """Enqueued with the cancellation: nothing the request opened at Stripe can still take money."""
     return withdraw_request(request_id)
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def expire_open_session(request_id: int) -> str:
     """The payer corrected the PO number: the order's open Checkout Session (made with the old one) is
     expired, and "Pay by card" then opens a new one."""

@@ -19,8 +19,10 @@ write to {contact_email}.
 ## Prices and payment
 - Prices are in US dollars. You see the price on the product page and the total on the order review page \
 before you pay, and the order is charged at the price shown when you start checkout.
-- Stripe takes the payment on its own secure page. No VAT or sales tax is added to our prices. Your card \
-details go to Stripe, never to us.
+- Stripe takes the payment on its own secure page. VAT is charged where the law requires it, worked out by \
+Stripe from your billing address; the product pages and the order review page say whether a price includes \
+it, and Stripe's page shows the tax before you pay. A business with a valid EU or UK VAT number enters it \
+there and usually pays no VAT (reverse charge). Your card details go to Stripe, never to us.
 - The order is confirmed when the payment succeeds; we then email a confirmation with your order reference.
 
 ## Access

@@ -31,7 +31,7 @@ from payments.admin_inlines import (
     RefundInline,
     StripeEventInline,
 )
-from payments.models import StripeEvent
+from payments.models import ReconcileRun, StripeEvent
 
 EXPORT_PERMISSION = "checkout.export_orders"
 
@@ -101,7 +101,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
     fieldsets = [
         (None, {"fields": ["reference", "status", "review_state", "review_reason"]}),
-        ("Buyer", {"fields": ["email", "buyer_name"]}),
+        ("Buyer", {"fields": ["email", "buyer_name", "adds_seats_to"]}),
         ("Amounts", {"fields": ["currency", "subtotal", "discount", "tax", "total", "refunded"]}),
         (
             "Invoice",
@@ -120,6 +120,7 @@ class OrderAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = [
         "reference",
+        "adds_seats_to",
         "status",
         "review_state",
         "review_reason",
@@ -280,3 +281,11 @@ class StripeEventAdmin(ReadOnlyAdmin):
     @admin.display(description="payload")
     def payload_pretty(self, event: StripeEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
+
+
+@admin.register(ReconcileRun)
+class ReconcileRunAdmin(ReadOnlyAdmin):
+    """Each pass of `reconcile_stripe`: an unfinished one is running, or failed (its output says why)."""
+
+    list_display = ["started_at", "mode", "listed_from", "finished_at", "changes"]
+    list_filter = ["mode"]

@@ -41,6 +41,15 @@ class StripeEventInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, event.event_id)
 
 
+def exchange_rate(record: Payment | Refund) -> str:
+    """Stripe's rate without trailing zeros ("1.25"), "-" when nothing was converted."""
+    rate = record.exchange_rate
+    return "-" if rate is None else format(rate.normalize(), "f")
+
+
+exchange_rate.short_description = "exchange rate"
+
+
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = [
@@ -48,6 +57,8 @@ class PaymentInline(ReadOnlyInline):
         "amount",
         "currency",
         "paid_at",
+        "settled",
+        "rate",
         "fee",
         "net",
         "stripe_payment_intent_id",
@@ -55,15 +66,31 @@ class PaymentInline(ReadOnlyInline):
     ]
     readonly_fields = fields
     amount = money_display("amount_cents", "amount")
-    fee = money_display("fee_cents", "Stripe fee")
-    net = money_display("net_cents", "net")
+    # What reached the Stripe balance; the fee and net are in that currency too (payments.settlement).
+    settled = money_display("settlement_cents", "settled", "fee_currency")
+    fee = money_display("fee_cents", "Stripe fee", "fee_currency")
+    net = money_display("net_cents", "net", "fee_currency")
+    rate = staticmethod(exchange_rate)
 
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["stripe_refund_id", "status", "amount", "currency", "reason", "created"]
+    fields = [
+        "stripe_refund_id",
+        "status",
+        "amount",
+        "currency",
+        "tax_part",
+        "settled",
+        "rate",
+        "reason",
+        "created",
+    ]
     readonly_fields = fields
     amount = money_display("amount_cents", "amount")
+    tax_part = money_display("tax_cents", "tax part")
+    settled = money_display("settlement_cents", "settled", "settlement_currency")
+    rate = staticmethod(exchange_rate)
 
 
 class DisputeInline(ReadOnlyInline):

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from checkout.emails import send_once
 from checkout.models import Order
-from common.tasks import retrying_task
+from common.emails import email_message
+from common.tasks import MAIL_QUEUE, retrying_task
 
 
 def alert_purpose(reason: str) -> str:
@@ -19,14 +20,8 @@ def alert_purpose(reason: str) -> str:
 
 def review_alert_message(order: Order, reason: str) -> EmailMultiAlternatives:
     path = reverse("admin:checkout_order_change", args=[order.pk])
-    body = (
-        f"Order {order.reference} was flagged for review.\n\n{reason}\n\n"
-        f"Open it in admin: {settings.SITE_URL}{path}\n"
-        "Resolve the flag there with a note once it is dealt with.\n"
-    )
-    return EmailMultiAlternatives(
-        subject=f"Order {order.reference} needs review", body=body, to=[settings.FINANCE_ALERT_EMAIL]
-    )
+    context = {"order": order, "reason": reason, "admin_url": f"{settings.SITE_URL}{path}"}
+    return email_message("review_alert", context, to=[settings.FINANCE_ALERT_EMAIL])
 
 
 def send_review_alert(order_id: int, reason: str) -> str:
@@ -39,7 +34,7 @@ def send_review_alert(order_id: int, reason: str) -> str:
     )
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def alert_finance(order_id: int, reason: str) -> str:
     """Tell FINANCE_ALERT_EMAIL that an order was flagged for review (once per order and reason)."""
     return send_review_alert(order_id, reason)

@@ -3,10 +3,11 @@ and converges on it. The webhook (payments.webhooks) records only events named h
 
 import logging
 
-import stripe
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from checkout import payers
+from checkout import payers, stripe_gateway
 from payments import payouts, sync
 from payments.models import StripeEvent
 
@@ -39,18 +40,27 @@ HANDLERS = {
 }
 
 
+def handler_for(event_type: str):
+    """The handler of an event type: payments' own, or one another app names (settings.STRIPE_EVENT_EXTRAS,
+    such as credit notes' `credit_note.created`); None for a type nobody handles."""
+    if event_type in HANDLERS:
+        return HANDLERS[event_type]
+    path = settings.STRIPE_EVENT_EXTRAS.get(event_type)
+    return import_string(path) if path else None
+
+
 def handle_event(event_pk: int) -> str:
     """Act on a recorded webhook event once (the background task's body)."""
     record = StripeEvent.objects.filter(pk=event_pk).first()
     if record is None or record.handled_at is not None:
         return "done"
-    handler = HANDLERS.get(record.type)
+    handler = handler_for(record.type)
     order = None
     if handler is not None:
         data = (record.payload.get("data") or {}).get("object") or {}
         try:
             order = handler(data, source=record.event_id)
-        except stripe.InvalidRequestError as exc:
+        except stripe_gateway.InvalidRequest as exc:
             # Stripe says the object does not exist (another account's id, a deleted test object):
             # retrying cannot help. Other Stripe errors (outage, timeout) raise and the task retries.
             logger.warning(

@@ -57,6 +57,20 @@ class Payment(models.Model):
         null=True, blank=True, help_text="Stripe's fee, from the balance transaction."
     )
     net_cents = models.IntegerField(null=True, blank=True, help_text="What Stripe pays out: amount - fee.")
+    # The balance transaction's own figures (payments.settlement): what the payment added to the Stripe
+    # balance, in the account's settlement currency, which differs from `currency` when Stripe converted.
+    # The fee and net above are in the settlement currency too.
+    settlement_cents = models.BigIntegerField(
+        null=True, blank=True, help_text="What reached the Stripe balance, in the settlement currency."
+    )
+    settlement_currency = models.CharField(max_length=3, blank=True)
+    exchange_rate = models.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        null=True,
+        blank=True,
+        help_text="Stripe's rate from the payment's currency to the settlement currency; empty: no conversion.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,6 +80,12 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} payment {self.amount_cents} {self.currency} for {self.order}"
+
+    @property
+    def fee_currency(self) -> str:
+        """The currency of the fee, net and settled amount: the settlement currency once read from Stripe,
+        else the payment's own (what records made before settlement was read assumed)."""
+        return self.settlement_currency or self.currency
 
 
 class Refund(models.Model):
@@ -82,6 +102,19 @@ class Refund(models.Model):
     status = models.CharField(max_length=30, help_text="Stripe's refund status: pending, succeeded, failed…")
     reason = models.CharField(max_length=100, blank=True)
     stripe_balance_transaction_id = models.CharField(max_length=255, blank=True)
+    tax_cents = models.PositiveIntegerField(
+        default=0, help_text="The tax part of the refund, derived from the order's tax (payments.refund_tax)."
+    )
+    tax_only = models.BooleanField(
+        default=False,
+        help_text="The refund gives back only VAT (an invoice correction's reverse charge): its tax part is "
+        "its whole amount (payments.refund_tax).",
+    )
+    # What the refund took from the Stripe balance (a positive amount), in the settlement currency, with
+    # Stripe's rate; from the refund's balance transaction (payments.settlement).
+    settlement_cents = models.BigIntegerField(null=True, blank=True)
+    settlement_currency = models.CharField(max_length=3, blank=True)
+    exchange_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     created = models.DateTimeField(db_index=True, help_text="When the refund was made at Stripe.")
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -109,6 +142,12 @@ class Dispute(models.Model):
     withdrawal_balance_transaction_id = models.CharField(max_length=255, blank=True)
     funds_reinstated_at = models.DateTimeField(null=True, blank=True)
     reinstatement_balance_transaction_id = models.CharField(max_length=255, blank=True)
+    # What the withdrawal took from the Stripe balance (negative) and the reinstatement gave back, in the
+    # settlement currency with Stripe's rate, from their balance transactions (Stripe's dispute fee apart).
+    withdrawal_settlement_cents = models.BigIntegerField(null=True, blank=True)
+    reinstatement_settlement_cents = models.BigIntegerField(null=True, blank=True)
+    settlement_currency = models.CharField(max_length=3, blank=True)
+    exchange_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,3 +197,24 @@ class PayoutLine(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_balance_transaction_id
+
+
+class ReconcileRun(models.Model):
+    """One pass of `reconcile_stripe`: a sweep of every list in a window, or a read of Stripe's events since
+    the last finished pass. The newest finished pass's start is where the next read of events begins."""
+
+    class Mode(models.TextChoices):
+        SWEEP = "sweep", "Sweep of sessions, refunds, disputes and payouts"
+        EVENTS = "events", "Stripe's events since the last pass"
+
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    started_at = models.DateTimeField(db_index=True)
+    listed_from = models.DateTimeField(help_text="The start of the window the pass read from Stripe.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty: still running, or it failed.")
+    changes = models.PositiveIntegerField(default=0, help_text="Lines the pass printed.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.mode} from {self.listed_from:%Y-%m-%d %H:%M}"

@@ -5,42 +5,39 @@ from typing import Any
 
 from django.utils import timezone
 
-from checkout.stripe_client import stripe_client
-from checkout.stripe_values import object_id, stripe_time
-from common.text import single_line
+from checkout import stripe_gateway
+from checkout.stripe_values import object_id
 from payments.models import Payout, PayoutLine
-from payments.sync import listed
 
 
 def sync_payout(payout_id: str) -> Payout:
     """Record a Stripe payout and, once it is paid, the balance transactions it settles."""
-    client = stripe_client().v1
-    data = client.payouts.retrieve(payout_id).to_dict()
+    stripe_payout = stripe_gateway.fetch_payout(payout_id)
     payout, _ = Payout.objects.update_or_create(
-        stripe_payout_id=object_id(data.get("id")),
+        stripe_payout_id=stripe_payout.id,
         defaults={
-            "amount_cents": data.get("amount") or 0,
-            "currency": single_line(data.get("currency"), 3).upper(),
-            "status": single_line(data.get("status"), 30),
-            "arrival_date": stripe_time(data.get("arrival_date")),
-            "created": stripe_time(data.get("created")) or timezone.now(),
+            "amount_cents": stripe_payout.amount.amount or 0,
+            "currency": stripe_payout.amount.currency,
+            "status": stripe_payout.status,
+            "arrival_date": stripe_payout.arrival_date,
+            "created": stripe_payout.created or timezone.now(),
         },
     )
     if payout.status == "paid" and payout.lines_fetched_at is None:
-        for item in listed(client.balance_transactions, {"payout": payout.stripe_payout_id}):
-            if item.get("type") == "payout":
+        for line in stripe_gateway.payout_transactions(payout.stripe_payout_id):
+            if line.type == "payout":
                 continue  # the payout's own withdrawal from the balance
             PayoutLine.objects.update_or_create(
-                stripe_balance_transaction_id=object_id(item.get("id")),
+                stripe_balance_transaction_id=line.id,
                 defaults={
                     "payout": payout,
-                    "type": single_line(item.get("type"), 40),
-                    "source_id": object_id(item.get("source")),
-                    "amount_cents": item.get("amount") or 0,
-                    "fee_cents": item.get("fee") or 0,
-                    "net_cents": item.get("net") or 0,
-                    "currency": single_line(item.get("currency"), 3).upper(),
-                    "created": stripe_time(item.get("created")) or timezone.now(),
+                    "type": line.type,
+                    "source_id": line.source_id,
+                    "amount_cents": line.settlement.cents or 0,
+                    "fee_cents": line.fee_cents or 0,
+                    "net_cents": line.net_cents or 0,
+                    "currency": line.settlement.currency,
+                    "created": line.created or timezone.now(),
                 },
             )
         Payout.objects.filter(pk=payout.pk).update(lines_fetched_at=timezone.now())

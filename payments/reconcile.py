@@ -4,15 +4,15 @@ re-enqueue background work that is stuck. Used by `manage.py reconcile_stripe`."
 import datetime as dt
 from collections.abc import Iterator
 
-import stripe
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-from checkout import payers, selectors
+from checkout import payers, selectors, stripe_gateway
 from checkout.models import EmailDelivery, Order
 from checkout.states import MONEY_RECEIVED
-from checkout.stripe_client import stripe_client, unknown_to_stripe
 from checkout.stripe_values import object_id
 from common.text import single_line
 from common.worker import requeue_expired_leases, requeue_lost_tasks
@@ -43,10 +43,9 @@ def _fingerprint(order: Order) -> tuple:
 
 def _orders_in_window(start: dt.datetime) -> dict[int, str]:
     """Our orders that Stripe shows activity for since `start`, with what pointed at them."""
-    client = stripe_client().v1
-    created = {"gte": int(start.timestamp())}
+    since = int(start.timestamp())
     found: dict[int, str] = {}
-    for session in stripe_sync.listed(client.checkout.sessions, {"created": created}):
+    for session in stripe_gateway.sessions_since(since):
         session_id = object_id(session.get("id"))
         # Checkout started, then the request died before the session id was stored: link it, and let the
         # sync below (between the before and after snapshots) do the rest.
@@ -55,11 +54,14 @@ def _orders_in_window(start: dt.datetime) -> dict[int, str]:
         )
         if order is not None:
             found.setdefault(order.pk, f"session {session.get('id')}")
-    for kind, resource in (("refund", client.refunds), ("dispute", client.disputes)):
-        for item in stripe_sync.listed(resource, {"created": created}):
-            order = stripe_sync.order_for_payment_intent(object_id(item.get("payment_intent")))
+    for kind, listing in (
+        ("refund", stripe_gateway.refunds_since),
+        ("dispute", stripe_gateway.disputes_since),
+    ):
+        for item in listing(since):
+            order = stripe_sync.order_for_payment_intent(item.payment_intent_id)
             if order is not None:
-                found.setdefault(order.pk, f"{kind} {item.get('id')}")
+                found.setdefault(order.pk, f"{kind} {item.id}")
     # Pending orders of ours whose sessions Stripe may no longer list (older sessions still open).
     for pk in Order.objects.filter(
         status__in=[Order.Status.PENDING, Order.Status.PROCESSING],
@@ -77,9 +79,9 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
         before = _fingerprint(order)
         try:
             stripe_sync.sync_order(order_id, source="reconcile")
-        except stripe.InvalidRequestError as error:
+        except stripe_gateway.InvalidRequest as error:
             # Stripe no longer knows it (a restarted sandbox is empty): say so and carry on with the rest.
-            missing = unknown_to_stripe(error, f"session {order.stripe_session_id}")
+            missing = stripe_gateway.unknown_to_stripe(error, f"session {order.stripe_session_id}")
             if missing is None:
                 raise
             yield f"{missing} is unknown to Stripe; skipped ({order.reference or why})"
@@ -90,17 +92,19 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
                 f"{order.reference}: {before[0]} -> {after[0]}, refunded {before[1]} -> {after[1]}, "
                 f"refunds {before[4]} -> {after[4]}, disputes {before[5]} -> {after[5]} ({why})"
             )
-    for payout in stripe_sync.listed(
-        stripe_client().v1.payouts, {"created": {"gte": int(start.timestamp())}}
-    ):
-        record = Payout.objects.filter(stripe_payout_id=payout.get("id")).first()
+    for payout in stripe_gateway.payouts_since(int(start.timestamp())):
+        if not payout.id:
+            continue  # nothing we could fetch it by
+        record = Payout.objects.filter(stripe_payout_id=payout.id).first()
         before = (record.status, record.lines_fetched_at is not None) if record else None
-        record = payouts.sync_payout(payout["id"])
+        record = payouts.sync_payout(payout.id)
         record.refresh_from_db()
         if before != (record.status, record.lines_fetched_at is not None):
             yield f"payout {record.stripe_payout_id}: {record.status}, {record.lines.count()} transactions"
     # Payment requests: open invoices converge on Stripe's (a missed invoice.paid), then their reminders.
     yield from payers.reconcile()
+    for path in settings.RECONCILE_EXTRAS:  # the apps above payments (credit notes)
+        yield from import_string(path)(start)
     yield from requeue_stuck_work(since=start)
 
 
@@ -135,7 +139,9 @@ def requeue_stuck_work(since: dt.datetime | None = None) -> Iterator[str]:
         confirmation.send_order_confirmation.enqueue(order.pk)
         yield f"{order.reference}: confirmation not sent yet, enqueued again"
     for payment in Payment.objects.filter(
-        Q(fee_cents__isnull=True), status=Payment.Status.SUCCEEDED, paid_at__lt=overdue
+        Q(fee_cents__isnull=True) | Q(settlement_currency=""),
+        status=Payment.Status.SUCCEEDED,
+        paid_at__lt=overdue,
     ):
         if _queued(fees.record_payment_fees.module_path, payment.pk):
             continue

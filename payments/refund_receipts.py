@@ -3,27 +3,31 @@ saying how much, when, where the money goes, how long banks take and what happen
 
 Checkout knows the order, not the grants (access decides those and tells each holder whose access ends),
 so the receipt words access from the order's money: refunded in full ends every seat of the order; a
-partial refund ends nothing by itself. Card details are not shown: our records do not keep them."""
+partial refund ends nothing by itself. The receipt that brings the order to refunded in full is the buyer's
+one email about it: access sends the buyer no "access has ended" of its own then (`refunded_in_full`), and
+tells only the other holders. Card details are not shown: our records do not keep them."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Sum
-from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 
 from checkout.emails import send_once
 from checkout.models import Order
-from checkout.receipts import order_email_links
-from common.tasks import retrying_task
+from checkout.receipts import how_to_start, order_email_links
+from common.emails import email_message
+from common.tasks import MAIL_QUEUE, retrying_task
 from payments.models import Refund
 
 BANK_DAYS = "5 to 10 business days"
+PURPOSE_PREFIX = "refund-receipt-"
 
 
 def purpose(refund: Refund) -> str:
     """The outbox purpose of one refund's receipt (EmailDelivery.purpose holds 40 characters)."""
-    return f"refund-receipt-{refund.pk}"
+    return f"{PURPOSE_PREFIX}{refund.pk}"
 
 
 @dataclass(frozen=True)
@@ -37,35 +41,59 @@ class RefundFigures:
         return self.remains_cents <= 0
 
 
+def _succeeded_cents(order: Order, **filters) -> int:
+    """What the order's succeeded refunds add up to: only those are money back, and only those get a
+    receipt (a pending one may still fail)."""
+    refunds = order.refunds.filter(status="succeeded", **filters)
+    return refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
 def figures(order: Order, refund: Refund) -> RefundFigures:
     """What the order's succeeded refunds up to and including this one add up to, and what remains paid."""
-    so_far = (
-        order.refunds.filter(status="succeeded", created__lte=refund.created).aggregate(
-            total=Sum("amount_cents")
-        )["total"]
-        or 0
-    )
+    so_far = _succeeded_cents(order, created__lte=refund.created)
     seats = sum(line.quantity for line in order.lines.all())
     return RefundFigures(so_far, max(order.total_cents - so_far, 0), seats)
 
 
-def refund_receipt_message(order: Order, refund: Refund) -> EmailMultiAlternatives:
-    lines = list(order.lines.all())
+def refunded_in_full(order: Order) -> bool:
+    """Whether the order's succeeded refunds cover what it cost: then one refund receipt has told (or is
+    about to tell) the buyer that access from the order ended."""
+    refunded = _succeeded_cents(order)
+    return refunded > 0 and refunded >= order.total_cents
+
+
+def receipt_extras(refund: Refund) -> dict:
+    """What the apps settings.REFUND_RECEIPT_EXTRAS names add to the receipt (payments imports none of them):
+    the refund's credit note (credit_notes); for a VAT refund after a VAT number was added (corrections),
+    the correction and who the receipt goes to instead of the buyer (`receipt_to`, `receipt_cc`)."""
+    extras: dict = {}
+    for name in settings.REFUND_RECEIPT_EXTRAS:
+        extras.update(import_string(name)(refund))
+    return extras
+
+
+def refund_receipt_message(
+    order: Order, refund: Refund, extras: dict | None = None
+) -> EmailMultiAlternatives:
+    lines = list(order.lines.select_related("product"))
+    extras = receipt_extras(refund) if extras is None else extras
     context = {
         "order": order,
         "refund": refund,
         "lines": lines,
         "figures": figures(order, refund),
+        "has_kit": any(not step.is_course for step in how_to_start(lines)),
         "bank_days": BANK_DAYS,
         "links": order_email_links(order, order.email, "refund receipt"),
-        "site_url": settings.SITE_URL,
+        **extras,
     }
-    subject = " ".join(render_to_string("email/refund_receipt_subject.txt", context).split())
-    return EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("email/refund_receipt.txt", context),
-        to=[order.email],
-        reply_to=[settings.ORDER_REPLY_TO_EMAIL] if settings.ORDER_REPLY_TO_EMAIL else None,
+    to = extras.get("receipt_to") or [order.email]
+    return email_message(
+        "refund_receipt",
+        context,
+        to=to,
+        cc=extras.get("receipt_cc") or [],
+        reply_to=[settings.ORDER_REPLY_TO_EMAIL],
     )
 
 
@@ -74,15 +102,17 @@ def send_receipt(refund_id: int) -> str:
     refund = Refund.objects.filter(pk=refund_id, status="succeeded").first()
     if refund is None:
         return "skipped"
+    extras = receipt_extras(refund)
     return send_once(
         refund.order_id,
         purpose(refund),
-        lambda order: refund_receipt_message(order, refund),
+        lambda order: refund_receipt_message(order, refund, extras),
+        recipient=(extras.get("receipt_to") or [None])[0],
         label="Refund receipt",
     )
 
 
-@retrying_task
+@retrying_task(queue=MAIL_QUEUE)
 def send_refund_receipt(refund_id: int) -> str:
     """The buyer's receipt for one succeeded refund (once per refund)."""
     return send_receipt(refund_id)

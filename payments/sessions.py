@@ -17,9 +17,10 @@ from checkout import payers, selectors, states
 from checkout.models import Order
 from checkout.stripe_values import object_id, stripe_time
 from common.text import normalise_email, single_line
-from payments import fees
+from payments import fees, tax_amounts, tax_ids
 from payments.invoices import INVOICE_FIELDS, capture_invoice, tax_ids_text
 from payments.models import Payment
+from payments.presentment import capture_presentment
 from payments.review import flag
 from payments.status import derive_status, settle
 
@@ -41,8 +42,9 @@ def _capture_buyer(order: Order, session: Mapping[str, Any], *, source: str) -> 
     email = normalise_email(raw_email)
     if raw_email and not email:
         flag(order, "Stripe gave a buyer email address that cannot be used.", source=source)
-    if not payers.has_payment_request(order):
-        # With a payment request the payer pays and the buyer (already on the order) gets the seats.
+    if not payers.has_payment_request(order) and order.adds_seats_to_id is None:
+        # With a payment request the payer pays and the buyer (already on the order) gets the seats; seats
+        # added to a team order stay with that order's buyer.
         order.email = email or order.email
         order.buyer_name = single_line(details.get("name"), 200) or order.buyer_name
     order.save(update_fields=["email", "buyer_name", *INVOICE_FIELDS, "updated_at"])
@@ -50,13 +52,12 @@ def _capture_buyer(order: Order, session: Mapping[str, Any], *, source: str) -> 
 
 def _amount_problem(order: Order, session: Mapping[str, Any]) -> str:
     """Why Stripe's figures disagree with the order (empty when they agree)."""
-    totals = session.get("total_details") or {}
-    discount = totals.get("amount_discount") or 0
-    tax = totals.get("amount_tax") or 0
+    reported = tax_amounts.reported_tax(session)
+    discount, tax_amount = reported.discount, reported.amount
     currency = single_line(session.get("currency"), 3).upper()
     subtotal = session.get("amount_subtotal")
     total = session.get("amount_total")
-    expected_total = order.subtotal_cents - discount + tax
+    expected_total = tax_amounts.expected_total(order, reported)
     if currency != order.currency or subtotal != order.subtotal_cents or total != expected_total:
         theirs = currency or order.currency
 
@@ -66,10 +67,10 @@ def _amount_problem(order: Order, session: Mapping[str, Any]) -> str:
         return (
             f"Stripe session {object_id(session.get('id'))} reports subtotal {shown(subtotal, theirs)} and total "
             f"{shown(total, theirs)} in {currency or 'no currency'} (discount {shown(discount, theirs)}, tax "
-            f"{shown(tax, theirs)}); the order expects subtotal {format_money(order.subtotal_cents, order.currency)} "
+            f"{shown(tax_amount, theirs)}{' included' if order.tax_behavior == 'inclusive' else ''}); the order expects subtotal {format_money(order.subtotal_cents, order.currency)} "
             f"and total {format_money(expected_total, order.currency)} in {order.currency}."
         )
-    return ""
+    return tax_amounts.breakdown_problem(session, order)
 
 
 def _session_payment_status(session: Mapping[str, Any]) -> str | None:
@@ -153,9 +154,11 @@ def converge_session(session: Mapping[str, Any], *, source: str) -> Order | None
         if payment_status == Payment.Status.SUCCEEDED:
             totals = session.get("total_details") or {}
             order.discount_cents = totals.get("amount_discount") or 0
-            order.tax_cents = totals.get("amount_tax") or 0
             order.total_cents = session.get("amount_total") or 0
-            order.save(update_fields=["discount_cents", "tax_cents", "total_cents"])
+            order.save(update_fields=["discount_cents", "total_cents"])
+            tax_amounts.record_tax(order, session, source=source)
+            tax_ids.enqueue_order_checks(order, session, source=source)
+            capture_presentment(order, session, source=source)
         _record_payment(order, session, payment_status, source=source)
         target = derive_status(order)
     elif session.get("status") == "expired" and not payers.has_open_payment_request(order):

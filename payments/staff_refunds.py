@@ -9,14 +9,12 @@ so a retried task, a second click or two workers make one refund at Stripe.
 
 import logging
 
-import stripe
 from django.db import transaction
 
 from catalog.money import format_money
-from checkout import states
+from checkout import states, stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import stripe_client
-from common.tasks import retrying_task
+from common.tasks import PAYMENTS_QUEUE, retrying_task
 from payments.models import Payment
 from payments.refunds import converge_refund
 
@@ -77,25 +75,23 @@ def refund_at_stripe(order_id: int, source: str) -> str:
     outcome = "nothing left"
     for intent_id in _refundable_intents(order):
         try:
-            refund = stripe_client().v1.refunds.create(
-                params={
-                    "payment_intent": intent_id,
-                    "reason": "requested_by_customer",
-                    "metadata": {"order_reference": order.reference, "asked_by": source[:500]},
-                },
-                options={"idempotency_key": refund_idempotency_key(order, intent_id)},
+            refund = stripe_gateway.refund_payment(
+                intent_id,
+                reason="requested_by_customer",
+                metadata={"order_reference": order.reference, "asked_by": source[:500]},
+                idempotency_key=refund_idempotency_key(order, intent_id),
             )
-        except stripe.InvalidRequestError as exc:
+        except stripe_gateway.InvalidRequest as exc:
             if exc.code != "charge_already_refunded":
                 raise
             logger.info("order %s: %s was refunded already", order.reference, intent_id)
             continue
-        converge_refund(refund.to_dict(), source=source, reference=order.reference)
+        converge_refund(refund, source=source, reference=order.reference)
         outcome = "refunded"
     return outcome
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def refund_in_full(order_id: int, source: str) -> str:
     """The task beside its service: enqueued by `ask_full_refund` (the order admin's refund action)."""
     return refund_at_stripe(order_id, source)

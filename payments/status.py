@@ -27,6 +27,13 @@ def order_changed(order: Order) -> None:
         import_string(path).enqueue(order.pk)
 
 
+def money_returned(order: Order) -> None:
+    """Tell the apps that answer returned money (settings.MONEY_RETURNED_TASKS: credit notes) that a refund
+    or dispute of this order was recorded or changed. Call inside the change's transaction."""
+    for path in settings.MONEY_RETURNED_TASKS:
+        import_string(path).enqueue(order.pk)
+
+
 def derive_status(order: Order) -> str | None:
     """Set the order's refunded total and paid time from its money records; return the status they imply
     (None when no payment exists yet). The caller applies it with `settle`."""

@@ -9,25 +9,17 @@ is the invoicing app's (checkout.payers).
 """
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from checkout import payers
+from checkout import payers, stripe_gateway
 from checkout.models import Order
-from checkout.stripe_client import fetch_session, stripe_client
 from checkout.stripe_values import object_id
 from common.text import single_line
 from payments import invoices, refunds, selectors, sessions
 from payments.models import Payment
 
 logger = logging.getLogger("checkout")
-
-PAGE_SIZE = 100
-
-
-def listed(resource: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for item in resource.list(params={"limit": PAGE_SIZE, **params}).auto_paging_iter():
-        yield item.to_dict()
 
 
 def sync_order(order_id: int, *, source: str) -> Order | None:
@@ -38,7 +30,7 @@ def sync_order(order_id: int, *, source: str) -> Order | None:
     intent_ids = []
     session_intent_id = ""
     if order.stripe_session_id:
-        session = fetch_session(order.stripe_session_id)
+        session = stripe_gateway.fetch_session(order.stripe_session_id)
         sessions.converge_session(session, source=source)
         session_intent_id = object_id(session.get("payment_intent"))
         intent_ids.append(session_intent_id)
@@ -46,13 +38,12 @@ def sync_order(order_id: int, *, source: str) -> Order | None:
     intent_ids += Payment.objects.filter(order_id=order_id, stripe_invoice_id__isnull=False).values_list(
         "stripe_payment_intent_id", flat=True
     )
-    client = stripe_client().v1
     for intent_id in dict.fromkeys(i for i in intent_ids if i):
-        for refund in listed(client.refunds, {"payment_intent": intent_id}):
+        for refund in stripe_gateway.refunds_of(intent_id):
             refunds.converge_refund(
                 refund, source=source, reference=order.reference or "", session_intent_id=session_intent_id
             )
-        for dispute in listed(client.disputes, {"payment_intent": intent_id}):
+        for dispute in stripe_gateway.disputes_of(intent_id):
             refunds.converge_dispute(
                 dispute, source=source, reference=order.reference or "", session_intent_id=session_intent_id
             )
@@ -66,8 +57,7 @@ def order_for_payment_intent(intent_id: str, reference: str = "") -> Order | Non
         return None
     order = selectors.order_for_payment_intent_here(intent_id, reference)
     if order is None and not reference and intent_id:
-        intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
-        reference = single_line((intent.get("metadata") or {}).get("order_reference"), 20)
+        reference = single_line(stripe_gateway.payment_intent_reference(intent_id), 20)
         order = selectors.order_for_payment_intent_here("", reference)
     return order
 
@@ -76,7 +66,7 @@ def handle_session_event(data: Mapping[str, Any], *, source: str) -> Order | Non
     session_id = object_id(data.get("id"))
     if not session_id.startswith("cs_"):
         return None
-    return sessions.converge_session(fetch_session(session_id), source=source)
+    return sessions.converge_session(stripe_gateway.fetch_session(session_id), source=source)
 
 
 def handle_money_event(data: Mapping[str, Any], *, source: str) -> Order | None:
@@ -95,7 +85,7 @@ def handle_invoice_event(data: Mapping[str, Any], *, source: str) -> Order | Non
     invoice_id = object_id(data.get("id"))
     if not invoice_id.startswith("in_"):
         return None
-    invoice = stripe_client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
+    invoice = stripe_gateway.fetch_invoice(invoice_id)
     return payers.converge_request_invoice(invoice, source=source) or invoices.converge_invoice(
         invoice, source=source
     )

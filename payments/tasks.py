@@ -4,17 +4,17 @@ record; staff enqueue `sync_order` from the order admin (reconcile syncs directl
 payments.alerts, payments.refund_receipts.
 """
 
-from common.tasks import retrying_task
+from common.tasks import PAYMENTS_QUEUE, retrying_task
 from payments import events, sync
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def handle_stripe_event(event_pk: int) -> str:
     """Fetch the current state from Stripe for a received webhook event and converge the order."""
     return events.handle_event(event_pk)
 
 
-@retrying_task
+@retrying_task(queue=PAYMENTS_QUEUE)
 def sync_order(order_id: int, source: str) -> str:
     """Bring one order in line with Stripe (the order admin's "Bring in line with Stripe")."""
     sync.sync_order(order_id, source=source)

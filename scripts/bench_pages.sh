@@ -164,7 +164,7 @@ measure_checkout_post() {
   fi
   # A refused form is a 303 too (back to the review page), so the answer must point at the Checkout session.
   curl -s -o /dev/null -w "%{http_code} %{redirect_url}" -b "csrftoken=${cookie}" \
-    --data "csrfmiddlewaretoken=${token}&product=${CHECKOUT_PRODUCT}&quantity=${CHECKOUT_QUANTITY}" \
+    --data "csrfmiddlewaretoken=${token}&product=${CHECKOUT_PRODUCT}&quantity=${CHECKOUT_QUANTITY}&digital_consent=on" \
     "${BASE}/checkout/start/" | grep -q '^303 .*/c/pay/' \
     || { echo "--- a single checkout POST was not answered 303 to the Checkout session" >&2; return 1; }
   result=$(BENCH_CSRF_COOKIE="$cookie" BENCH_CSRF_TOKEN="$token" BENCH_PRODUCT="$CHECKOUT_PRODUCT" \

@@ -18,6 +18,7 @@ function init(args)
     wrk.body = "csrfmiddlewaretoken=" .. os.getenv("BENCH_CSRF_TOKEN")
       .. "&product=" .. os.getenv("BENCH_PRODUCT")
       .. "&quantity=" .. (os.getenv("BENCH_QUANTITY") or "1")
+      .. "&digital_consent=on"
     wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
     wrk.headers["Cookie"] = "csrftoken=" .. os.getenv("BENCH_CSRF_COOKIE")
   end

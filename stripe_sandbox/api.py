@@ -13,6 +13,8 @@ read (payment intents, charges, balance transactions, payouts, refunds, disputes
 served from the store by `_retrieve` and `_list`.
 """
 
+import copy
+import fnmatch
 import re
 import threading
 from collections.abc import Callable
@@ -26,10 +28,13 @@ from stripe.params import (
     _customer_retrieve_params,
     _dispute_list_params,
     _dispute_retrieve_params,
+    _event_list_params,
+    _event_retrieve_params,
     _invoice_create_params,
     _invoice_finalize_invoice_params,
     _invoice_item_create_params,
     _invoice_list_params,
+    _invoice_pay_params,
     _invoice_retrieve_params,
     _invoice_send_invoice_params,
     _invoice_void_invoice_params,
@@ -48,7 +53,7 @@ from stripe.params.checkout import (
 )
 from stripe.params.test_helpers import _customer_fund_cash_balance_params
 
-from stripe_sandbox import customers, invoices, refunds, sessions
+from stripe_sandbox import credit_notes, customers, invoices, refunds, sessions
 from stripe_sandbox.params import decode_form, parameter_problems
 from stripe_sandbox.state import Answer, RecordedRequest, Store, error, missing
 
@@ -66,8 +71,27 @@ def _retrieve(kind: str) -> Handler:
     return retrieve
 
 
+def _events(store: Store) -> dict[str, dict[str, Any]]:
+    return {event["id"]: event for event in store.events}
+
+
+def _retrieve_event(store: Store, event_id: str, _: dict[str, Any]) -> Answer:
+    found = _events(store).get(event_id)
+    return (200, copy.deepcopy(found)) if found is not None else missing("event", event_id)
+
+
+def _of_type(event: dict[str, Any], query: dict[str, Any]) -> bool:
+    """Events' `type` (one name, `*` a wildcard) and `types` (up to 20 names) filters."""
+    if "types" in query:
+        return event["type"] in query["types"]
+    if "type" in query:
+        return fnmatch.fnmatchcase(event["type"], query["type"])
+    return True
+
+
 def _list(kind: str, path: str) -> Handler:
-    """Stripe's list shape, newest first, filtered by `created[...]`, `payment_intent`/`charge`, `payout`."""
+    """Stripe's list shape, newest first, filtered by `created[...]`, `payment_intent`/`charge`, `payout`
+    and, for events, `type`/`types`."""
     tests = {
         "gte": lambda a, b: a >= b,
         "gt": lambda a, b: a > b,
@@ -83,10 +107,14 @@ def _list(kind: str, path: str) -> Handler:
         limit = int(query.get("limit") or 10)
         if not 1 <= limit <= 100:
             return 400, error("limit must be between 1 and 100.")
+        if "type" in query and "types" in query:
+            return 400, error("You may pass either type or types, but not both.")
+        objects = _events(store) if kind == "event" else store._stores()[kind]
         items = [
             item
-            for item in store._stores()[kind].values()
-            if all(tests[op](item["created"], int(value)) for op, value in created.items())
+            for item in objects.values()
+            if (kind != "event" or _of_type(item, query))
+            and all(tests[op](item["created"], int(value)) for op, value in created.items())
             and all(item.get(key) == query[key] for key in ("payment_intent", "charge") if key in query)
             and ("payout" not in query or item.get("_payout") == query["payout"])
         ]
@@ -95,7 +123,8 @@ def _list(kind: str, path: str) -> Handler:
             ids = [item["id"] for item in items]
             if query["starting_after"] in ids:
                 items = items[ids.index(query["starting_after"]) + 1 :]
-        page = [store._expanded(item, []) for item in items[:limit]]
+        expand = [path.removeprefix("data.") for path in query.get("expand") or []]
+        page = [store._expanded(item, expand) for item in items[:limit]]
         return 200, {"object": "list", "data": page, "has_more": len(items) > limit, "url": path}
 
     return list_objects
@@ -125,6 +154,7 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler, type]] = [
         invoices.void,
         _invoice_void_invoice_params.InvoiceVoidInvoiceParams,
     ),
+    (POST, r"/v1/invoices/([^/]+)/pay", invoices.pay, _invoice_pay_params.InvoicePayParams),
     (
         POST,
         r"/v1/invoices/([^/]+)/send",
@@ -190,6 +220,9 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler, type]] = [
     (GET, r"/v1/refunds/([^/]+)", _retrieve("refund"), _refund_retrieve_params.RefundRetrieveParams),
     (GET, r"/v1/disputes", _list("dispute", "/v1/disputes"), _dispute_list_params.DisputeListParams),
     (GET, r"/v1/disputes/([^/]+)", _retrieve("dispute"), _dispute_retrieve_params.DisputeRetrieveParams),
+    *credit_notes.ROUTES,
+    (GET, r"/v1/events", _list("event", "/v1/events"), _event_list_params.EventListParams),
+    (GET, r"/v1/events/([^/]+)", _retrieve_event, _event_retrieve_params.EventRetrieveParams),
 ]
 
 

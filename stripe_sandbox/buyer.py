@@ -12,6 +12,7 @@ Each card plays one of Stripe's outcomes and sends the webhooks Stripe would sen
 
 from dataclasses import dataclass
 
+from stripe_sandbox import tax
 from stripe_sandbox.invoices import invoice_for
 from stripe_sandbox.sessions import complete_session
 from stripe_sandbox.state import Store
@@ -49,6 +50,13 @@ class BuyerDetails:
     email: str
     name: str
     business_name: str = ""
+    country: str = "US"
+    vat_number: str = ""
+
+    def tax_ids(self) -> list[dict[str, str]]:
+        """The VAT number as Checkout's tax ID field gives it (eu_vat, gb_vat), or none outside the EU/UK."""
+        kind = tax.vat_id_type(self.country)
+        return [{"type": kind, "value": self.vat_number}] if kind and self.vat_number else []
 
 
 def pay(store: Store, session_id: str, card: Card, buyer: BuyerDetails) -> str | None:
@@ -63,6 +71,8 @@ def pay(store: Store, session_id: str, card: Card, buyer: BuyerDetails) -> str |
         email=buyer.email,
         name=buyer.name,
         business_name=buyer.business_name or None,
+        country=buyer.country,
+        tax_ids=buyer.tax_ids(),
     )
     store.emit("checkout.session.completed", session)
     invoice = invoice_for(store, session_id)

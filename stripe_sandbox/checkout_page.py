@@ -7,6 +7,7 @@
     GET  /i/<invoice id>                    an invoice's page (money_pages.py)
     POST /i/<invoice id>/pay, /transfer     pay it by card; a bank transfer (full, or `amount`) arrives
     POST /payments/<intent id>/refund       refund a payment in full (or `amount`), from the overview
+    POST /c/expire/<session id>             expire an open session, from the overview (the webhook follows)
     GET  /                                  the overview
 
 and a 404 page for everything else. A GET never changes anything. The HTML is hosted.py's and
@@ -22,7 +23,9 @@ from stripe_sandbox.buyer import NOT_AUTHENTICATED, BuyerDetails, card_for, pay
 from stripe_sandbox.customers import fund
 from stripe_sandbox.invoices import pay_invoice
 from stripe_sandbox.refunds import create_refund
+from stripe_sandbox.sessions import expire
 from stripe_sandbox.state import Store, public
+from stripe_sandbox.tax import PAGE_COUNTRIES
 from stripe_sandbox.webhooks import Delivery
 
 Page = tuple[int, str, str | None]  # status, HTML, the address to redirect to (None: no redirect)
@@ -39,6 +42,10 @@ def answer(store: Store, method: str, path: str, body: str) -> Page:
         return _invoice_page(store, method, match.group(1), match.group(2), form)
     if (match := re.fullmatch(r"/payments/(pi_test_\w+)/refund", path)) and method == "POST":
         return _refund(store, match.group(1), form)
+    if (match := re.fullmatch(r"/c/expire/(cs_test_\w+)", path)) and method == "POST":
+        with store._lock:
+            status, _ = expire(store, match.group(1), {})
+        return (303, "", "/") if status == 200 else (404, hosted.not_found_page(), None)
     return 404, hosted.not_found_page(), None
 
 
@@ -67,7 +74,11 @@ def _session_page(store: Store, method: str, session_id: str, authenticating: bo
         email=form.get("email", "").strip(),
         name=form.get("name", "").strip(),
         business_name=form.get("business_name", "").strip(),
+        country=form.get("country", "US") if form.get("country") in PAGE_COUNTRIES else "US",
+        vat_number="".join(form.get("vat_number", "").split()).upper()[:20],
     )
+    if form.get("preview"):  # "Show the VAT": the same page with the tax for the chosen country, no change
+        return 200, hosted.payment_page(session, buyer=buyer), None
     card = card_for(form.get("card", ""))
     if card is None or (authenticating and card.outcome != "authenticate"):
         message = "Choose one of the test cards."

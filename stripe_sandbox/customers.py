@@ -9,6 +9,7 @@ funded cash balance pays the customer's open invoices in full, oldest first (Str
 invoice from the balance); what is left stays on the balance.
 """
 
+import re
 import secrets
 import time
 from typing import Any
@@ -16,8 +17,20 @@ from typing import Any
 from stripe_sandbox.invoices import mark_paid
 from stripe_sandbox.state import Answer, Store, error, missing, public
 
+# Tax ID formats Stripe checks when a customer is created with `tax_id_data` (the types the shop sends most);
+# a value that does not fit its type is refused with Stripe's 400 `tax_id_invalid`, as Stripe does.
+TAX_ID_FORMATS = {
+    "eu_vat": re.compile(r"[A-Z]{2}[0-9A-Z+*]{2,13}"),
+    "gb_vat": re.compile(r"GB[0-9]{9}([0-9]{3})?"),
+    "us_ein": re.compile(r"[0-9]{2}-?[0-9]{7}"),
+}
+
 
 def create_customer(store: Store, _: str, form: dict[str, Any]) -> Answer:
+    for tax_id in form.get("tax_id_data") or []:
+        pattern = TAX_ID_FORMATS.get(tax_id.get("type"))
+        if pattern is not None and not pattern.fullmatch(str(tax_id.get("value", ""))):
+            return 400, error(f"Invalid value for {tax_id['type']}.", code="tax_id_invalid")
     customer_id = f"cus_test_{secrets.token_hex(7)}"
     store.customers[customer_id] = {
         "id": customer_id,

@@ -2,27 +2,18 @@
 starts when no Stripe key is set (`python -m stripe_sandbox`, which adds webhooks and refuses DEBUG off).
 
 The app talks to it through the real stripe library (settings.STRIPE_API_BASE = fake.url); nothing in the
-library is patched. It serves the endpoints the app uses, in Stripe's JSON shapes:
-
-    POST /v1/checkout/sessions          create (honours Idempotency-Key like Stripe: same key, same answer)
-    GET  /v1/checkout/sessions/<id>     retrieve (404 resource_missing for an unknown id; `expand[]`)
-    GET  /v1/checkout/sessions          list (`created[gte]`, `limit`, `starting_after`)
-    GET  /v1/payment_intents/<id>, /v1/charges/<id>, /v1/balance_transactions/<id>
-    GET  /v1/refunds, /v1/refunds/<id>, /v1/disputes, /v1/disputes/<id>
-    customers, invoice items, invoices on terms, session expiry, cash balance funding
-
-(the route table is stripe_sandbox/api.py; each handler lives with its resource: sessions.py, customers.py,
-invoices.py) and, for the buyer's browser, the payment page a session's `url` opens (`GET /c/pay/<session
-id>`; its test card buttons POST back to it: checkout_page.py, buyer.py) and an overview at `/` (hosted.py).
-
-Every API request is checked against the stripe library's own parameter types (`SessionCreateParams`,
-`SessionRetrieveParams`, `RefundListParams` and so on): an unknown parameter or a missing required one gets
-Stripe's 400 `invalid_request_error`, so a request the fake accepts is one Stripe itself would accept.
+library is patched. It serves the endpoints the app uses in Stripe's JSON shapes (the route table is
+api.py, each handler with its resource: sessions, customers, invoices, refunds, payments, credit notes),
+honouring Idempotency-Key, `expand[]` and list filters as Stripe does, and, for the buyer's browser, the
+payment page a session's `url` opens (`GET /c/pay/<session id>`: checkout_page.py, buyer.py) and an
+overview at `/` (hosted.py). Every API request is checked against the stripe library's own parameter types
+(`SessionCreateParams`, `RefundListParams` and so on): an unknown or missing parameter gets Stripe's 400
+`invalid_request_error`, so a request the fake accepts is one Stripe itself would accept.
 
 Behind a paid session the fake keeps what Stripe keeps: a PaymentIntent, its Charge and the Charge's balance
-transaction (with a fee), and refunds and disputes made with `refund()` and `dispute()` (payments.py,
-refunds.py). All of it is held in a Store (state.py); FakeStripe is that store with its HTTP server
-(server.py), and its controls below are the resource modules' functions called on it.
+transaction (with a fee; pounds and euros settle in dollars at the fixed rates of payments.py), and refunds
+and disputes made with `refund()` and `dispute()`. All of it is held in a Store (state.py); FakeStripe is
+that store with its HTTP server (server.py), and its controls below are the resource modules' functions.
 
 Usage:
 
@@ -42,10 +33,8 @@ With `webhooks=WebhookSender(url, secret)` the events the payment page causes ar
 the app (`fake.events` records them either way). The pytest fixtures live in tests/checkout/conftest.py
 (`fake_stripe`, `deliver_event`).
 
-As a standalone API server without webhooks (scripts/bench_pages.sh points a gunicorn at it), printing its
-URL on the first line and serving until interrupted or terminated:
-
-    python -m tests.stripe_fake --port 0
+`python -m tests.stripe_fake --port 0` serves it alone, without webhooks (scripts/bench_pages.sh), printing
+its URL on the first line and serving until interrupted or terminated.
 """
 
 import argparse

@@ -5,6 +5,7 @@ mistakes it for Stripe's page."""
 from html import escape
 from typing import Any
 
+from stripe_sandbox import tax
 from stripe_sandbox.buyer import TEST_CARDS, BuyerDetails
 from stripe_sandbox.webhooks import Delivery
 
@@ -37,7 +38,7 @@ main { max-width: 980px; margin: 0 auto; padding: 1.25rem 1rem 3rem; display: gr
   box-shadow: 0 2px 8px rgba(0, 0, 0, .05); }
 label { display: block; font-weight: 550; margin: 0 0 1rem; }
 label .optional { font-weight: 400; color: #5b6b7c; }
-input { display: block; width: 100%; box-sizing: border-box; margin-top: .3rem; padding: .65rem .75rem;
+input, select { display: block; width: 100%; box-sizing: border-box; margin-top: .3rem; padding: .65rem .75rem;
   font: inherit; font-weight: 400; border: 1px solid #b8c2cc; border-radius: 6px; background: #fff; }
 fieldset { border: 0; padding: 0; margin: 1.5rem 0 0; min-width: 0; }
 legend { font-weight: 650; margin-bottom: .6rem; padding: 0; }
@@ -87,7 +88,14 @@ def payment_page(session: dict[str, Any], *, buyer: BuyerDetails | None = None, 
     email = buyer.email if buyer else session.get("customer_email") or ""
     name = buyer.name if buyer else ""
     business = buyer.business_name if buyer else ""
-    total = money(session["amount_total"], currency)
+    country = buyer.country if buyer else "US"
+    vat_number = buyer.vat_number if buyer else ""
+    tax_line, total_cents = _tax_preview(session, buyer or BuyerDetails(email="", name=""))
+    total = money(total_cents, currency)
+    countries = "".join(
+        f'<option value="{code}"{" selected" if code == country else ""}>{escape(label)}</option>'
+        for code, label in tax.PAGE_COUNTRIES.items()
+    )
     buttons = "".join(
         f'<button type="submit" name="card" value="{escape(card.number)}"'
         f"{' class=primary' if index == 0 else ''}>"
@@ -100,7 +108,7 @@ def payment_page(session: dict[str, Any], *, buyer: BuyerDetails | None = None, 
     body = (
         "<section>"
         + (f'<a class="back" href="{escape(cancel)}">← Back to the shop</a>' if cancel else "")
-        + f'<h1>Pay (sandbox)</h1><p class="total">{total}</p><ul class="lines">{lines}</ul></section>'
+        + f'<h1>Pay (sandbox)</h1><p class="total">{total}</p><ul class="lines">{lines}{tax_line}</ul></section>'
         '<section class="pay">'
         + (f'<p class="message" role="alert">{escape(message)}</p>' if message else "")
         + f'<form method="post" action="/c/pay/{escape(session["id"])}">'
@@ -109,11 +117,33 @@ def payment_page(session: dict[str, Any], *, buyer: BuyerDetails | None = None, 
         f'<label>Name on card<input name="name" required autocomplete="cc-name" value="{escape(name)}"></label>'
         '<label>Company name <span class="optional">(optional, printed on the invoice)</span>'
         f'<input name="business_name" autocomplete="organization" value="{escape(business)}"></label>'
+        f'<label>Country<select name="country" autocomplete="country">{countries}</select></label>'
+        '<label>VAT number <span class="optional">(optional, a business in the EU or UK)</span>'
+        f'<input name="vat_number" autocomplete="off" value="{escape(vat_number)}"></label>'
+        '<button type="submit" name="preview" value="1">Show the VAT for this country</button>'
         f"<fieldset><legend>Pay with a test card</legend>{buttons}</fieldset></form>"
         f'<p class="session">Checkout Session <span id="session">{escape(session["id"])}</span></p>'
         "</section>"
     )
     return layout("Pay", body, main_class="checkout")
+
+
+def _tax_preview(session: dict[str, Any], buyer: BuyerDetails) -> tuple[str, int]:
+    """The VAT line for the buyer's country and VAT number, as Stripe Tax will charge it, and the total."""
+    subtotal = session["amount_subtotal"]
+    if not session.get("automatic_tax", {}).get("enabled"):
+        return "", session["amount_total"]
+    inclusive = session.get("_tax_behavior") == "inclusive"
+    result = tax.compute(amount=subtotal, country=buyer.country, tax_ids=buyer.tax_ids(), inclusive=inclusive)
+    words = {
+        "reverse_charge": "VAT: reverse charge, the buyer accounts for VAT",
+        "not_collecting": "Tax: none (not registered to collect tax in this country)",
+    }.get(result.reason, f"VAT {result.percentage}%{' (included)' if inclusive else ''}")
+    line = (
+        f'<li class="tax-line"><span>{escape(words)}</span>'
+        f'<span class="amount">{money(result.amount, session["currency"])}</span></li>'
+    )
+    return line, subtotal + (0 if inclusive else result.amount)
 
 
 def authenticate_page(session: dict[str, Any], buyer: BuyerDetails, card: str) -> str:
@@ -124,6 +154,8 @@ def authenticate_page(session: dict[str, Any], buyer: BuyerDetails, card: str) -
             ("email", buyer.email),
             ("name", buyer.name),
             ("business_name", buyer.business_name),
+            ("country", buyer.country),
+            ("vat_number", buyer.vat_number),
             ("card", card),
         )
     )
@@ -171,7 +203,13 @@ def overview_page(
         )
         + f"</td><td>{escape(s['status'])}</td><td>{escape(s['payment_status'])}</td>"
         f"<td>{money(s['amount_total'], s['currency'])}</td>"
-        f"<td>{escape((s.get('customer_details') or {}).get('email') or '')}</td></tr>"
+        f"<td>{escape((s.get('customer_details') or {}).get('email') or '')}</td><td>"
+        + (
+            f'<form method="post" action="/c/expire/{escape(s["id"])}"><button>Expire</button></form>'
+            if s["status"] == "open"
+            else ""
+        )
+        + "</td></tr>"
         for s in sorted(sessions, key=lambda s: -s["created"])
     )
     delivery_rows = "".join(
@@ -187,7 +225,7 @@ def overview_page(
     body = (
         f"<section><h1>Stripe sandbox</h1><p>Checkout Sessions the shop opened here, newest first. {target}</p>"
         '<div class="scroll"><table><thead><tr><th>Session</th><th>Status</th><th>Payment</th><th>Total</th>'
-        f"<th>Email</th></tr></thead><tbody>{session_rows}</tbody></table></div></section>{money_sections}"
+        f"<th>Email</th><th></th></tr></thead><tbody>{session_rows}</tbody></table></div></section>{money_sections}"
         '<section><h2>Webhooks sent</h2><div class="scroll"><table><thead><tr><th>Event</th><th>Id</th>'
         f"<th>Attempts</th><th>Answer</th></tr></thead><tbody>{delivery_rows}</tbody></table></div></section>"
     )

@@ -4,7 +4,7 @@
     POST /v1/invoiceitems                                  create (on a draft invoice, or pending)
     POST /v1/invoices                                      create (a draft)
     GET  /v1/invoices, /v1/invoices/<id>                   list (`customer`, `status`), retrieve
-    POST /v1/invoices/<id>/finalize, /void, /send          finalize_invoice, void_invoice, send_invoice
+    POST /v1/invoices/<id>/finalize, /void, /send, /pay    finalize_invoice, void_invoice, send_invoice, pay
 
 The handlers (`create_invoice` … `list_invoices`) answer an API request whose parameters api.py has checked,
 and run with the lock held. Paying an invoice (by card on its hosted page, or from a customer's cash balance:
@@ -16,8 +16,9 @@ import secrets
 import time
 from typing import Any
 
+from stripe_sandbox import tax
 from stripe_sandbox.payments import paid_intent
-from stripe_sandbox.state import Answer, Store, error, missing, public
+from stripe_sandbox.state import Answer, Store, error, missing, page_of, public
 
 
 def session_invoice(store: Store, session: dict[str, Any]) -> None:
@@ -29,6 +30,7 @@ def session_invoice(store: Store, session: dict[str, Any]) -> None:
     invoice_id = f"in_test_{secrets.token_hex(8)}"
     number = f"CPMA{len(store.invoices) + 1:04d}-0001"
     details = session.get("customer_details") or {}
+    tax = int((session.get("total_details") or {}).get("amount_tax") or 0)
     store.invoices[invoice_id] = {
         "id": invoice_id,
         "object": "invoice",
@@ -42,12 +44,32 @@ def session_invoice(store: Store, session: dict[str, Any]) -> None:
         "footer": data.get("footer"),
         "hosted_invoice_url": hosted_url(store, invoice_id),
         "invoice_pdf": f"https://pay.stripe.com/invoice/test_{invoice_id}/pdf",
+        "lines": {"object": "list", "data": session_lines(session), "has_more": False},
         "livemode": False,
         "metadata": dict(data.get("metadata") or {}),
         "number": number,
         "status": "paid",
+        "total": session["amount_total"],
+        "total_taxes": [{"amount": tax, "tax_behavior": "exclusive", "type": "tax_rate_details"}]
+        if tax
+        else [],
     }
     session["invoice"] = invoice_id
+
+
+def session_lines(session: dict[str, Any]) -> list[dict[str, Any]]:
+    """The invoice's lines: one per line item of the session (an id credit notes can name)."""
+    return [
+        {
+            "id": f"il_test_{secrets.token_hex(8)}",
+            "object": "line_item",
+            "amount": item["unit_amount"] * item["quantity"],
+            "currency": session["currency"],
+            "description": item["name"],
+            "quantity": item["quantity"],
+        }
+        for item in session.get("_line_items") or []
+    ]
 
 
 def hosted_url(store: Store, invoice_id: str) -> str:
@@ -80,6 +102,12 @@ def create_invoice(store: Store, _: str, form: dict[str, Any]) -> Answer:
         "amount_due": 0,
         "amount_paid": 0,
         "amount_remaining": 0,
+        "automatic_tax": {
+            "enabled": (form.get("automatic_tax") or {}).get("enabled") == "true",
+            "liability": None,
+            "provider": None,
+            "status": None,
+        },
         "collection_method": form.get("collection_method") or "charge_automatically",
         "created": int(time.time()),
         "currency": (form.get("currency") or "usd").lower(),
@@ -105,7 +133,9 @@ def create_invoice(store: Store, _: str, form: dict[str, Any]) -> Answer:
         "payments": {"object": "list", "data": [], "has_more": False},
         "status": "draft",
         "status_transitions": {"finalized_at": None, "paid_at": None, "voided_at": None},
+        "subtotal": 0,
         "total": 0,
+        "total_taxes": [],
         "_sent": 0,
     }
     return 200, public(store.invoices[invoice_id])
@@ -138,9 +168,8 @@ def create_item(store: Store, _: str, form: dict[str, Any]) -> Answer:
         if item["currency"] != invoice["currency"]:
             return 400, error("The invoice item's currency must match the invoice's.")
         invoice["lines"]["data"].append(item)
-        invoice["total"] = invoice["amount_due"] = invoice["amount_remaining"] = sum(
-            line["amount"] for line in invoice["lines"]["data"]
-        )
+        invoice.setdefault("_tax_behaviors", []).append(form.get("tax_behavior") or "exclusive")
+        tax.invoice_totals(invoice, store.customers.get(invoice["customer"]))
     return 200, dict(item, object="invoiceitem", invoice=form.get("invoice"))
 
 
@@ -189,19 +218,26 @@ def send(store: Store, invoice_id: str, _: dict[str, Any]) -> Answer:
 
 
 def list_invoices(store: Store, _: str, query: dict[str, Any]) -> Answer:
-    items = [
-        invoice
-        for invoice in store.invoices.values()
-        if all(invoice.get(key) == query[key] for key in ("customer", "status") if key in query)
-    ]
-    items.sort(key=lambda item: (-item["created"], item["id"]))
-    limit = int(query.get("limit") or 10)
-    if query.get("starting_after"):
-        ids = [item["id"] for item in items]
-        if query["starting_after"] in ids:
-            items = items[ids.index(query["starting_after"]) + 1 :]
-    page = [public(item) for item in items[:limit]]
-    return 200, {"object": "list", "data": page, "has_more": len(items) > limit, "url": "/v1/invoices"}
+    keys = [key for key in ("customer", "status") if key in query]
+    items = [i for i in store.invoices.values() if all(i.get(key) == query[key] for key in keys)]
+    return page_of(items, query, "/v1/invoices")
+
+
+def pay(store: Store, invoice_id: str, form: dict[str, Any]) -> Answer:
+    """POST /v1/invoices/<id>/pay: only `paid_out_of_band=true` here (no money moves: a correction)."""
+    invoice = store.invoices.get(invoice_id)
+    if invoice is None:
+        return missing("invoice", invoice_id)
+    if invoice["status"] != "open" or form.get("paid_out_of_band") != "true":
+        return 400, error(
+            f"This invoice is {invoice['status']}; only an open one is marked paid out of band."
+        )
+    invoice.update(amount_paid=invoice["amount_remaining"], amount_remaining=0, paid_out_of_band=True)
+    invoice.update(
+        status="paid", status_transitions={**invoice["status_transitions"], "paid_at": int(time.time())}
+    )
+    store.emit_locked("invoice.paid", invoice)
+    return 200, public(invoice)
 
 
 def pay_invoice(store: Store, invoice_id: str) -> dict[str, Any]:

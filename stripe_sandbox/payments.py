@@ -5,24 +5,34 @@ back. The API serves them read-only (GET, api.py); the tests make them through F
 import copy
 import secrets
 import time
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from stripe_sandbox.state import Store
+
+# The account settles in dollars: pounds and euros convert at these fixed rates (US cents per penny or euro
+# cent, as Stripe's `exchange_rate` multiplies amounts); Stripe's rates move, these stay put.
+SETTLEMENT_CURRENCY = "usd"
+EXCHANGE_RATES = {"gbp": Decimal("1.25"), "eur": Decimal("1.08")}
 
 
 def balance_transaction(
     store: Store, amount: int, fee: int, currency: str, kind: str, source: str | None = None
 ) -> dict[str, Any]:
-    """A new pending balance transaction (the caller holds the lock)."""
+    """A pending balance transaction, converted at a rate above (half up, away from zero: a full refund
+    settles as its charge did; the caller holds the lock)."""
+    rate = EXCHANGE_RATES.get(currency)
+    amount, fee = ((Decimal(n) * (rate or 1)).quantize(Decimal(1), ROUND_HALF_UP) for n in (amount, fee))
     transaction_id = f"txn_test_{secrets.token_hex(8)}"
     store.balance_transactions[transaction_id] = {
         "id": transaction_id,
         "object": "balance_transaction",
-        "amount": amount,
+        "amount": int(amount),
         "created": int(time.time()),
-        "currency": currency,
-        "fee": fee,
-        "net": amount - fee,
+        "currency": SETTLEMENT_CURRENCY if rate else currency,
+        "exchange_rate": float(rate) if rate else None,
+        "fee": int(fee),
+        "net": int(amount - fee),
         "source": source,
         "status": "pending",
         "type": kind,

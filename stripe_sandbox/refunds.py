@@ -9,8 +9,7 @@ makes them (POST /v1/refunds, `create_refund`):
   cash balance, sent back to the payer; `pending` until the money moves, no event (unapplied cash on an
   ended payment request).
 
-Credit notes on an invoice, when the shop comes to use them, belong here beside refunds: they are the
-invoice's side of giving money back.
+A credit note with `refund_amount` refunds the invoice's payment (`refund_invoice`).
 """
 
 import copy
@@ -100,6 +99,21 @@ def create_refund(store: Store, _: str, form: dict[str, Any]) -> Answer:
     return 200, refund
 
 
+def refund_invoice(store: Store, invoice: dict[str, Any], amount: int) -> dict[str, Any] | str:
+    """A refund of `amount` on what paid the invoice (its payment, or the Checkout Session that made it),
+    with its events; or Stripe's complaint (the caller holds the lock)."""
+    paid = [p["payment"]["payment_intent"] for p in (invoice.get("payments") or {}).get("data") or []]
+    paid += [s["payment_intent"] for s in store.sessions.values() if s.get("invoice") == invoice["id"]]
+    intent = store.payment_intents.get(paid[0] if paid else "")
+    charge = store.charges.get(intent["latest_charge"]) if intent else None
+    if charge is None or amount > charge["amount"] - charge["amount_refunded"]:
+        return "The refund amount is more than is left to refund on the invoice's payment."
+    refund = _new_refund(store, intent, charge, amount, reason="requested_by_customer")
+    store.emit_locked("refund.created", refund)
+    store.emit_locked("charge.refunded", copy.deepcopy(charge))
+    return refund
+
+
 def _refund_cash_balance(store: Store, form: dict[str, Any]) -> Answer:
     """What bank transfers left on a customer's cash balance, back to the payer (card refunds go through
     `payment_intent`)."""
@@ -131,10 +145,12 @@ def _refund_cash_balance(store: Store, form: dict[str, Any]) -> Answer:
 
 
 def update_refund(store: Store, refund_id: str, **fields: Any) -> dict[str, Any]:
+    """The refund changes at Stripe (a pending one succeeds, say); emits `refund.updated`."""
     with store._lock:
         found = store.refunds[refund_id]
         found.update(fields)
         refresh_charge(store, store.charges[found["charge"]])
+        store.emit_locked("refund.updated", found)
         return copy.deepcopy(found)
 
 

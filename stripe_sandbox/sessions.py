@@ -14,6 +14,7 @@ import secrets
 import time
 from typing import Any
 
+from stripe_sandbox import tax
 from stripe_sandbox.invoices import session_invoice
 from stripe_sandbox.payments import session_charge
 from stripe_sandbox.state import Answer, Store, error, missing, public
@@ -29,11 +30,16 @@ def create(store: Store, _: str, params: dict[str, Any]) -> Answer:
     if len(currencies) != 1:
         return 400, error("All line items must share one currency.")
     subtotal = sum(int(item["price_data"]["unit_amount"]) * int(item["quantity"]) for item in line_items)
+    automatic_tax = (params.get("automatic_tax") or {}).get("enabled") == "true"
+    behaviours = {item["price_data"].get("tax_behavior") or "exclusive" for item in line_items}
+    if len(behaviours) != 1:
+        return 400, error("This fake takes one tax_behavior for all line items.")
     session_id = f"cs_test_{secrets.token_hex(24)}"
     session = {
         "id": session_id,
         "object": "checkout.session",
         "allow_promotion_codes": params.get("allow_promotion_codes") == "true",
+        "automatic_tax": {"enabled": automatic_tax, "liability": None, "provider": None, "status": None},
         "amount_subtotal": subtotal,
         "amount_total": subtotal,
         "cancel_url": params.get("cancel_url"),
@@ -43,7 +49,11 @@ def create(store: Store, _: str, params: dict[str, Any]) -> Answer:
         "customer": None,
         "customer_details": None,
         "customer_email": params.get("customer_email"),
-        "expires_at": int(time.time()) + 24 * 3600,
+        "expires_at": int(params.get("expires_at") or time.time() + 24 * 3600),
+        "after_expiration": after_expiration(params),
+        # Reported as asked; a test plays Stripe's conversion with set_session(presentment_details=...).
+        "adaptive_pricing": {"enabled": (params.get("adaptive_pricing") or {}).get("enabled") == "true"},
+        "presentment_details": None,
         "livemode": False,
         "metadata": params.get("metadata") or {},
         "mode": "payment",
@@ -56,18 +66,34 @@ def create(store: Store, _: str, params: dict[str, Any]) -> Answer:
         "invoice": None,
         "_payment_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
         "_invoice_creation": params.get("invoice_creation") or {},
+        "_tax_behavior": behaviours.pop(),
         "_line_items": [
             {
                 "name": item["price_data"]["product_data"]["name"],
                 "description": item["price_data"]["product_data"].get("description") or "",
                 "quantity": int(item["quantity"]),
                 "unit_amount": int(item["price_data"]["unit_amount"]),
+                "tax_code": item["price_data"]["product_data"].get("tax_code") or "",
             }
             for item in line_items
         ],
     }
     store.sessions[session_id] = session
     return 200, public(session)
+
+
+def after_expiration(params: dict[str, Any]) -> dict[str, Any] | None:
+    recovery = (params.get("after_expiration") or {}).get("recovery")
+    if not recovery:
+        return None
+    return {
+        "recovery": {
+            "enabled": recovery.get("enabled") == "true",
+            "allow_promotion_codes": recovery.get("allow_promotion_codes") == "true",
+            "expires_at": None,
+            "url": None,
+        }
+    }
 
 
 def expire(store: Store, session_id: str, _: dict[str, Any]) -> Answer:
@@ -77,6 +103,10 @@ def expire(store: Store, session_id: str, _: dict[str, Any]) -> Answer:
     if session["status"] != "open":
         return 400, error(f"Only open sessions can be expired; this one is {session['status']}.")
     session["status"] = "expired"
+    recovery = (session.get("after_expiration") or {}).get("recovery")
+    if recovery and recovery["enabled"]:
+        # Stripe's link that makes a copy of the expired session (valid for 30 days).
+        recovery.update(url=f"{store.url}/c/recover/{session_id}", expires_at=int(time.time()) + 30 * 86400)
     store.emit_locked("checkout.session.expired", session)
     return 200, public(session)
 
@@ -89,7 +119,7 @@ def complete_session(
     email: str = "buyer@example.com",
     name: str = "Test Buyer",
     amount_discount: int = 0,
-    amount_tax: int = 0,
+    amount_tax: int | None = None,
     amount_total: int | None = None,
     currency: str | None = None,
     business_name: str | None = None,
@@ -98,13 +128,26 @@ def complete_session(
 ) -> dict[str, Any]:
     """Play the buyer paying on the hosted page; returns the session as events and retrieve show it.
 
-    When the session asked for an invoice (`invoice_creation[enabled]`), a paid session gets one.
+    When the session asked for an invoice (`invoice_creation[enabled]`), a paid session gets one. With
+    `automatic_tax[enabled]` the tax is Stripe Tax's for the buyer's `country` and `tax_ids` (tax.py), its
+    breakdown shown under `expand[]=total_details.breakdown`; `amount_tax` given sets the tax outright (a
+    test playing a figure Stripe might report).
 
     "paid" makes a succeeded PaymentIntent with its Charge and balance transaction; "unpaid" (a delayed
     method such as a bank debit) a processing PaymentIntent; "no_payment_required" no PaymentIntent.
     """
     with store._lock:
         session = store.sessions[session_id]
+        tax_ids = tax_ids or []
+        taxable = session["amount_subtotal"] - amount_discount
+        inclusive = session.get("_tax_behavior") == "inclusive"
+        computed = None
+        if amount_tax is None and session["automatic_tax"]["enabled"]:
+            computed = tax.compute(amount=taxable, country=country, tax_ids=tax_ids, inclusive=inclusive)
+            amount_tax = computed.amount
+            session["automatic_tax"].update(provider="stripe", status="complete")
+            session["_tax_breakdown"] = {"discounts": [], "taxes": computed.breakdown()}
+        amount_tax = amount_tax or 0
         session.update(
             status="complete",
             payment_status=payment_status,
@@ -115,15 +158,8 @@ def complete_session(
                 "individual_name": None,
                 "phone": None,
                 "tax_exempt": "none",
-                "tax_ids": tax_ids or [],
-                "address": {
-                    "city": "Los Angeles",
-                    "country": country,
-                    "line1": "1 Studio Way",
-                    "line2": None,
-                    "postal_code": "90001",
-                    "state": "CA",
-                },
+                "tax_ids": tax_ids,
+                "address": tax.sample_address(country),
             },
             total_details={
                 "amount_discount": amount_discount,
@@ -131,11 +167,8 @@ def complete_session(
                 "amount_tax": amount_tax,
             },
         )
-        session["amount_total"] = (
-            session["amount_subtotal"] - amount_discount + amount_tax
-            if amount_total is None
-            else amount_total
-        )
+        added_tax = 0 if computed is not None and inclusive else amount_tax
+        session["amount_total"] = taxable + added_tax if amount_total is None else amount_total
         if currency is not None:
             session["currency"] = currency
         if payment_status != "no_payment_required" and not session["payment_intent"]:

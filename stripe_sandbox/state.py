@@ -53,6 +53,17 @@ def error(message: str, code: str | None = None, error_type: str = "invalid_requ
     return {"error": body}
 
 
+def page_of(items: list[dict[str, Any]], query: dict[str, Any], url: str) -> Answer:
+    """One page of a list, newest first, as Stripe pages it (`limit`, `starting_after`)."""
+    items = sorted(items, key=lambda item: (-item["created"], item["id"]))
+    limit = int(query.get("limit") or 10)
+    ids = [item["id"] for item in items]
+    if query.get("starting_after") in ids:
+        items = items[ids.index(query["starting_after"]) + 1 :]
+    page = [public(item) for item in items[:limit]]
+    return 200, {"object": "list", "data": page, "has_more": len(items) > limit, "url": url}
+
+
 def missing(kind: str, object_id: str) -> Answer:
     return 404, error(f"No such {kind}: '{object_id}'", code="resource_missing")
 
@@ -89,6 +100,7 @@ class Store:
         self.payouts: dict[str, dict[str, Any]] = {}
         self.invoices: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
+        self.credit_notes: dict[str, dict[str, Any]] = {}
         self._failures: list[str] = []
         self._replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -168,6 +180,7 @@ class Store:
             "payout": self.payouts,
             "invoice": self.invoices,
             "customer": self.customers,
+            "credit_note": self.credit_notes,
         }
 
     def _by_id(self, object_id: str) -> dict[str, Any] | None:
@@ -180,6 +193,9 @@ class Store:
         """A copy of `obj` with each `expand[]` path (`payment_intent.latest_charge`) replaced by its object."""
         result = public(obj)
         for path in paths:
+            if path == "total_details.breakdown" and "_tax_breakdown" in obj:  # computed, not an object
+                result["total_details"]["breakdown"] = copy.deepcopy(obj["_tax_breakdown"])
+                continue
             node = result
             for key in path.split("."):
                 value = node.get(key)

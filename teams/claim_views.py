@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from access import links, tasks
 from access.models import Grant
+from catalog.models import Product
 from checkout.models import Order
 from common.text import normalise_email
 from teams import claims, seats
@@ -58,7 +59,13 @@ def claim_seat(request: HttpRequest, token: str) -> HttpResponse:
         )
     order = seat[0].order
     form = AssignSeatForm(request.POST if request.method == "POST" else None)
-    context = {"form": form, "seat": seat, "order": order, "product_name": seat[0].line.product_name}
+    context = {
+        "form": form,
+        "seat": seat,
+        "order": order,
+        "product_name": seat[0].line.product_name,
+        "has_course": any(grant.product.kind == Product.Kind.COURSE for grant in seat),
+    }
     if request.method == "GET" or not form.is_valid():
         return render(request, "teams/claim.html", context, status=400 if request.method == "POST" else 200)
     email = normalise_email(form.cleaned_data["email"])

@@ -22,6 +22,7 @@ from teams.seats import (
     _give,
     check_one_seat_per_person,
     locked_buyer_seat,
+    team_order_ids,
 )
 
 # The salt the first claim links were signed with (when they lived in access): links sent then still work.
@@ -118,8 +119,11 @@ def resend_to_holder(line_id: int, email: str) -> None:
     """A claim link was used with an address that already holds a seat of the order: that address gets its
     own access email again (once a day per seat, like the buyer's resend), so the claim page can answer
     the same whether or not the address held a seat. The link stays unused."""
+    order = Order.objects.filter(lines=line_id).first()
     grant = (
-        Grant.objects.filter(order__lines=line_id, holder_email=email, state=Grant.State.ACTIVE)
+        Grant.objects.filter(
+            order_id__in=team_order_ids(order) if order else [], holder_email=email, state=Grant.State.ACTIVE
+        )
         .order_by("line_id", "seat")
         .first()
     )

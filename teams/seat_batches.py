@@ -114,18 +114,30 @@ class SeatPlan:
 
 
 def buyer_order(reference: str, buyer_email: str, *, lock: bool = False) -> Order | None:
-    """The buyer's own paid order by its reference (None for anyone else's)."""
+    """The buyer's own paid order by its reference (None for anyone else's). For the reference of seats
+    added to a team order, that team order: its seat manager hands them out."""
     email = normalise_email(buyer_email)
     if not email:
         return None
     orders = Order.objects.select_for_update() if lock else Order.objects.all()
     order = orders.filter(reference=reference, email=email).first()
+    if order is not None and order.adds_seats_to_id:
+        order = orders.filter(pk=order.adds_seats_to_id, email=email).first()
     return order if order is not None and order.status in states.MONEY_RECEIVED else None
 
 
-def _free_seats(line: OrderLine, *, lock: bool) -> dict[int, list[Grant]]:
-    """The line's unassigned seats, by number, each with all its grants."""
-    grants = Grant.objects.filter(line=line, state=Grant.State.UNASSIGNED).order_by("seat", "pk")
+def team_lines(order: Order, line: OrderLine) -> list[int]:
+    """The line and the lines of seats added to the team for the same product: one pool of seats."""
+    added = OrderLine.objects.filter(order__adds_seats_to=order, product_id=line.product_id)
+    return (
+        [line.pk, *added.exclude(pk=line.pk).values_list("pk", flat=True)] if line.product_id else [line.pk]
+    )
+
+
+def _free_seats(lines: list[int], *, lock: bool) -> dict[int, list[Grant]]:
+    """The unassigned seats of the lines (added seats number on after the team's), by number, each with
+    all its grants."""
+    grants = Grant.objects.filter(line_id__in=lines, state=Grant.State.UNASSIGNED).order_by("seat", "pk")
     if lock:
         grants = grants.select_for_update()
     by_seat: dict[int, list[Grant]] = {}
@@ -141,9 +153,10 @@ def plan_seat_list(
     queries however long the list. Raises SeatListUnreadable (teams.seat_lists) for an over-long list."""
     seat_list = read_list(text)
     people = seat_list.people
-    free = _free_seats(line, lock=lock)
+    pool = team_lines(order, line)
+    free = _free_seats(pool, lock=lock)
     product_ids = list(
-        Grant.objects.filter(line=line).order_by().values_list("product_id", flat=True).distinct()
+        Grant.objects.filter(line_id__in=pool).order_by().values_list("product_id", flat=True).distinct()
     )
     product_names = line.product_name
     plan = SeatPlan(line=line, product_names=product_names, free=len(free), people=people, seats=free)
@@ -176,7 +189,7 @@ def plan_seat_list(
         plan.error = (
             f"The list names {len(taking)} people who can have a seat, but only {len(free)} "
             f"seat{'' if len(free) == 1 else 's'} {'is' if len(free) == 1 else 'are'} free. "
-            f"Remove {len(taking) - len(free)} or buy more seats."
+            f"Remove {len(taking) - len(free)}, or add seats to this order first."
         )
     for person, reference in wanted:
         if reference and not include_elsewhere:
@@ -194,7 +207,9 @@ def plan_seat_list(
 def _look_alikes(order: Order, product_ids: list[int], listed: list[str]) -> list[list[tuple[str, bool]]]:
     """The groups of look-alike addresses with at least one from the list, holders on the order first."""
     holding = set(
-        Grant.objects.filter(order=order, state=Grant.State.ACTIVE, product_id__in=product_ids)
+        Grant.objects.filter(
+            order_id__in=seats.team_order_ids(order), state=Grant.State.ACTIVE, product_id__in=product_ids
+        )
         .exclude(holder_email="")
         .values_list("holder_email", flat=True)
     )
@@ -231,8 +246,11 @@ def assign_seat_list(
     given = [(plan.seats[p.seat], p.person.name, p.person.email) for p in plan.placements]
     seats._give(order, given, announce=False)
     batch = secrets.token_hex(4)
-    for email in sorted({p.person.email for p in plan.placements}):
-        tasks.send_seats_given_email.enqueue(order.pk, email, batch)
+    # One email per person and order holding their seat (seats added to the team are their own orders).
+    for order_id, email in sorted(
+        {(plan.seats[p.seat][0].order_id, p.person.email) for p in plan.placements}
+    ):
+        tasks.send_seats_given_email.enqueue(order_id, email, batch)
     states.note(
         order,
         "access",

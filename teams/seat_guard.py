@@ -52,11 +52,14 @@ def order_or_404(request: HttpRequest, reference: str) -> tuple[Order, str]:
 
 
 def seat_order(grant_token: str, email: str) -> Order | None:
-    """The order of the seat a token names, when it is this buyer's."""
+    """The order whose seat manager holds the seat a token names, when it is this buyer's: the seat's
+    order, or for seats added to a team order, that team order."""
     grant = (
         Grant.objects.filter(token=grant_token, order__email=normalise_email(email))
         .exclude(order__email="")
-        .select_related("order")
+        .select_related("order__adds_seats_to")
         .first()
     )
-    return grant.order if grant else None
+    if grant is None:
+        return None
+    return grant.order.adds_seats_to or grant.order

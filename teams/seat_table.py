@@ -9,14 +9,17 @@ however many seats it has."""
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Min
 
 from access.models import Download, EnrolmentDelivery, Grant
 from checkout.models import EmailDelivery, Order, OrderLine
+from learning.certificate_emails import verify_url
+from learning.roster import CourseProgress, course_progress, csv_cells
 from teams.claims import claim_token
-from teams.seats import use_reasons
+from teams.seats import team_order_ids, use_reasons
 
 REMINDER_PREFIX = "seat-reminder-"
 
@@ -40,6 +43,11 @@ STARTED = {ENROLLED, CLAIMED, OPENED, DOWNLOADED}
 NOT_STARTED = {ASSIGNED}
 HELD = STARTED | NOT_STARTED
 FILTERS = {"free": {FREE}, "waiting": NOT_STARTED}
+# Filters on what the course platform told us (learning.roster), beside the ones on the seat's state.
+COURSE_FILTERS = {
+    "learning": lambda row: any(c.started and not c.passed for c in row.courses),
+    "passed": lambda row: any(c.passed for c in row.courses),
+}
 # The search box looks at this many characters of what was typed.
 MAX_SEARCH_CHARS = 100
 
@@ -63,6 +71,9 @@ class SeatRow:
     claim_link_out: dt.datetime | None = None
     reminded_on: dt.date | None = None
     reminder_sent: bool = False
+    claimed_at: dt.datetime | None = None
+    ended_because: str = ""  # why access ended (a refund, a lost dispute), shown beside "access ended"
+    courses: list[CourseProgress] = field(default_factory=list)  # learning.roster: one per course
 
     @property
     def label(self) -> str:
@@ -71,6 +82,19 @@ class SeatRow:
     @property
     def started(self) -> bool:
         return self.state in STARTED
+
+    @property
+    def course_news(self) -> bool:
+        """Whether the course platform said anything of this holder (else the roster shows one short line)."""
+        return any(c.started or c.private for c in self.courses)
+
+    @property
+    def waiting_to_start(self) -> bool:
+        """Held and not begun. On a course while the course platform reports (COURSE_PLATFORM_EVENTS_SECRET),
+        until it says they started; else, and for kits, by the seat's state."""
+        if self.state not in HELD or self.course_news:
+            return False
+        return self.state in NOT_STARTED or bool(self.courses and settings.COURSE_PLATFORM_EVENTS_SECRET)
 
     @property
     def can_give_away(self) -> bool:
@@ -114,13 +138,19 @@ def _state(seat: list[Grant], downloaded: dt.datetime | None, enrolled: dt.datet
 
 
 def seat_rows(order: Order) -> list[SeatRow]:
-    """Every seat of the order, line by line, in seat order."""
-    grants = list(Grant.objects.filter(order=order).select_related("line").order_by("line_id", "seat", "pk"))
+    """Every seat of the order and of the seats added to it later (its team), line by line, in seat order
+    (added seats number on after the team's: access.seat_numbers)."""
+    team = team_order_ids(order)
+    grants = list(
+        Grant.objects.filter(order_id__in=team)
+        .select_related("line", "product")
+        .order_by("line_id", "seat", "pk")
+    )
     seats: dict[tuple[int, int], list[Grant]] = {}
     for grant in grants:
         seats.setdefault((grant.line_id, grant.seat), []).append(grant)
     first_download = dict(
-        Download.objects.filter(grant__order=order, grant__state=Grant.State.ACTIVE)
+        Download.objects.filter(grant__order_id__in=team, grant__state=Grant.State.ACTIVE)
         .order_by()
         .values("grant_id")
         .annotate(first=Min("at"))
@@ -128,7 +158,7 @@ def seat_rows(order: Order) -> list[SeatRow]:
     )
     delivered = dict(
         EnrolmentDelivery.objects.filter(
-            grant__order=order, event=EnrolmentDelivery.Event.GRANTED, cancelled_at__isnull=True
+            grant__order_id__in=team, event=EnrolmentDelivery.Event.GRANTED, cancelled_at__isnull=True
         )
         .exclude(delivered_at__isnull=True)
         .order_by()
@@ -138,12 +168,13 @@ def seat_rows(order: Order) -> list[SeatRow]:
     )
     reminders: dict[str, tuple[dt.date, bool]] = {}
     for purpose, recipient, sent_at in EmailDelivery.objects.filter(
-        order=order, purpose__startswith=REMINDER_PREFIX
+        order_id__in=team, purpose__startswith=REMINDER_PREFIX
     ).values_list("purpose", "recipient", "sent_at"):
         day = dt.date.fromisoformat(purpose.removeprefix(REMINDER_PREFIX))
         if recipient not in reminders or reminders[recipient][0] <= day:
             reminders[recipient] = (day, sent_at is not None)
     used = use_reasons(grants)
+    learning = course_progress(grants, order.email)
     rows = []
     for (line_id, number), seat in seats.items():
         # Files and enrolment of an earlier holder do not count for this one.
@@ -168,6 +199,9 @@ def seat_rows(order: Order) -> list[SeatRow]:
                 claim_link_out=seat[0].claim_link_out_at if state == FREE else None,
                 reminded_on=reminded[0] if reminded else None,
                 reminder_sent=reminded[1] if reminded else False,
+                claimed_at=seat[0].claimed_at if state != FREE else None,
+                ended_because=seat[0].revoked_reason if state == ENDED else "",
+                courses=[learning[g.pk] for g in seat if g.pk in learning],
             )
         )
     return rows
@@ -185,7 +219,19 @@ def seat_counts(rows: list[SeatRow]) -> SeatCounts:
 
 def to_remind(order: Order, rows: list[SeatRow]) -> list[str]:
     """Holders who have not started, the buyer aside (they are the one reminding)."""
-    return sorted({r.holder_email for r in rows if r.state in NOT_STARTED and r.holder_email != order.email})
+    return sorted({email for _, email in reminders_due(order, rows)})
+
+
+def reminders_due(order: Order, rows: list[SeatRow]) -> list[tuple[int, str]]:
+    """(order id, holder) for each holder who has not started, by the order holding their seat (the team
+    order or seats added to it: each reminder is about, and links to, that order's seats)."""
+    return sorted(
+        {
+            (r.line.order_id, r.holder_email)
+            for r in rows
+            if r.state in NOT_STARTED and r.holder_email != order.email
+        }
+    )
 
 
 def nobody_to_remind(order: Order, rows: list[SeatRow]) -> str:
@@ -206,7 +252,10 @@ def _cell(value: str) -> str:
 
 
 def csv_rows(order: Order, rows: list[SeatRow]) -> Iterator[list[str]]:
-    yield ["Order", "Product", "Seat", "Holder name", "Holder email", "State", "Since", "Last reminder"]
+    yield [
+        *("Order", "Product", "Seat", "Holder name", "Holder email", "State", "Since", "Last reminder"),
+        *("Claimed", "Started", "Progress %", "Passed", "Certificate"),
+    ]
     for row in rows:
         yield [
             order.reference or "",
@@ -214,7 +263,9 @@ def csv_rows(order: Order, rows: list[SeatRow]) -> Iterator[list[str]]:
             str(row.number),
             _cell(row.holder_name),
             _cell(row.holder_email),
-            row.label,
+            f"{row.label} ({row.ended_because})" if row.ended_because else row.label,
             row.since.isoformat(timespec="seconds") if row.since else "",
             row.reminded_on.isoformat() if row.reminded_on else "",
+            row.claimed_at.date().isoformat() if row.claimed_at else "",
+            *csv_cells(row.courses, verify_url),
         ]

@@ -9,7 +9,6 @@ asked for a full sign-in instead; the browser that paid may manage the order it 
 import csv
 import io
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,51 +24,12 @@ from checkout.models import Order, OrderLine
 from common.text import normalise_email
 from teams import claims, reminders, seat_batches, seat_guard, seat_table, seats
 from teams.forms import AssignSeatForm, SeatListForm
-from teams.seat_lists import (
-    MAX_SEAT_LIST_CHARS,
-    MAX_SEAT_LIST_FILE_BYTES,
-    MAX_SEAT_LIST_LINES,
-    SeatListUnreadable,
-    csv_to_lines,
-)
+from teams.seat_lists import MAX_SEAT_LIST_CHARS, MAX_SEAT_LIST_FILE_BYTES, SeatListUnreadable, csv_to_lines
+from teams.seat_page import page as _page
+from teams.seat_page import seats_url as _seats_url
 
 # The seat list upload is the one view that takes a file part; its whole body stays under this.
 MAX_SEAT_LIST_REQUEST_BYTES = MAX_SEAT_LIST_FILE_BYTES + 4 * MAX_SEAT_LIST_CHARS + 16 * 1024
-
-
-def _seats_url(order: Order) -> str:
-    return reverse("teams:seats", kwargs={"reference": order.reference})
-
-
-def _page(request: HttpRequest, order: Order, *, form=None, plan=None, status: int = 200) -> HttpResponse:
-    rows = seat_table.seat_rows(order)
-    shown = request.GET.get("show", "")
-    wanted = seat_table.FILTERS.get(shown)
-    search = " ".join(request.GET.get("q", "")[: seat_table.MAX_SEARCH_CHARS].split())
-    lines = list(order.lines.all())
-    context = {
-        "order": order,
-        "lines": lines,
-        "rows": [r for r in rows if (wanted is None or r.state in wanted) and r.matches(search.casefold())],
-        "counts": seat_table.seat_counts(rows),
-        "show": shown if wanted else "",
-        "search": search,
-        "to_remind": seat_table.to_remind(order, rows),
-        "nobody_to_remind": seat_table.nobody_to_remind(order, rows),
-        "reminded_today": reminders.reminded_today(order),
-        "site_url": settings.SITE_URL,
-        "contact_email": settings.SITE_CONTACT_EMAIL,
-        "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,
-        "max_lines": MAX_SEAT_LIST_LINES,
-        "max_file_kb": MAX_SEAT_LIST_FILE_BYTES // 1024,
-        "form": form or SeatListForm(initial={"line": lines[0].pk if lines else None}),
-        "plan": plan,
-        "breadcrumbs": [
-            ("Your purchases", reverse("access:purchases")),
-            (f"Seats of order {order.reference}", ""),
-        ],
-    }
-    return render(request, "teams/seats.html", context, status=status)
 
 
 @never_cache
@@ -197,6 +157,26 @@ def remind_holders(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(_seats_url(order))
 
 
+@require_POST
+@seat_guard.buyer_only
+def nudge_holder(request: HttpRequest, grant_token: str) -> HttpResponse:
+    """One reminder to one holder, at most once a day per seat (teams.reminders.nudge_holder)."""
+    viewer = sessions.viewer(request)
+    if viewer is None:
+        return redirect("access:purchases")
+    order = seat_guard.seat_order(grant_token, viewer.email)
+    email = normalise_email(seat_guard.buyer_email(request, order))
+    try:
+        holder = reminders.nudge_holder(grant_token=grant_token, buyer_email=email)
+    except Grant.DoesNotExist:
+        raise Http404("No such seat on your orders.") from None
+    except reminders.RemindersRefused as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, f"A reminder is on its way to {holder}.")
+    return redirect(_seats_url(order) if order else reverse("access:purchases"))
+
+
 def _give_one(request: HttpRequest, grant_token: str, service, done: str) -> HttpResponse:
     """Assign or reassign one seat from its form; a person who holds it on another order needs a tick."""
     viewer = sessions.viewer(request)
@@ -292,4 +272,4 @@ def resend_access_email(request: HttpRequest, grant_token: str) -> HttpResponse:
     emails.send_access_given_email.enqueue(grant.line_id, grant.seat, resend=f"d{day}")
     states.note(grant.order, "access", f"Access email resent to {grant.holder_email}.", source="buyer")
     messages.success(request, f"The access email is on its way to {grant.holder_email} again.")
-    return redirect(_seats_url(grant.order))
+    return redirect(_seats_url(grant.order.adds_seats_to or grant.order))

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from access import enrolment
@@ -38,6 +39,13 @@ class SeatUsed(SeatUnavailable):
 
 class SeatClaimed(SeatUnavailable):
     """The seat a claim link names has been taken already."""
+
+
+def team_order_ids(order: Order) -> list[int]:
+    """The orders whose seats one seat manager hands out: the team order and the seats added to it later
+    (`Order.adds_seats_to`), from either of them. One query."""
+    team = order.team_id
+    return list(Order.objects.filter(Q(pk=team) | Q(adds_seats_to_id=team)).values_list("pk", flat=True))
 
 
 def claimed_reason(claimed_at: dt.datetime) -> str:
@@ -91,10 +99,13 @@ def _product_names(seat: list[Grant]) -> str:
 def holders_on_order(
     order: Order, product_ids: Iterable[int], emails: Iterable[str], *, besides=()
 ) -> set[str]:
-    """Which of `emails` (normalised) hold an active seat of any of the products on `order`, leaving out
-    the seats `besides` names ((line id, seat) pairs). One query."""
+    """Which of `emails` (normalised) hold an active seat of any of the products on `order`'s team (the
+    order and the seats added to it), leaving out the seats `besides` names ((line id, seat) pairs)."""
     held = Grant.objects.filter(
-        order=order, state=Grant.State.ACTIVE, holder_email__in=list(emails), product_id__in=list(product_ids)
+        order_id__in=team_order_ids(order),
+        state=Grant.State.ACTIVE,
+        holder_email__in=list(emails),
+        product_id__in=list(product_ids),
     ).values_list("holder_email", "line_id", "seat")
     besides = set(besides)
     return {email for email, line_id, seat in held if (line_id, seat) not in besides}
@@ -103,9 +114,9 @@ def holders_on_order(
 def holders_on_other_orders(
     order: Order, product_ids: Iterable[int], emails: Iterable[str]
 ) -> dict[str, str]:
-    """Which of `emails` hold an active seat of any of the products on another order of the same buyer,
-    with that order's reference. Other buyers' orders are never looked at (nobody learns who else bought).
-    One query."""
+    """Which of `emails` hold an active seat of any of the products on another order (outside this team)
+    of the same buyer, with that order's reference. Other buyers' orders are never looked at (nobody learns
+    who else bought)."""
     held = (
         Grant.objects.filter(
             order__email=order.email,
@@ -113,7 +124,7 @@ def holders_on_other_orders(
             holder_email__in=list(emails),
             product_id__in=list(product_ids),
         )
-        .exclude(order=order)
+        .exclude(order_id__in=team_order_ids(order))
         .exclude(order__email="")
         .order_by("order_id")
         .values_list("holder_email", "order__reference")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teams import claim_views, seat_views
+from teams import added_seat_views, claim_views, seat_views
 
 app_name = "teams"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         "purchases/orders/<str:reference>/seats/assign/", seat_views.assign_seat_list, name="assign_seat_list"
     ),
     path("purchases/orders/<str:reference>/seats/remind/", seat_views.remind_holders, name="remind_holders"),
+    path("purchases/orders/<str:reference>/seats/add/", added_seat_views.add_seats, name="add_seats"),
     path("purchases/seats/<str:grant_token>/", seat_views.assign_seat, name="assign_seat"),
     path("purchases/seats/<str:grant_token>/reassign/", seat_views.reassign_seat, name="reassign_seat"),
     path("purchases/seats/<str:grant_token>/claim-link/", seat_views.take_claim_link, name="take_claim_link"),
@@ -24,5 +25,6 @@ urlpatterns = [
         seat_views.resend_access_email,
         name="resend_access_email",
     ),
+    path("purchases/seats/<str:grant_token>/nudge/", seat_views.nudge_holder, name="nudge_holder"),
     path("purchases/claim/<str:token>/", claim_views.claim_seat, name="claim_seat"),
 ]

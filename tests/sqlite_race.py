@@ -95,7 +95,9 @@ def harness(db: str, rounds: int, plain: bool) -> int:
     try:
         for round_ in range(1, rounds + 1):
             browser = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
-            started = browser.post("/checkout/start/", {"product": "level-i", "quantity": "1"})
+            started = browser.post(
+                "/checkout/start/", {"digital_consent": "on", "product": "level-i", "quantity": "1"}
+            )
             if started.status_code != 303:
                 problems.append(f"round {round_}: checkout start answered {started.status_code}")
                 continue

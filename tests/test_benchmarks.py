@@ -3,8 +3,8 @@ enforced), so a script that stops starting fails CI instead of the day someone n
 runs stay manual (docs/development.md "Benchmarks").
 
 The PostgreSQL benchmarks start together (each in its own throwaway database on the test server) and each
-test waits for its own; bench_downloads.py makes its own SQLite database whatever the suite runs on, so it
-runs in the SQLite pass only.
+test waits for its own; bench_downloads.py and bench_reconcile.py make their own SQLite databases whatever the suite
+runs on, so they run in the SQLite pass only.
 """
 
 import os
@@ -69,7 +69,10 @@ def commands(workdir: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (command, environment) of each quick run this pass makes."""
     python = sys.executable
     if not ON_POSTGRESQL:
-        return {"downloads": ([python, "scripts/bench_downloads.py", "--quick"], script_environment())}
+        return {
+            "downloads": ([python, "scripts/bench_downloads.py", "--quick"], script_environment()),
+            "reconcile": ([python, "scripts/bench_reconcile.py", "--quick"], script_environment()),
+        }
     tag = f"ci_{os.getpid()}"
     export_url = server_url(f"{tag}_export_bench")
     runs = {
@@ -138,6 +141,20 @@ def test_the_download_benchmark_runs_and_prints_its_figures(quick_runs):
     text = finished(quick_runs, "downloads")
 
     assert re.search(r"^\s+1 MB\s+2\s+\d+\s+\d+\s+[\d.]+ MB\s+[\d.]+ MB\s+all$", text, re.MULTILINE), text
+
+
+@pytest.mark.skipif(
+    ON_POSTGRESQL, reason="bench_reconcile.py uses its own SQLite database; the SQLite pass runs it"
+)
+def test_the_reconcile_benchmark_counts_the_calls_of_both_passes(quick_runs):
+    text = finished(quick_runs, "reconcile")
+
+    row = re.search(r"^\s+100\s+([\d,]+)\s+[\d.]+\s+[\d.]+ m\s+([\d,]+)\s+[\d.]+\s+\d+\s+\d+$", text, re.M)
+    assert row, text
+    sweep_calls, events_calls = (int(group.replace(",", "")) for group in row.groups())
+    assert sweep_calls >= 200 and events_calls < 5, (
+        "the sweep syncs every order; the events pass reads a page"
+    )
 
 
 @postgresql_only

@@ -16,3 +16,5 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Tests change prices between requests; the page cache has its own tests (tests/config/test_public_cache.py),
 # which switch it on and also check that every public page is cacheable.
 os.environ.setdefault("PUBLIC_CACHE_ENABLED", "false")
+# The real tax registries are never asked from tests (tests/tax/ serves recorded answers to the clients).
+os.environ.setdefault("TAX_ID_REGISTRY", "fake")

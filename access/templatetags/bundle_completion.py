@@ -9,6 +9,8 @@ from django.conf import settings
 
 from access import sessions
 from access.credit import bundle_offer
+from catalog.currency import visitor_currency
+from checkout import consent
 
 register = template.Library()
 
@@ -24,12 +26,16 @@ def signed_in_email(request) -> str:
 def bundle_completion(context, product) -> dict:
     if product is None or not product.is_bundle:
         return {"show": False}
-    email = signed_in_email(context.get("request"))
-    offer = bundle_offer(email=email, bundle=product) if email else None
+    request = context.get("request")
+    email = signed_in_email(request)
+    # In the page's currency: the one its products were annotated with, else the visitor's.
+    currency = getattr(product, "offer_currency", None) or (visitor_currency(request) if request else "")
+    offer = bundle_offer(email=email, bundle=product, currency=currency) if email else None
     return {
         "show": True,
         "signed_in": bool(email),
         "offer": offer,
         "product": product,
         "csrf_token": context.get("csrf_token"),
+        "consent_text": consent.TEXT,
     }

@@ -140,7 +140,8 @@ def test_the_server_recomputes_the_price_and_a_tampered_form_changes_nothing(
     sign_in(BUYER)
 
     response = client.post(
-        reverse("access:complete_bundle"), {"product": "bundle", "price_cents": "1", "credit_cents": "99999"}
+        reverse("access:complete_bundle"),
+        {"product": "bundle", "price_cents": "1", "credit_cents": "99999", "digital_consent": "on"},
     )
 
     assert response.status_code == 303
@@ -279,3 +280,69 @@ def test_a_holder_whose_seat_someone_else_paid_for_is_never_told_less_nothing(
     assert "Complete your Bundle" in page
     assert f"less {format_money(0)}" not in page
     assert "No credit applies to what you own" in page
+
+
+def test_completing_the_bundle_asks_the_digital_consent_and_keeps_it_on_the_order(
+    catalog, paid_order, client, sign_in, fake_stripe, deliver_event
+):
+    from django.core import mail
+
+    from checkout import consent
+
+    paid_order("level-i", email=BUYER)
+    sign_in(BUYER)
+    page = client.get(reverse("access:purchases")).content.decode()
+    sessions = len(fake_stripe.session_requests())
+    assert 'id="bundle-consent-bundle" required' in page and consent.TEXT.split(".")[0] in page
+
+    refused = client.post(reverse("access:complete_bundle"), {"product": "bundle"}, follow=True)
+
+    refused_page = refused.content.decode()
+    assert consent.REQUIRED_MESSAGE in refused_page and 'class="messages' not in refused_page
+    assert 'aria-describedby="bundle-consent-bundle_error"' in refused_page
+    assert f'id="bundle-consent-bundle_error">{consent.REQUIRED_MESSAGE}' in refused_page
+    assert not Order.objects.filter(lines__adjustment_cents__gt=0).exists()
+    assert not CreditClaim.objects.exists() and len(fake_stripe.session_requests()) == sessions
+
+    started = client.post(reverse("access:complete_bundle"), {"product": "bundle", "digital_consent": "on"})
+
+    assert started.status_code == 303
+    order = Order.objects.filter(lines__adjustment_cents__gt=0).get()
+    assert order.digital_consent_version == consent.VERSION and order.digital_consent_at is not None
+    mail.outbox.clear()
+    deliver_event(completed_event(fake_stripe, order, email=BUYER))
+    confirmation = next(m for m in mail.outbox if order.reference in m.subject)
+    assert consent.TEXT in confirmation.body and "five days" in confirmation.body
+
+
+def test_the_buyer_back_from_completing_the_bundle_sees_the_full_success_page(
+    catalog, paid_order, client, sign_in, fake_stripe, deliver_event
+):
+    paid_order("level-i", email=BUYER)
+    sign_in(BUYER)
+
+    started = client.post(reverse("access:complete_bundle"), {"product": "bundle", "digital_consent": "on"})
+    assert started.status_code == 303
+    order = Order.objects.filter(lines__adjustment_cents__gt=0).get()
+    deliver_event(completed_event(fake_stripe, order, email=BUYER))
+
+    page = client.get(reverse("checkout:success"), {"session_id": order.stripe_session_id})
+
+    assert "checkout/success.html" in [t.name for t in page.templates]
+    assert order.reference in page.content.decode()
+
+
+def test_a_flash_message_sits_in_a_status_region_around_a_plain_list(
+    catalog, paid_order, client, sign_in, fake_stripe
+):
+    # A Bundle already owned makes no offer: the refusal comes back as a flash message on the purchases page.
+    paid_order("bundle", email=BUYER)
+    sign_in(BUYER)
+
+    page = client.post(
+        reverse("access:complete_bundle"), {"product": "bundle", "digital_consent": "on"}, follow=True
+    ).content.decode()
+
+    assert "There is no lower price" in page
+    assert '<div class="messages-region" role="status">\n      <ul class="messages">' in page
+    assert '<ul class="messages" role=' not in page

@@ -62,6 +62,7 @@ def test_a_holders_link_shows_her_own_access_on_that_order_only(two_orders, paid
     assert f"Order {team.reference} · your access is active." in page
     assert own.reference not in page
     assert f"{LIMITED} {team.reference}" in page
+    assert "or to hand out seats, send yourself a sign-in link" in page
 
 
 def test_a_personal_link_session_cannot_hand_out_reassign_or_resend_seats(two_orders):

@@ -1,5 +1,7 @@
 """What a refund sends: the buyer one refund receipt per refund (amount, date, where the money goes, how
-long banks take, what happens to access, what remains), and each holder address one "access has ended"."""
+long banks take, what happens to access, what remains), and each other holder address one "access has
+ended". The receipt that refunds the order in full is the buyer's only email about it; a lost dispute
+still tells every holder, the buyer included."""
 
 import pytest
 from django.core import mail
@@ -13,6 +15,16 @@ pytestmark = pytest.mark.django_db
 
 def receipts(order) -> list:
     return [m for m in mail.outbox if m.subject.startswith("Refund of") and order.reference in m.subject]
+
+
+def ended_emails() -> list:
+    return [m for m in mail.outbox if "access has ended" in m.subject]
+
+
+def html(message) -> str:
+    [(content, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return content
 
 
 def five_seats_buyer_holding_two(paid_order, client, sign_in):
@@ -50,12 +62,15 @@ def test_a_full_refund_of_five_seats_sends_the_buyer_one_receipt_naming_the_amou
     assert "back to the card or account you paid with" in body
     assert "refunded in full" in body and "all 5 seats" in body
     assert "/purchases/open/" in body
+    assert (
+        "Access from this order ends for all 5 seats: 5 × CPMA Bundle." in body
+        and "Kit download links stop working" in body
+    )
     assert EmailDelivery.objects.filter(order=order, purpose__startswith="refund-receipt-").count() == 1
-    # One "access has ended" per holder address: the buyer's two seats in one email, Ana's in hers.
-    ended = [m for m in mail.outbox if "ended" in m.body and not m.subject.startswith("Refund of")]
-    assert sorted(m.to[0] for m in ended) == ["ana@studio.example", "lead@studio.example"]
-    buyers = next(m for m in ended if m.to == ["lead@studio.example"])
-    assert "all 2 of your seats" in buyers.body and "the order was refunded" in buyers.body
+    # The receipt is the buyer's one email about it; Ana, who holds a seat, hears from access.
+    assert [m.subject for m in mail.outbox if m.to == ["lead@studio.example"]] == [receipt.subject]
+    [ended] = [m for m in mail.outbox if "access has ended" in m.subject]
+    assert ended.to == ["ana@studio.example"] and "the order was refunded" in ended.body
 
 
 def test_a_partial_refund_says_what_remains_and_that_access_continues(paid_order, fake_stripe, deliver_event):
@@ -69,6 +84,62 @@ def test_a_partial_refund_says_what_remains_and_that_access_continues(paid_order
     assert "$67 has now been refunded and $67 remains paid" in first.body
     assert "$77 has now been refunded and $57 remains paid" in second.body
     assert "continues" in second.body and "all 2 seats" in second.body
+    assert "$77 has now been refunded and $57 remains paid" in html(second)
+    assert ended_emails() == []
+
+
+def test_a_full_refund_of_a_level_i_seat_sends_the_buyer_one_email_that_speaks_of_no_download(
+    paid_order, fake_stripe, deliver_event
+):
+    order = paid_order("level-i", email="pat@example.com", name="Pat")
+    mail.outbox.clear()
+
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id)))
+    deliver_event(make_event("charge.refunded", fake_stripe.charge_for(order.stripe_session_id)))
+
+    order.refresh_from_db()
+    assert order.status == "refunded" and set(order.grants.values_list("state", flat=True)) == {"revoked"}
+    [receipt] = mail.outbox
+    assert receipt.subject == f"Refund of $147 for order {order.reference}"
+    for part in (receipt.body, html(receipt)):
+        assert "Your access from this order ends: 1 × CPMA Level I Certification." in part
+        assert "CPMA Level I Certification" in part and "Creative Project Management Academy" in part
+        assert "download" not in part.lower() and "Anyone you gave a seat to" not in part
+    assert not EmailDelivery.objects.filter(order=order, purpose="access-ended").exists()
+
+
+def test_two_refunds_that_add_up_to_the_total_send_two_receipts_and_no_access_ended(
+    paid_order, fake_stripe, deliver_event
+):
+    order = paid_order("resume-kit", quantity=2, email="pat@example.com")
+    mail.outbox.clear()
+
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id, amount=6700)))
+    deliver_event(make_event("refund.created", fake_stripe.refund(order.stripe_session_id, amount=6700)))
+
+    first, second = receipts(order)
+    assert "partial refund" in first.body and "refunded in full" in second.body
+    assert "Access from this order ends for all 2 seats" in second.body
+    assert "Kit download links stop working" in second.body
+    assert [m.to for m in mail.outbox] == [["pat@example.com"], ["pat@example.com"]]
+    assert set(order.grants.values_list("state", flat=True)) == {"revoked"}
+
+
+def test_a_full_refund_that_fails_after_its_receipt_tells_the_buyer_access_is_back(
+    paid_order, fake_stripe, deliver_event
+):
+    order = paid_order("level-i", email="pat@example.com", name="Pat")
+    refund = fake_stripe.refund(order.stripe_session_id)
+    deliver_event(make_event("refund.created", refund))
+    assert len(receipts(order)) == 1 and ended_emails() == []
+    mail.outbox.clear()
+
+    deliver_event(make_event("refund.updated", fake_stripe.update_refund(refund["id"], status="failed")))
+
+    order.refresh_from_db()
+    assert order.status == "paid" and order.grants.get().state == "active"
+    [again] = mail.outbox
+    assert again.to == ["pat@example.com"] and "Your CPMA access" in again.subject
 
 
 def test_a_pending_refund_sends_no_receipt_until_it_succeeds(paid_order, fake_stripe, deliver_event):
@@ -93,4 +164,6 @@ def test_a_lost_dispute_tells_the_holder_the_dispute_wording_and_sends_no_refund
 
     assert receipts(order) == []
     [ended] = [m for m in mail.outbox if "has ended" in m.body]
-    assert "disputed by the card holder" in ended.body and "refunded" not in ended.body
+    assert ended.to == ["pat@example.com"]
+    for part in (ended.body, html(ended)):
+        assert "disputed by the card holder" in part and "refunded" not in part

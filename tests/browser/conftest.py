@@ -10,6 +10,9 @@ import pytest
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
+from stripe_sandbox.webhooks import WebhookSender
+from tests.stripe_fake import FakeStripe
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -96,3 +99,35 @@ def open_page(browser):
     yield _open
     for page in pages:
         page.close()
+
+
+@pytest.fixture
+def start_hosted_stripe(shop, settings):
+    """Start a fake Stripe that serves its own payment pages and point the shop at it. With `webhook_secret`
+    it also sends signed webhooks to the shop, as `make run`'s sandbox does; other options go to FakeStripe
+    (`invoice_pages=True`, say). Stopped when the test ends."""
+    started = []
+
+    def start(*, webhook_secret: str = "whsec_test_fake_webhook_secret", webhooks: bool = False, **options):
+        if webhooks:
+            options["webhooks"] = WebhookSender(f"{shop}/stripe/webhook/", webhook_secret)
+        fake = FakeStripe(hosted_origin="self", **options).start()
+        started.append(fake)
+        settings.STRIPE_SECRET_KEY = "sk_test_browser"
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_browser"
+        settings.STRIPE_WEBHOOK_SECRET = webhook_secret
+        settings.STRIPE_API_BASE = fake.url
+        settings.STRIPE_MAX_NETWORK_RETRIES = 0
+        settings.STRIPE_CHECKOUT_ORIGIN = fake.url
+        settings.SITE_URL = shop
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+@pytest.fixture
+def hosted_stripe(start_hosted_stripe):
+    """A fake Stripe with its own payment pages, no webhooks: tests deliver events themselves."""
+    return start_hosted_stripe()

@@ -124,6 +124,7 @@ def test_a_newcomer_buys_in_the_sandbox_that_make_run_starts(make_run, open_page
     page = open_page(390)
 
     page.goto(f"{make_run.shop}/checkout/bundle/?quantity=2")
+    page.check("input[name=digital_consent]")
     page.get_by_role("button", name="Continue to secure payment").click()
     page.wait_for_url(f"{make_run.sandbox}/c/pay/*")  # the CSP let the redirect through
     assert page.locator(".sandbox-mark").is_visible()

@@ -27,6 +27,8 @@ def bundle_form(components: list[Product], **fields) -> dict:
         "bundle_items-INITIAL_FORMS": "0",
         "modules-TOTAL_FORMS": "0",
         "modules-INITIAL_FORMS": "0",
+        "prices-TOTAL_FORMS": "0",
+        "prices-INITIAL_FORMS": "0",
     }
     for i, component in enumerate(components):
         data[f"bundle_items-{i}-component"] = str(component.pk)

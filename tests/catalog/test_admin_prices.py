@@ -32,6 +32,8 @@ def product_form(product: Product | None = None, **fields) -> dict:
         "bundle_items-INITIAL_FORMS": "0",
         "modules-TOTAL_FORMS": "0",
         "modules-INITIAL_FORMS": "0",
+        "prices-TOTAL_FORMS": "0",
+        "prices-INITIAL_FORMS": "0",
     }
     if product is not None:
         data.update(
@@ -44,6 +46,7 @@ def product_form(product: Product | None = None, **fields) -> dict:
             price=str(to_decimal(product.price_cents, product.currency)),
             currency=product.currency,
             position=str(product.position),
+            tax_code=product.tax_code,
         )
     data.update(fields)
     return data

@@ -84,7 +84,11 @@ def test_starting_checkout_for_the_broken_bundle_is_refused_before_any_order(cli
     settings.STRIPE_SECRET_KEY = "sk_test_never_called"
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a call to Stripe would fail loudly
 
-    response = client.post(reverse("checkout:start"), {"product": "broken-pack", "quantity": 1}, follow=True)
+    response = client.post(
+        reverse("checkout:start"),
+        {"digital_consent": "on", "product": "broken-pack", "quantity": 1},
+        follow=True,
+    )
 
     assert response.redirect_chain[0][1] == 303  # back to the review page, which explains
     assert "cannot be bought at the moment" in response.content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
-from catalog.models import Product
+from catalog.models import Product, ProductPrice
 from tests.factories import make_product, make_staff, product_admin_form
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,10 @@ def test_confirm_prices_action_clears_the_flag_and_keeps_the_price(editor_client
     assert not level_ii.price_is_placeholder
     assert level_ii.price_cents == 19700
     assert Product.objects.get(slug="ai-kit").price_is_placeholder  # not selected, still flagged
-    assert "Confirmed the price of 1 product." in response.content.decode()
+    # Level I's own price was real, but its seeded pound and euro prices were placeholders: both confirmed.
+    assert not ProductPrice.objects.filter(product__in=[level_ii, catalog["level-i"]], is_placeholder=True)
+    assert ProductPrice.objects.filter(product__slug="ai-kit", is_placeholder=True).count() == 2
+    assert "Confirmed the price of 2 products." in response.content.decode()
 
 
 def test_saving_a_new_price_in_admin_confirms_it(editor_client, catalog):

@@ -100,7 +100,8 @@ def deliver_event(client, fake_stripe) -> Callable[..., Any]:
 def buy(client, fake_stripe) -> Callable[..., tuple[Any, Order | None]]:
     def buy(slug: str, quantity: Any = 1, **extra_fields):
         response = client.post(
-            reverse("checkout:start"), {"product": slug, "quantity": quantity, **extra_fields}
+            reverse("checkout:start"),
+            {"digital_consent": "on", "product": slug, "quantity": quantity, **extra_fields},
         )
         return response, Order.objects.order_by("-pk").first()
 

@@ -38,6 +38,9 @@ def test_a_course_says_when_and_how_access_comes(paid):
         )
         assert "ready now" not in text.lower()
         assert not any(sentence in text for sentence in UNTRUE)
+    # A Level I order has no files: neither its success page nor its confirmation speaks of downloads.
+    assert "download" not in email.lower()
+    assert "kit download" not in page.lower()
 
 
 def test_a_kit_is_ready_now(paid, catalog):
@@ -49,6 +52,8 @@ def test_a_kit_is_ready_now(paid, catalog):
         assert KIT_READY in text
         assert COURSE_ENROLMENT_COMES not in text
         assert not any(sentence in text for sentence in UNTRUE)
+    assert "kit downloads" in email
+    assert "kit downloads" in page
 
 
 def test_a_bundle_says_which_part_is_ready_and_which_comes(paid):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from checkout.models import Order
 from checkout.stripe_client import stripe_client
+from checkout.stripe_values import dispute_value, refund_value
 from payments import refunds
 from payments.models import Dispute, Refund, StripeEvent
 from tests.checkout.conftest import completed_event
@@ -93,7 +94,7 @@ def test_a_refund_on_a_payment_intent_that_is_not_the_orders_is_flagged_not_reco
     intent_id = foreign["payments"]["data"][0]["payment"]["payment_intent"]
     refund = fake_stripe.refund(intent_id, amount=100)
 
-    refunds.converge_refund(refund, source="test", reference=order.reference)
+    refunds.converge_refund(refund_value(refund), source="test", reference=order.reference)
 
     order.refresh_from_db()
     assert not Refund.objects.exists()
@@ -118,7 +119,7 @@ def test_a_dispute_on_a_payment_intent_that_is_not_the_orders_is_flagged_not_rec
         "created": 1790000000,
     }
 
-    refunds.converge_dispute(dispute, source="test", reference=order.reference)
+    refunds.converge_dispute(dispute_value(dispute), source="test", reference=order.reference)
 
     order.refresh_from_db()
     assert not Dispute.objects.exists()

@@ -196,7 +196,7 @@ def test_event_payload_with_a_lone_surrogate_is_accepted(client, fake_stripe, or
 def test_control_character_in_a_form_field_is_a_400_with_a_message(client, catalog, fake_stripe, quantity):
     client.get(REVIEW)
 
-    response = client.post(START, {"product": "level-i", "quantity": quantity})
+    response = client.post(START, {"digital_consent": "on", "product": "level-i", "quantity": quantity})
 
     assert response.status_code == 400
     assert "control character" in response.content.decode()
@@ -247,7 +247,9 @@ def test_csv_export_neutralises_cells_starting_with_a_line_feed_or_other_trigger
 
 
 def start_twice(client) -> list:
-    return [client.post(START, {"product": "level-i", "quantity": "2"}) for _ in range(2)]
+    return [
+        client.post(START, {"digital_consent": "on", "product": "level-i", "quantity": "2"}) for _ in range(2)
+    ]
 
 
 def test_double_click_on_pay_makes_one_order_and_one_session(client, catalog, fake_stripe):
@@ -267,16 +269,16 @@ def test_other_seats_another_browser_or_a_paid_order_get_a_new_order(
     client, catalog, fake_stripe, deliver_event
 ):
     client.get(REVIEW)
-    client.post(START, {"product": "level-i", "quantity": "2"})
-    client.post(START, {"product": "level-i", "quantity": "3"})
+    client.post(START, {"digital_consent": "on", "product": "level-i", "quantity": "2"})
+    client.post(START, {"digital_consent": "on", "product": "level-i", "quantity": "3"})
     other = Client()
     other.get(REVIEW)
-    other.post(START, {"product": "level-i", "quantity": "2"})
+    other.post(START, {"digital_consent": "on", "product": "level-i", "quantity": "2"})
     assert Order.objects.count() == 3
 
     first = Order.objects.order_by("pk").first()
     deliver_event(completed_event(fake_stripe, first))
-    client.post(START, {"product": "level-i", "quantity": "2"})
+    client.post(START, {"digital_consent": "on", "product": "level-i", "quantity": "2"})
 
     assert Order.objects.count() == 4, "a paid order is never handed back for a new purchase"
     assert len(fake_stripe.sessions) == 4
@@ -299,7 +301,9 @@ def test_two_concurrent_pay_clicks_make_one_order_and_one_session(catalog, fake_
             tab = Client()
             tab.cookies[COOKIE_NAME] = cookie
             barrier.wait()
-            responses[index] = tab.post(START, {"product": "level-i", "quantity": "2"})
+            responses[index] = tab.post(
+                START, {"digital_consent": "on", "product": "level-i", "quantity": "2"}
+            )
         finally:
             connections.close_all()
 

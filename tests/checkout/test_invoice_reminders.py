@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from checkout import stripe_gateway
 from invoicing import converge as invoice_issuing
 from invoicing import converge as request_invoices
 from invoicing import reminders
@@ -93,9 +94,7 @@ def test_a_reminder_enqueued_before_payment_is_not_sent_after_it(issued, fake_st
     invoice = fake_stripe.invoices[issued.stripe_invoice_id]
     fake_stripe.fund_cash_balance(invoice["customer"], invoice["amount_due"])
     # The payment is recorded (reconcile's path) before a worker gets to the queued reminder.
-    request_invoices.converge_request_invoice(
-        request_invoices.fetch_request_invoice(invoice["id"]), source="reconcile"
-    )
+    request_invoices.converge_request_invoice(stripe_gateway.fetch_invoice(invoice["id"]), source="reconcile")
     run_tasks()
 
     assert _reminders_sent() == []

@@ -138,7 +138,8 @@ def test_the_review_page_form_carries_the_po_number_to_the_invoice(catalog, clie
     client.get(reverse("checkout:review", kwargs={"slug": "bundle"}))
 
     response = client.post(
-        reverse("checkout:start"), {"product": "bundle", "quantity": "4", "po_number": "  PO  77-B  "}
+        reverse("checkout:start"),
+        {"digital_consent": "on", "product": "bundle", "quantity": "4", "po_number": "  PO  77-B  "},
     )
 
     assert response.status_code == 303
@@ -150,7 +151,9 @@ def test_the_review_page_form_carries_the_po_number_to_the_invoice(catalog, clie
 
 def test_a_too_long_po_number_goes_back_to_the_review_page_with_the_error(catalog, client, fake_stripe):
     response = client.post(
-        reverse("checkout:start"), {"product": "bundle", "quantity": "2", "po_number": "P" * 141}, follow=True
+        reverse("checkout:start"),
+        {"digital_consent": "on", "product": "bundle", "quantity": "2", "po_number": "P" * 141},
+        follow=True,
     )
 
     page = response.content.decode()

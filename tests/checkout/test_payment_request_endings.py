@@ -21,7 +21,7 @@ def _payer_on_stripes_page(client, run_tasks):
     _, request = send_request(client)
     run_tasks()
     link = payer_link()
-    assert client.post(link, {"action": "card"}).status_code == 303
+    assert client.post(link, {"action": "card", "digital_consent": "on"}).status_code == 303
     order = Order.objects.get(pk=request.order_id)
     return request, link, order
 
@@ -38,7 +38,7 @@ def test_cancelling_a_request_expires_the_payers_open_checkout_session(
     assert request.state == State.CANCELLED
     assert fake_stripe.sessions[order.stripe_session_id]["status"] == "expired"
     sessions_made = len(fake_stripe.session_requests())
-    response = client.post(link, {"action": "card"})
+    response = client.post(link, {"action": "card", "digital_consent": "on"})
     assert b"can no longer be paid by card" in response.content
     assert len(fake_stripe.session_requests()) == sessions_made  # no new Checkout Session
     order.refresh_from_db()

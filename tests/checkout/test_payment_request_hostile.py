@@ -81,7 +81,7 @@ def test_the_card_is_refused_once_an_invoice_is_asked_for(client, catalog, fake_
     link = payer_link()
     client.post(link, {"action": "invoice"})
 
-    response = client.post(link, {"action": "card"})
+    response = client.post(link, {"action": "card", "digital_consent": "on"})
 
     assert response.status_code == 200
     assert b"can no longer be paid by card" in response.content
@@ -115,13 +115,13 @@ def test_a_cancelled_request_offers_no_payment(client, catalog, fake_stripe, run
     assert fake_stripe.invoices == {}
 
 
-def test_a_request_for_an_order_paid_by_card_meanwhile_is_closed(
+def test_a_request_whose_order_the_payer_paid_by_card_reads_paid(
     client, catalog, fake_stripe, run_tasks, deliver_event
 ):
     _, request = send_request(client)
     run_tasks()
     link = payer_link()
-    response = client.post(link, {"action": "card"})
+    response = client.post(link, {"action": "card", "digital_consent": "on"})
     assert response.status_code == 303
     order = Order.objects.get(pk=request.order_id)
     deliver_event(completed_event(fake_stripe, order, email="max@studio.example", name="Max Manager"))
@@ -130,27 +130,27 @@ def test_a_request_for_an_order_paid_by_card_meanwhile_is_closed(
     request.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert order.email == "dana@studio.example"  # the buyer keeps the seats, not the card holder
-    assert request.state == State.CLOSED
+    assert request.state == State.PAID and request.end_reason == ""
     client.post(link, {"action": "invoice"})
     run_tasks()
     assert _invoices_on_terms(fake_stripe) == []
     assert b"Paid, thank you" in client.get(link).content
 
 
-def test_card_paid_just_before_the_invoice_task_runs_closes_the_request_without_an_invoice(
+def test_card_paid_just_before_the_invoice_task_runs_pays_the_request_without_an_invoice(
     client, catalog, fake_stripe, run_tasks
 ):
     _, request = send_request(client)
     run_tasks()
     link = payer_link()
-    client.post(link, {"action": "card"})  # the payer opens Checkout...
+    client.post(link, {"action": "card", "digital_consent": "on"})  # the payer opens Checkout...
     client.post(link, {"action": "invoice"})  # ...then, in another tab, asks for an invoice
     fake_stripe.complete_session(Order.objects.get(pk=request.order_id).stripe_session_id)  # and pays
 
     run_tasks()
 
     request.refresh_from_db()
-    assert request.state == State.CLOSED
+    assert request.state == State.PAID
     assert request.order.payments.get().status == Payment.Status.SUCCEEDED
     assert _invoices_on_terms(fake_stripe) == []
 
@@ -161,7 +161,7 @@ def test_an_open_checkout_session_is_expired_before_the_invoice_and_the_order_st
     _, request = send_request(client)
     run_tasks()
     link = payer_link()
-    client.post(link, {"action": "card"})
+    client.post(link, {"action": "card", "digital_consent": "on"})
     client.post(link, {"action": "invoice"})
     run_tasks()
 
@@ -319,11 +319,11 @@ def test_the_payer_renews_an_expired_checkout_session(client, catalog, fake_stri
     _, request = send_request(client)
     run_tasks()
     link = payer_link()
-    first = client.post(link, {"action": "card"})["Location"]
+    first = client.post(link, {"action": "card", "digital_consent": "on"})["Location"]
     order = Order.objects.get(pk=request.order_id)
     fake_stripe.expire_session(order.stripe_session_id)
 
-    second = client.post(link, {"action": "card"})["Location"]
+    second = client.post(link, {"action": "card", "digital_consent": "on"})["Location"]
 
     assert second != first
     order.refresh_from_db()

@@ -129,7 +129,7 @@ def test_a_declined_request_closes_the_checkout_page_the_payer_opened(
     client, catalog, fake_stripe, run_tasks
 ):
     request, link = _sent(client, run_tasks)
-    client.post(link, {"action": "card"})
+    client.post(link, {"action": "card", "digital_consent": "on"})
     session_id = request.order.__class__.objects.get(pk=request.order_id).stripe_session_id
 
     client.post(link, {"action": "decline", "decline-reason": "Paid from another budget."})

@@ -73,7 +73,7 @@ def test_a_payer_who_pays_by_card_through_checkout_gets_a_receipt_with_the_invoi
 ):
     _, request = send_request(client, ap_email="")
     run_tasks()
-    assert client.post(payer_link(), {"action": "card"}).status_code == 303
+    assert client.post(payer_link(), {"action": "card", "digital_consent": "on"}).status_code == 303
     order = Order.objects.get(pk=request.order_id)
 
     deliver_event(completed_event(fake_stripe, order, email="max@studio.example", name="Max Manager"))
@@ -92,7 +92,7 @@ def test_the_card_payers_return_page_promises_only_the_emails_that_are_sent(
 ):
     _, request = send_request(client)
     run_tasks()
-    client.post(payer_link(), {"action": "card"})
+    client.post(payer_link(), {"action": "card", "digital_consent": "on"})
     order = Order.objects.get(pk=request.order_id)
     deliver_event(completed_event(fake_stripe, order, email="max@studio.example", name="Max Manager"))
 
@@ -170,3 +170,24 @@ def test_the_default_invoice_footer_names_receivables_not_the_order_email():
     # Read at start-up: the default footer names RECEIVABLES_EMAIL as it was then (ORDER_REPLY_TO_EMAIL's).
     assert "reply to your order email" not in settings.INVOICE_FOOTER
     assert "Questions about this invoice: " in settings.INVOICE_FOOTER
+
+
+def test_a_request_paid_by_card_reads_paid_on_the_payers_and_the_buyers_pages(
+    client, catalog, fake_stripe, run_tasks, deliver_event
+):
+    _, request = send_request(client)
+    run_tasks()
+    link = payer_link()
+    client.post(link, {"action": "card", "digital_consent": "on"})
+    order = Order.objects.get(pk=request.order_id)
+    deliver_event(completed_event(fake_stripe, order, email="max@studio.example", name="Max Manager"))
+    run_tasks()
+
+    request.refresh_from_db()
+    assert request.state == State.PAID and request.paid_at and not request.closed_at
+    assert "Paid, thank you" in Client().get(link).content.decode()
+    buyers_page = client.get(f"/company-pays/{order.reference}/").content.decode()
+    assert f"Order {order.reference}: Paid" in buyers_page
+    assert "Closed" not in buyers_page and "paid another way" not in buyers_page
+    (receipt,) = _to("max@studio.example", "Receipt")
+    assert "paid by card" in receipt.body

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from checkout import stripe_gateway
 from checkout.models import Order
 from common.tasks import lease_for
 from payments import fees, reconcile, tasks
@@ -173,19 +174,41 @@ def test_refund_in_the_window_on_a_session_older_than_the_window_is_found(fake_s
     assert order.status == Status.REFUNDED
 
 
-def test_refund_status_changed_at_stripe_is_updated(fake_stripe, order, deliver_event):
+def test_refund_status_changed_at_stripe_is_updated_by_the_sweep(fake_stripe, order, deliver_event):
     pay_with_webhook(deliver_event, fake_stripe, order)
     refund = fake_stripe.refund(order.stripe_session_id, amount=1000, status="pending")
     reconcile_lines()
     fake_stripe.update_refund(refund["id"], status="succeeded")
 
-    reconcile_lines()
+    reconcile_lines("--sweep")
 
     assert order.refunds.get().status == "succeeded"
 
 
+def test_refund_status_changed_at_stripe_is_updated_from_the_event_the_webhook_missed(
+    fake_stripe, order, deliver_event
+):
+    pay_with_webhook(deliver_event, fake_stripe, order)
+    refund = fake_stripe.refund(order.stripe_session_id, amount=1000, status="pending")
+    reconcile_lines()  # the first pass sweeps
+    assert order.refunds.get().status == "pending"
+    fake_stripe.update_refund(refund["id"], status="succeeded")
+
+    lines = reconcile_lines()  # a sweep ran today: this pass reads the events
+
+    assert [line.split(":")[0] for line in lines] == [
+        f"event {e['id']} ({e['type']})"
+        for e in reversed(fake_stripe.events)
+        if e["type"] == "refund.updated"
+    ]
+    assert order.refunds.get().status == "pending", "the event's task converges, not the pass itself"
+    run_ready_tasks()
+    assert order.refunds.get().status == "succeeded"
+    assert reconcile_lines() == [], "the event is recorded now: the next pass has nothing to do"
+
+
 def test_all_pages_of_stripe_lists_are_walked(fake_stripe, catalog, buy, monkeypatch):
-    monkeypatch.setattr(stripe_sync, "PAGE_SIZE", 2)
+    monkeypatch.setattr(stripe_gateway, "PAGE_SIZE", 2)
     orders = []
     for quantity in range(1, 6):
         response, order = buy("level-i", quantity)

@@ -100,7 +100,15 @@ def test_tampered_price_currency_and_name_fields_are_ignored(catalog, fake_strip
     product = catalog["level-i"]
 
     response, order = buy(
-        "level-i", 2, price_cents=1, unit_amount=1, currency="EUR", name="Free course", amount=1
+        # A currency the shop does not sell in is ignored too (a chosen GBP or EUR picks staff's price in it:
+        # tests/catalog/test_currencies.py).
+        "level-i",
+        2,
+        price_cents=1,
+        unit_amount=1,
+        currency="XYZ",
+        name="Free course",
+        amount=1,
     )
 
     assert response.status_code == 303
@@ -187,7 +195,7 @@ def test_library_retry_reuses_the_idempotency_key_and_makes_one_session(catalog,
 
 
 def test_seat_count_defaults_to_one_when_the_form_leaves_it_out(client, catalog, fake_stripe):
-    response = client.post(reverse("checkout:start"), {"product": "resume-kit"})
+    response = client.post(reverse("checkout:start"), {"digital_consent": "on", "product": "resume-kit"})
 
     assert response.status_code == 303
     assert Order.objects.get().lines.get().quantity == 1
@@ -196,7 +204,9 @@ def test_seat_count_defaults_to_one_when_the_form_leaves_it_out(client, catalog,
 def test_start_requires_a_csrf_token(catalog, fake_stripe):
     strict = Client(enforce_csrf_checks=True)
 
-    response = strict.post(reverse("checkout:start"), {"product": "level-i", "quantity": 1})
+    response = strict.post(
+        reverse("checkout:start"), {"digital_consent": "on", "product": "level-i", "quantity": 1}
+    )
 
     assert response.status_code == 403
     assert Order.objects.count() == 0
@@ -214,11 +224,14 @@ def test_without_stripe_keys_checkout_explains_it_is_not_configured(client, cata
     settings.STRIPE_SECRET_KEY = ""
 
     review = client.get(reverse("checkout:review", args=["bundle"]))
-    started = client.post(reverse("checkout:start"), {"product": "bundle", "quantity": 1})
+    started = client.post(
+        reverse("checkout:start"), {"digital_consent": "on", "product": "bundle", "quantity": 1}
+    )
 
     assert review.status_code == 200
     assert b"Checkout is not configured" in review.content
-    assert b"<form" not in review.content
+    assert review.content.count(b"<form") == 1  # the header's currency switch, no Pay form
+    assert b'class="currency-switch"' in review.content
     assert started.status_code == 303
     assert started["Location"] == f"{reverse('checkout:review', args=['bundle'])}?quantity=1"
     assert b"Checkout is not configured" in client.get(started["Location"]).content
@@ -280,7 +293,9 @@ def test_cancelled_return_says_nothing_was_charged_and_links_to_the_product(clie
 def test_product_pages_stay_free_of_forms_and_link_to_the_review_page(client, catalog):
     response = client.get(reverse("catalog:product", args=["bundle"]))
 
-    assert b"<form" not in response.content
+    # The only form is the header's currency switch (a POST without a per-visitor token).
+    assert response.content.count(b"<form") == 1
+    assert b'<form class="currency-switch" method="post"' in response.content
     assert b"csrfmiddlewaretoken" not in response.content
     assert b'href="/checkout/bundle/"' in response.content
 

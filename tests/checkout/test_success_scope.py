@@ -20,6 +20,8 @@ def test_the_paying_browser_sees_the_order_it_paid_and_none_other(client, fake_s
 
     assert order.reference in page and earlier.reference not in page
     assert f"This view is limited to order {order.reference}" in page
+    # What the page says of the seats is what this browser may do with them.
+    assert "hand out its seats here" in page and "or to hand out seats" not in page
     assert client.get(f"/purchases/orders/{order.reference}/seats/").status_code == 200
     assert client.get(f"/purchases/orders/{earlier.reference}/seats/").status_code == 403
 

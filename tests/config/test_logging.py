@@ -165,3 +165,13 @@ def test_gunicorn_warns_when_several_workers_share_no_cache(gunicorn_conf, monke
 
     monkeypatch.setenv("CACHE_URL", "redis://127.0.0.1:6379/0")
     assert starting_server(gunicorn_conf, workers=4).warnings == []
+
+
+def test_gunicorn_logs_the_client_behind_a_trusted_proxy_and_ignores_a_forged_header(gunicorn_conf, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    proxied = access_line(gunicorn_conf, {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.9"})
+    forged = access_line(gunicorn_conf, {"REMOTE_ADDR": "192.0.2.66", "HTTP_X_FORWARDED_FOR": "203.0.113.9"})
+
+    assert (proxied["client"], proxied["remote_addr"]) == ("203.0.113.9", "10.0.0.5")
+    assert forged["client"] == "192.0.2.66"

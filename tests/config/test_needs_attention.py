@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from access.models import KitFile
 from access.samples import attach_sample_files
-from catalog.models import Product
+from catalog.models import Product, ProductPrice
 from config.checks import is_example_address
 from tests.factories import make_staff
 
@@ -39,6 +39,7 @@ def fresh_shop(settings, tmp_path, catalog):
 
 def fix_everything(settings) -> None:
     Product.objects.update(price_is_placeholder=False)
+    ProductPrice.objects.update(is_placeholder=False)
     Product.objects.filter(kind=Product.Kind.COURSE).update(access_instructions="Sign in at the course site.")
     Product.objects.filter(kind=Product.Kind.KIT).update(access_instructions="Open the README first.")
     for kit in Product.objects.filter(kind=Product.Kind.KIT):
@@ -80,7 +81,8 @@ def test_admin_home_names_each_of_the_five_cases(staff_client, fresh_shop):
         f'href="{reverse("admin:catalog_product_change", args=[fresh_shop["level-ii"].pk])}"' in placeholder
     )
     assert "$197" in placeholder
-    assert sum("is a placeholder" in line for line in lines) == 3
+    assert sum("is a placeholder" in line for line in lines) == 3 + ProductPrice.objects.count()
+    assert any("CPMA Bundle" in line and "£" in line and "placeholder" in line for line in lines)
     assert any(
         "Project Manager Resume Kit" in line and "only the generated sample file" in line for line in lines
     )
@@ -98,7 +100,10 @@ def test_admin_home_names_each_of_the_five_cases(staff_client, fresh_shop):
     [
         (lambda s: Product.objects.filter(slug="level-ii").update(price_is_placeholder=False), "$197"),
         (
-            lambda s: Product.objects.filter(slug="level-i").update(access_instructions="Go to the course."),
+            lambda s: (
+                Product.objects.filter(slug="level-i").update(access_instructions="Go to the course."),
+                ProductPrice.objects.filter(product__slug="level-i").update(is_placeholder=False),
+            ),
             "CPMA Level I Certification",
         ),
         (lambda s: setattr(s, "DEFAULT_FROM_EMAIL", "CPMA <orders@cpma-academy.org>"), "DEFAULT_FROM_EMAIL"),

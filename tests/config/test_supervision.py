@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from common.tasks import QUEUES
+
 ROOT = Path(__file__).resolve().parents[2]
 KEEP_RUNNING = ROOT / "scripts" / "keep_running.sh"
 DEPLOY = ROOT / "deploy"
@@ -132,14 +134,37 @@ def manage_py_command(exec_start: str) -> list[str]:
     return words[2:]
 
 
-def test_the_worker_template_restarts_always_and_runs_db_worker():
-    worker = unit("cpma-worker@.service")
+WORKER_UNITS = {
+    "cpma-worker-payments@.service": "payments",
+    "cpma-worker-mail@.service": "mail",
+    "cpma-worker@.service": "default",
+}
+
+
+@pytest.mark.parametrize(("name", "queue"), sorted(WORKER_UNITS.items()))
+def test_each_queue_has_a_worker_template_that_restarts_always_and_runs_only_that_queue(name, queue):
+    worker = unit(name)
+    command = manage_py_command(worker["Service"]["ExecStart"])
 
     assert worker["Service"]["Restart"] == "always"
     assert worker["Unit"]["StartLimitIntervalSec"] == "0"  # never gives up during a long outage
-    assert manage_py_command(worker["Service"]["ExecStart"])[0] == "db_worker"
-    assert "--no-reload" in worker["Service"]["ExecStart"]
+    assert command[0] == "db_worker"
+    assert command[command.index("--queue-name") + 1] == queue
+    assert "--no-reload" in command
     assert worker["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_worker_units_cover_every_queue():
+    assert sorted(WORKER_UNITS.values()) == sorted(QUEUES)
+
+
+def test_make_run_and_make_worker_run_one_worker_for_every_queue():
+    for target in ("run", "worker"):
+        recipe = subprocess.run(
+            ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=30
+        ).stdout
+        (line,) = [line for line in recipe.splitlines() if "db_worker" in line]
+        assert "--queue-name" not in line, line  # the command's default: every queue
 
 
 def test_the_web_unit_runs_gunicorn_with_the_projects_config():
@@ -164,15 +189,54 @@ def test_each_reconcile_command_has_a_timer_and_a_oneshot_service(command):
     assert timer["Install"]["WantedBy"] == "timers.target"
 
 
+def test_prune_records_runs_daily_from_a_timer():
+    service, timer = unit("cpma-prune-records.service"), unit("cpma-prune-records.timer")
+
+    assert service["Service"]["Type"] == "oneshot"
+    assert manage_py_command(service["Service"]["ExecStart"]) == ["prune_records"]
+    assert any(ROOT.glob("*/management/commands/prune_records.py"))
+    assert timer["Timer"]["OnCalendar"] == "*-*-* 03:30:00"
+    assert timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+
+
+def test_check_invoices_runs_daily_from_a_timer():
+    service, timer = unit("cpma-check-invoices.service"), unit("cpma-check-invoices.timer")
+
+    assert service["Service"]["Type"] == "oneshot"
+    assert manage_py_command(service["Service"]["ExecStart"]) == ["check_invoices"]
+    assert any(ROOT.glob("*/management/commands/check_invoices.py"))
+    assert timer["Timer"]["OnCalendar"] == "*-*-* 04:15:00"
+
+
+def test_roster_summaries_run_weekly_from_a_timer():
+    service, timer = unit("cpma-roster-summaries.service"), unit("cpma-roster-summaries.timer")
+
+    assert service["Service"]["Type"] == "oneshot"
+    assert manage_py_command(service["Service"]["ExecStart"]) == ["send_roster_summaries"]
+    assert any(ROOT.glob("*/management/commands/send_roster_summaries.py"))
+    assert timer["Timer"]["OnCalendar"] == "Mon *-*-* 08:00:00"
+    assert timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+
+
 def test_every_unit_file_is_known_to_the_tests():
     assert sorted(path.name for path in DEPLOY.glob("cpma-*")) == sorted(
         [
             "cpma-web.service",
             "cpma-worker@.service",
+            "cpma-worker-payments@.service",
+            "cpma-worker-mail@.service",
             "cpma-reconcile-stripe.service",
             "cpma-reconcile-stripe.timer",
             "cpma-reconcile-access.service",
             "cpma-reconcile-access.timer",
+            "cpma-prune-records.service",
+            "cpma-prune-records.timer",
+            "cpma-check-invoices.service",
+            "cpma-check-invoices.timer",
+            "cpma-roster-summaries.service",
+            "cpma-roster-summaries.timer",
         ]
     )
 

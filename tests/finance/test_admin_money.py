@@ -81,3 +81,27 @@ def test_payouts_show_money(superuser_client):
 
     assert "£987.65" in listing
     assert all(text in detail for text in ("£987.65", "£1,000", "£12.35"))
+
+
+def test_a_converted_payment_shows_its_fee_and_settlement_in_the_settlement_currency(superuser_client):
+    from decimal import Decimal
+
+    from payments.models import Payment, Refund
+
+    order = make_order(
+        [(make_product(price_cents=10001, currency="GBP"), 1)],
+        status="partially_refunded",
+        amount_refunded_cents=1000,
+        tax_cents=2000,
+        fee_cents=393,
+    )
+    Payment.objects.filter(order=order).update(
+        settlement_cents=15001, settlement_currency="USD", exchange_rate=Decimal("1.25"), net_cents=14608
+    )
+    Refund.objects.filter(order=order).update(tax_cents=167, settlement_cents=1250, settlement_currency="USD")
+
+    page = superuser_client.get(reverse("admin:checkout_order_change", args=[order.pk])).content.decode()
+
+    for text in ("£120.01", "$150.01", "$3.93", "$146.08", "1.25", "£10", "£1.67", "$12.50"):
+        assert text in page, text
+    assert "1.2500000000" not in page

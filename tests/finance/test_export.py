@@ -5,7 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from finance.columns import HEADER
@@ -13,6 +13,7 @@ from finance.csv_text import neutralise
 from finance.export import ExportFilter, csv_stream, export_lines, iter_rows
 from tests.factories import make_order, make_product
 from tests.finance.conftest import read_csv
+from tests.postgresql import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,15 @@ def test_header_row_is_the_stable_column_list():
         "payment_way",
         "invoice_due_at",
         "refunded_at",
+        "tax_behavior",
+        "taxability_reason",
+        "tax_refunded",
+        "settlement_amount",
+        "settlement_currency",
+        "exchange_rate",
+        "corrected_invoice_number",
+        "corrected_company_name",
+        "corrected_tax_id",
     ]
 
 
@@ -119,7 +129,7 @@ def test_payment_way_and_invoice_due_date_are_the_last_columns():
     assert len(rows) == 4  # one row per line: the request's join adds none
 
 
-def test_refunded_at_is_the_latest_succeeded_refund_and_the_last_column():
+def test_refunded_at_is_the_latest_succeeded_refund():
     from payments.models import Refund
 
     product = make_product()
@@ -155,7 +165,6 @@ def test_refunded_at_is_the_latest_succeeded_refund_and_the_last_column():
 
     rows = read_csv(export_text())
 
-    assert HEADER[-1] == "refunded_at"
     assert [row["refunded_at"] for row in rows if row["order_reference"] == refunded.reference] == [
         "2026-03-09T08:00:00Z",
         "2026-03-09T08:00:00Z",
@@ -375,24 +384,31 @@ def test_a_download_abandoned_half_way_ends_its_transaction():
 
 
 def test_the_row_builder_writes_each_column_with_its_cell_type():
-    from finance.columns import COLUMNS, MONEY, TEXT, TIMESTAMP, YES_NO, line_row
+    from finance.columns import COLUMNS, MONEY, RATE, TEXT, TIMESTAMP, YES_NO, line_row
 
     values = [None] * len(COLUMNS)
     for i, column in enumerate(COLUMNS):
-        values[i] = {TEXT: "=x", MONEY: -5, TIMESTAMP: paid(2026, 3, 1), YES_NO: True}.get(column.cell, 7)
+        values[i] = {
+            TEXT: "=x",
+            MONEY: -5,
+            TIMESTAMP: paid(2026, 3, 1),
+            YES_NO: True,
+            RATE: Decimal("1.2500000000"),
+        }.get(column.cell, 7)
     values[HEADER.index("currency")] = "USD"
+    values[HEADER.index("settlement_currency")] = "JPY"
 
     row = dict(zip(HEADER, line_row(tuple(values)), strict=True))
 
     assert row["buyer_name"] == "'=x" and row["currency"] == "USD"
-    assert row["order_total"] == "-0.05" and row["stripe_fee"] == "-0.05"
+    assert row["order_total"] == "-0.05" and row["tax_refunded"] == "-0.05"
+    # Stripe's fee and the settled amount are in the settlement currency (zero-decimal here).
+    assert row["stripe_fee"] == "-5" and row["settlement_amount"] == "-5"
+    assert row["exchange_rate"] == "1.25"
     assert row["paid_at"] == "2026-03-01T12:00:00Z"
     assert row["needs_review"] == "yes" and row["quantity"] == "7"
 
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL writes the CSV itself (COPY); SQLite has no COPY"
-)
 TRICKY_TEXT = [
     None,
     "",
@@ -418,8 +434,8 @@ TRICKY_TEXT = [
 ]
 
 
-def sql_cell(cell, value, currency: str, value_type: str) -> str | None:
-    with connection.cursor() as cursor:
+def sql_cell(database: str, cell, value, currency: str, value_type: str) -> str | None:
+    with connections[database].cursor() as cursor:
         cursor.execute(
             # The cell's own SQL template and a type name from the test: no outside input.
             f"SELECT {cell.sql_for('v', 'c')} FROM (SELECT %s::{value_type} AS v, %s::text AS c) AS t",  # noqa: S608
@@ -430,10 +446,10 @@ def sql_cell(cell, value, currency: str, value_type: str) -> str | None:
 
 @postgresql_only
 @pytest.mark.parametrize("value", TRICKY_TEXT)
-def test_a_text_cell_in_sql_is_the_python_text_cell(value):
+def test_a_text_cell_in_sql_is_the_python_text_cell(on_postgresql, value):
     from finance.columns import TEXT
 
-    assert (sql_cell(TEXT, value, "USD", "text") or "") == TEXT.write(value, "USD")
+    assert (sql_cell(on_postgresql, TEXT, value, "USD", "text") or "") == TEXT.write(value, "USD")
 
 
 @postgresql_only
@@ -441,10 +457,21 @@ def test_a_text_cell_in_sql_is_the_python_text_cell(value):
 @pytest.mark.parametrize(
     "cents", [None, 0, 1, 5, 99, 100, 101, 123456, -1, -5, -100, -123456, 99_999_999, 2**40]
 )
-def test_a_money_cell_in_sql_is_the_python_money_cell(cents, currency):
+def test_a_money_cell_in_sql_is_the_python_money_cell(on_postgresql, cents, currency):
     from finance.columns import MONEY
 
-    assert (sql_cell(MONEY, cents, currency, "bigint") or "") == MONEY.write(cents, currency)
+    assert (sql_cell(on_postgresql, MONEY, cents, currency, "bigint") or "") == MONEY.write(cents, currency)
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "rate",
+    [None, Decimal("1.25"), Decimal("1"), Decimal("100"), Decimal("0.0000000001"), Decimal("1.2345678901")],
+)
+def test_a_rate_cell_in_sql_is_the_python_rate_cell(on_postgresql, rate):
+    from finance.columns import RATE
+
+    assert (sql_cell(on_postgresql, RATE, rate, "USD", "numeric(20, 10)") or "") == RATE.write(rate, "USD")
 
 
 @postgresql_only
@@ -458,10 +485,12 @@ def test_a_money_cell_in_sql_is_the_python_money_cell(cents, currency):
         dt.datetime(2000, 1, 1, tzinfo=UTC),
     ],
 )
-def test_a_timestamp_cell_in_sql_is_the_python_timestamp_cell(moment):
+def test_a_timestamp_cell_in_sql_is_the_python_timestamp_cell(on_postgresql, moment):
     from finance.columns import TIMESTAMP
 
-    assert (sql_cell(TIMESTAMP, moment, "USD", "timestamptz") or "") == TIMESTAMP.write(moment, "USD")
+    assert (sql_cell(on_postgresql, TIMESTAMP, moment, "USD", "timestamptz") or "") == TIMESTAMP.write(
+        moment, "USD"
+    )
 
 
 @postgresql_only
@@ -474,11 +503,11 @@ def test_a_timestamp_cell_in_sql_is_the_python_timestamp_cell(moment):
         ("YES_NO", False, "boolean"),
     ],
 )
-def test_number_and_yes_no_cells_in_sql_are_the_python_ones(cell_name, value, value_type):
+def test_number_and_yes_no_cells_in_sql_are_the_python_ones(on_postgresql, cell_name, value, value_type):
     from finance import columns
 
     cell = getattr(columns, cell_name)
-    assert sql_cell(cell, value, "USD", value_type) == cell.write(value, "USD")
+    assert sql_cell(on_postgresql, cell, value, "USD", value_type) == cell.write(value, "USD")
 
 
 def python_export_text(bom: bool = False) -> str:
@@ -489,7 +518,7 @@ def python_export_text(bom: bool = False) -> str:
 
 @postgresql_only
 @pytest.mark.parametrize("bom", [False, True])
-def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
+def test_postgresql_writes_the_same_bytes_as_the_python_writer(on_postgresql, bom):
     texts = itertools.cycle(TRICKY_TEXT[1:])
     product = make_product(name='@Kit, "deluxe"\nedition', slug="kit")
     yen = make_product(price_cents=14700, currency="JPY", name="Zoë's kit")
@@ -515,13 +544,20 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
         )
         if n % 3 == 1:
             paid_by_invoice(order, due=paid(2026, 3, 1 + n))
-        if n % 4 == 3:
-            from payments.models import Refund
+        from payments.models import Payment, Refund
 
+        # Settled in dollars at a rate, in yen, unconverted, or not fetched yet.
+        Payment.objects.filter(order=order).update(
+            settlement_cents=n * 1234 - 7,
+            settlement_currency=["USD", "JPY", "GBP", ""][n % 4],
+            exchange_rate=[Decimal("1.27"), None, Decimal("0.0067"), None][n % 4],
+        )
+        if n % 4 == 3:
             Refund.objects.create(
                 order=order,
                 stripe_refund_id=f"re_more_{n}",
                 amount_cents=1,
+                tax_cents=n,
                 currency=order.currency,
                 status="succeeded" if n % 8 == 3 else "pending",
                 created=paid(
@@ -533,7 +569,7 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
                 ),
             )
 
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connections[on_postgresql]) as queries:
         copied = export_text(bom=bom)
 
     assert any(query["sql"].startswith("COPY (SELECT") for query in queries)
@@ -542,10 +578,11 @@ def test_postgresql_writes_the_same_bytes_as_the_python_writer(bom):
 
 
 @postgresql_only
-def test_an_abandoned_postgresql_download_leaves_the_connection_as_it_was():
+def test_an_abandoned_postgresql_download_leaves_the_connection_as_it_was(on_postgresql):
     product = make_product()
     for _ in range(1200):  # more than one piece, so the COPY is still sending when the client goes
         make_order([(product, 1)])
+    connection = connections[on_postgresql]
     savepoints_before = list(connection.savepoint_ids)
 
     stream = csv_stream(ExportFilter())
@@ -555,3 +592,21 @@ def test_an_abandoned_postgresql_download_leaves_the_connection_as_it_was():
 
     assert connection.savepoint_ids == savepoints_before
     assert read_csv(export_text())[-1]["product_sku"] == product.slug  # the connection still works
+
+
+def test_the_tax_columns_at_the_end_say_how_stripe_tax_charged_the_order():
+    reverse_charged = make_order(
+        [(make_product(), 1)],
+        tax_behavior="exclusive",
+        taxability_reason="reverse_charge",
+        tax_ids="eu_vat DE1",
+    )
+
+    (row,) = [r for r in read_csv(export_text()) if r["order_reference"] == reverse_charged.reference]
+
+    assert HEADER[HEADER.index("tax_behavior") :][:2] == ["tax_behavior", "taxability_reason"]
+    assert (row["tax_behavior"], row["taxability_reason"], row["tax_ids"]) == (
+        "exclusive",
+        "reverse_charge",
+        "eu_vat DE1",
+    )

@@ -61,7 +61,11 @@ def test_review_page_shows_trust_and_policy_links_beside_the_pay_button(client, 
 def test_more_than_fifty_seats_says_how_to_reach_the_academy(client, catalog, checkout_on, settings):
     settings.SITE_CONTACT_EMAIL = "teams@academy.example"
 
-    response = client.post(reverse("checkout:start"), {"product": "bundle", "quantity": "51"}, follow=True)
+    response = client.post(
+        reverse("checkout:start"),
+        {"digital_consent": "on", "product": "bundle", "quantity": "51"},
+        follow=True,
+    )
 
     assert response.redirect_chain[0][1] == 303  # post/redirect/get: the error shows on the review page
     assert "email the academy at teams@academy.example" in response.content.decode()

@@ -1,45 +1,15 @@
 """Concurrent seat changes on PostgreSQL: the order's row lock keeps bulk assigns and grant creation single."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from access import grants
 from access.models import Grant
 from catalog.models import Product
 from teams import seat_batches
+from tests.concurrency import POSTGRESQL_ONLY, run_together
 from tests.factories import make_order
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks and concurrent transactions need PostgreSQL (SQLite serialises writers)",
-    ),
-]
-
-
-def run_together(calls: list) -> list:
-    """Each call in its own thread and connection, released together; returns each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def work(index: int, call) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the test looks at what each thread met
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+pytestmark = POSTGRESQL_ONLY
 
 
 @pytest.fixture

@@ -324,10 +324,13 @@ def test_the_buyer_downloads_the_table_as_csv_with_formulas_neutralised(team_ord
     rows = response.content.decode().splitlines()
 
     assert response["Content-Type"].startswith("text/csv")
-    assert rows[0] == "Order,Product,Seat,Holder name,Holder email,State,Since,Last reminder"
+    assert rows[0] == (
+        "Order,Product,Seat,Holder name,Holder email,State,Since,Last reminder,"
+        "Claimed,Started,Progress %,Passed,Certificate"
+    )
     assert len(rows) == 6
     assert f"{team_order.reference},CPMA Bundle,3,'=HYPERLINK(1),h@x.example,assigned," in rows[3]
-    assert rows[5].endswith(",5,,,not assigned,,")
+    assert rows[5].endswith(",5,,,not assigned,,,,,,,")
 
 
 def test_the_seat_manager_needs_a_signed_in_buyer(team_order):

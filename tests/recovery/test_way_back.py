@@ -1,0 +1,187 @@
+"""The way back: a signed, expiring page that shows today's price and the seats; only its button starts a
+new checkout, tied to the reminder. One-click unsubscribe: the POST unsubscribes, a GET only asks."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from checkout.models import Order
+from recovery.models import RecoveredOrder, Reminder, Unsubscribe
+from tests.factories import make_order
+from tests.recovery.conftest import reminders_sent
+
+pytestmark = pytest.mark.django_db
+
+
+def way_back_path(message) -> str:
+    return re.search(r"http://testserver(/order-reminder/[^/\s]+/)", message.body).group(1)
+
+
+@pytest.fixture
+def reminded(start, expire):
+    def reminded(slug: str = "level-i", quantity: int = 2):
+        order = start(slug, quantity)
+        expire(order)
+        [message] = reminders_sent()
+        return order, message
+
+    return reminded
+
+
+def test_opening_the_link_shows_todays_price_and_seats_and_changes_nothing(reminded, client, catalog):
+    _, message = reminded("level-i", 2)
+    product = catalog["level-i"]
+    product.price_cents = 15000
+    product.save()
+    orders_before = Order.objects.count()
+
+    page = client.get(way_back_path(message)).content.decode()
+
+    assert "2 seats of" in page and "$150 each" in page and "$300" in page
+    assert "Finish paying" in page
+    assert Order.objects.count() == orders_before  # a mail scanner's GET starts nothing
+    assert not RecoveredOrder.objects.exists()
+
+
+def test_pressing_the_button_starts_a_new_order_at_todays_price_tied_to_the_reminder(
+    reminded, client, catalog, fake_stripe
+):
+    order, message = reminded("level-i", 2)
+    product = catalog["level-i"]
+    product.price_cents = 15000
+    product.save()
+
+    response = client.post(way_back_path(message), {"digital_consent": "on"})
+
+    assert response.status_code == 303
+    new = Order.objects.order_by("-pk").first()
+    assert new.pk != order.pk and response["Location"] == new.checkout_url
+    assert new.total_cents == 30000 and new.lines.get().quantity == 2
+    assert new.recovered.recovered_from == Reminder.objects.get(order=order)
+    assert fake_stripe.session_requests()[-1].form["line_items"][0]["price_data"]["unit_amount"] == "15000"
+    assert fake_stripe.session_requests()[-1].form["metadata"] == {
+        "order_reference": new.reference,
+        "recovered_from": order.stripe_session_id,
+    }
+
+
+def test_a_buyer_who_paid_since_sees_no_button(reminded, client, catalog):
+    _, message = reminded()
+    make_order([(catalog["level-i"], 1)], email="producer@example.com")
+
+    page = client.get(way_back_path(message)).content.decode()
+    assert "already bought" in page and "Finish paying" not in page
+    assert client.post(way_back_path(message)).status_code == 409
+
+
+def test_an_expired_link_says_so_and_a_forged_one_opens_nothing(reminded, client, settings):
+    _, message = reminded()
+    path = way_back_path(message)
+
+    assert client.get(path.replace("/order-reminder/", "/order-reminder/x")).status_code == 404
+    settings.RECOVERY_LINK_MAX_AGE_DAYS = 0
+    response = client.post(path)
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+def test_a_team_cart_also_offers_the_company_route_with_the_seats_filled_in(reminded, client):
+    _, message = reminded("level-i", 3)
+
+    page = client.get(way_back_path(message)).content.decode()
+
+    assert "Send this to my company to pay" in page
+    assert "/checkout/level-i/?quantity=3" in page
+
+
+def test_two_seats_get_no_company_route(reminded, client):
+    _, message = reminded("level-i", 2)
+
+    assert "Send this to my company to pay" not in client.get(way_back_path(message)).content.decode()
+
+
+def test_one_click_unsubscribe_works_without_our_forms_token(reminded):
+    _, message = reminded()
+    url = message.extra_headers["List-Unsubscribe"].strip("<>").removeprefix("http://testserver")
+    mail_client = Client(enforce_csrf_checks=True)
+
+    response = mail_client.post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 200
+    assert Unsubscribe.objects.filter(email="producer@example.com").exists()
+
+
+def test_a_get_of_the_unsubscribe_link_only_asks(reminded, client):
+    _, message = reminded()
+    url = re.search(r"http://testserver(/order-reminder/unsubscribe/\S+/)", message.body).group(1)
+
+    page = client.get(url).content.decode()
+
+    assert "Unsubscribe</button>" in page
+    assert not Unsubscribe.objects.exists()
+    client.post(url)
+    assert Unsubscribe.objects.get().email == "producer@example.com"
+
+
+def test_a_forged_unsubscribe_link_is_refused(reminded, client):
+    _, message = reminded()
+    url = re.search(r"http://testserver(/order-reminder/unsubscribe/\S+/)", message.body).group(1)
+
+    assert client.post(url[:-4] + "xx/").status_code == 404
+    assert not Unsubscribe.objects.exists()
+    assert "producer" not in url.lower()  # the address never travels in the link
+
+
+def test_after_unsubscribing_no_further_reminder_goes(reminded, start, expire, client, settings):
+    settings.RECOVERY_REMINDER_WINDOW_DAYS = 1
+    _, message = reminded()
+    client.post(re.search(r"http://testserver(/order-reminder/unsubscribe/\S+/)", message.body).group(1))
+    Reminder.objects.update(decided_at=timezone.now() - timezone.timedelta(days=2))
+    client.cookies.clear()
+    mail.outbox.clear()
+
+    expire(start("level-i", 1))
+
+    assert reminders_sent() == []
+
+
+def test_staff_see_each_decision_with_its_reason(reminded, client, settings):
+    from tests.factories import make_staff
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    reminded()
+    staff = make_staff("boss")
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+
+    page = client.get("/admin/recovery/reminder/").content.decode()
+
+    assert "producer@example.com" in page and "Reminder due" in page
+
+
+def test_finishing_payment_asks_the_digital_consent_and_keeps_it_on_the_new_order(
+    reminded, client, fake_stripe
+):
+    import html
+
+    from checkout import consent
+
+    order, message = reminded("level-i", 2)
+    sessions = len(fake_stripe.session_requests())
+    page = html.unescape(client.get(way_back_path(message)).content.decode())
+    assert consent.TEXT in page and 'id="id_digital_consent" required>' in page
+
+    refused = client.post(way_back_path(message))
+
+    assert refused.status_code == 400 and consent.REQUIRED_MESSAGE in html.unescape(refused.content.decode())
+    assert Order.objects.order_by("-pk").first().pk == order.pk
+    assert len(fake_stripe.session_requests()) == sessions
+    assert client.post(way_back_path(message), {"digital_consent": "on"}).status_code == 303
+    new = Order.objects.order_by("-pk").first()
+    assert new.pk != order.pk and new.digital_consent_version == consent.VERSION and new.digital_consent_at
