@@ -63,9 +63,11 @@ def worker(plain: bool) -> None:
 
 
 def _tasks_left() -> int:
+    """Tasks due or being run: a round ends only when the worker is idle, so stopping it after the last round
+    never cuts a task short (a task claimed a moment before the stop would stay RUNNING until its lease ends)."""
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.ready().count()
+    return (DBTaskResult.objects.ready() | DBTaskResult.objects.running()).count()
 
 
 def harness(db: str, rounds: int, plain: bool) -> int:
