@@ -1,5 +1,6 @@
 """How the receipts show a sale Stripe Tax reverse-charged (no tax, taxability reason reverse_charge): from
-the tax registry's checks of the order's VAT numbers (its own, or its payment request's: tax.checks).
+the tax registry's checks of the order's VAT numbers (its own, or its payment request's: each check names the
+order it bills, tax.models.TaxIdCheck.order_id).
 
 Nothing is called a reverse charge on a number the registry has not confirmed: CONFIRMED once every number
 checked is registered, REJECTED when the registry rejected one (payments.tax_ids and invoicing.tax_ids
@@ -11,8 +12,6 @@ Reads the order's fields only (no import of checkout.models, which calls this as
 """
 
 from typing import Any
-
-from django.db.models import Q
 
 from tax.formats import parse_vat_number
 from tax.models import TaxIdCheck
@@ -26,13 +25,9 @@ def state(order: Any) -> str:
     """CONFIRMED, CHECKING or REJECTED for a reverse-charged order; "" for any other."""
     if order.taxability_reason != "reverse_charge" or order.tax_cents or order.pk is None:
         return ""
-    subjects = Q(purpose=TaxIdCheck.Purpose.ORDER, subject_id=order.pk)
-    requests = getattr(order, "payment_requests", None)  # invoicing's, when it is installed
-    if requests is not None:
-        subjects |= Q(purpose=TaxIdCheck.Purpose.PAYMENT_REQUEST, subject_id__in=requests.values("pk"))
     # Only the checks of the numbers the order carries now: a payer's corrected number replaces a rejected one.
     numbers = {tax_id.value for raw in order.vat_numbers.split(", ") if (tax_id := parse_vat_number(raw))}
-    checks = TaxIdCheck.objects.filter(subjects, number__in=numbers)
+    checks = TaxIdCheck.objects.filter(order_id=order.pk, number__in=numbers)
     results = set(checks.values_list("result", flat=True))
     if TaxIdCheck.Result.INVALID in results:
         return REJECTED

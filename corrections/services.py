@@ -85,7 +85,9 @@ def request_correction(order_id: int, after: dict[str, str], *, requested_by: st
     )
     if chosen.check_vat:
         tax_id = normalise_vat_number(seen.after["tax_id"], country=target.country)
-        check, _ = request_check(purpose=TaxIdCheck.Purpose.ORDER, subject_id=order.pk, tax_id=tax_id)
+        check, _ = request_check(
+            purpose=TaxIdCheck.Purpose.ORDER, subject_id=order.pk, order_id=order.pk, tax_id=tax_id
+        )
         vat.check_correction_vat.enqueue(correction.pk, check.pk)
     else:
         tasks.issue_correction.enqueue(correction.pk)

@@ -34,7 +34,10 @@ def enqueue_request_check(request: PaymentRequest, *, source: str) -> None:
     except TaxIdFormatError:
         return  # the forms refuse such numbers; one stored before them is left to staff
     check, created = request_check(
-        purpose=TaxIdCheck.Purpose.PAYMENT_REQUEST, subject_id=request.pk, tax_id=tax_id
+        purpose=TaxIdCheck.Purpose.PAYMENT_REQUEST,
+        subject_id=request.pk,
+        order_id=request.order_id,
+        tax_id=tax_id,
     )
     if created:
         states.note(

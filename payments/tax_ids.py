@@ -51,7 +51,9 @@ def enqueue_order_checks(order: Order, session: Mapping[str, Any], *, source: st
             )
             flag(order, reason, source=source)
             continue
-        check, created = request_check(purpose=TaxIdCheck.Purpose.ORDER, subject_id=order.pk, tax_id=tax_id)
+        check, created = request_check(
+            purpose=TaxIdCheck.Purpose.ORDER, subject_id=order.pk, order_id=order.pk, tax_id=tax_id
+        )
         if created:
             note = f"VAT number {tax_id.value} sent to the registry for checking."
             states.note(order, "tax ID", note, source=source)

@@ -21,11 +21,14 @@ class CheckAgainLater(Exception):
     pass
 
 
-def request_check(*, purpose: str, subject_id: int, tax_id: TaxId) -> tuple[TaxIdCheck, bool]:
-    """The check of `tax_id` for this order or payment request, and whether it is new (enqueue its task
-    then, in the same transaction)."""
+def request_check(*, purpose: str, subject_id: int, order_id: int, tax_id: TaxId) -> tuple[TaxIdCheck, bool]:
+    """The check of `tax_id` for this order or payment request (billing order `order_id`), and whether it
+    is new (enqueue its task then, in the same transaction)."""
     return TaxIdCheck.objects.get_or_create(
-        purpose=purpose, subject_id=subject_id, number=tax_id.value, defaults={"country": tax_id.country}
+        purpose=purpose,
+        subject_id=subject_id,
+        number=tax_id.value,
+        defaults={"country": tax_id.country, "order_id": order_id},
     )
 
 

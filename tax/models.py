@@ -19,6 +19,9 @@ class TaxIdCheck(models.Model):
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     # The order's or the payment request's id (tax knows neither model: it sits below both apps).
     subject_id = models.PositiveBigIntegerField()
+    # The order the number bills (the subject itself, or the payment request's order), so a receipt finds
+    # every check of its order without knowing which apps ask.
+    order_id = models.PositiveBigIntegerField(null=True, db_index=True)
     country = models.CharField(max_length=2, help_text="ISO country code of the number (Greece: GR).")
     number = models.CharField(max_length=20, help_text="With its prefix, as the registries take it.")
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)

@@ -109,6 +109,28 @@ def test_a_number_no_registry_was_asked_about_is_not_called_a_reverse_charge(cat
     assert order.reverse_charge == CHECKING and not order.is_reverse_charge
 
 
+def test_another_orders_confirmed_check_of_the_same_number_does_not_confirm_this_one(catalog, db):
+    from tests.factories import make_order
+
+    this = make_order(
+        [(catalog["level-i"], 1)], taxability_reason="reverse_charge", tax_ids="eu_vat DE136695976"
+    )
+    other = make_order(
+        [(catalog["level-i"], 1)], taxability_reason="reverse_charge", tax_ids="eu_vat DE136695976"
+    )
+    TaxIdCheck.objects.create(
+        purpose=TaxIdCheck.Purpose.ORDER,
+        subject_id=other.pk,
+        order_id=other.pk,
+        country="DE",
+        number="DE136695976",
+        result=TaxIdCheck.Result.VALID,
+    )
+
+    assert other.reverse_charge == CONFIRMED
+    assert this.reverse_charge == CHECKING
+
+
 def test_a_consumer_or_a_taxed_sale_has_no_reverse_charge_line(catalog, db):
     from tests.factories import make_order
 
