@@ -5,8 +5,6 @@ number was added goes to the same people and says why the VAT came back (`receip
 settings.REFUND_RECEIPT_EXTRAS names); a VAT number the registry does not confirm gets the person who asked
 a plain answer (`send_vat_not_confirmed`)."""
 
-import re
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
@@ -96,9 +94,8 @@ def receipt_context(refund: Refund) -> dict:
 
 
 def requester_email(correction: InvoiceCorrection) -> str:
-    """The address of whoever asked ("the buyer (…)" or "accounts payable (…)", as the page records it)."""
-    found = re.search(r"\(([^()\s]+@[^()\s]+)\)\s*$", correction.requested_by)
-    return found.group(1) if found else correction.order.email
+    """The address of whoever asked, as the page recorded it; the buyer's for a correction made elsewhere."""
+    return correction.requester_email or correction.order.email
 
 
 def vat_not_confirmed_message(order: Order, correction: InvoiceCorrection) -> EmailMultiAlternatives:

@@ -45,6 +45,9 @@ class InvoiceCorrection(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ISSUING, db_index=True)
     requested_by = models.CharField(max_length=200, help_text="Who asked: the buyer or accounts payable.")
+    requester_email = models.EmailField(
+        blank=True, help_text="Where the answer goes (else the buyer's address)."
+    )
     original_invoice_id = models.CharField(max_length=255)
     original_invoice_number = models.CharField(max_length=100, blank=True)
     before = models.JSONField(default=dict, help_text="The invoice header as it was.")

@@ -53,7 +53,9 @@ def _changes(changed: dict[str, tuple[str, str]]) -> str:
 
 
 @transaction.atomic
-def request_correction(order_id: int, after: dict[str, str], *, requested_by: str) -> InvoiceCorrection:
+def request_correction(
+    order_id: int, after: dict[str, str], *, requested_by: str, requester_email: str = ""
+) -> InvoiceCorrection:
     """Record the correction and enqueue its making; raises CorrectionRefused (nothing written then)."""
     order = Order.objects.select_for_update().get(pk=order_id)
     seen = preview(order, after)
@@ -66,6 +68,7 @@ def request_correction(order_id: int, after: dict[str, str], *, requested_by: st
                 kind=chosen.kind,
                 state=State.CHECKING if chosen.check_vat else State.ISSUING,
                 requested_by=requested_by[:200],
+                requester_email=requester_email,
                 original_invoice_id=target.invoice_id,
                 original_invoice_number=target.invoice_number,
                 before=target.header,

@@ -20,7 +20,8 @@ from corrections.target import CorrectionRefused, target_for
 from invoicing.requests import request_for_link
 
 
-def _page(request: HttpRequest, order: Order, *, requested_by: str, back_url: str) -> HttpResponse:
+def _page(request: HttpRequest, order: Order, *, role: str, email: str, back_url: str) -> HttpResponse:
+    """The correction page for `role` ("the buyer", "accounts payable") signed in or linked as `email`."""
     target = target_for(order)
     if target is None:
         raise Http404("This order has no invoice to correct.")
@@ -48,7 +49,9 @@ def _page(request: HttpRequest, order: Order, *, requested_by: str, back_url: st
         elif action != "change":  # "change" shows the form again with the values
             try:
                 if action == "confirm":
-                    services.request_correction(order.pk, form.cleaned_data, requested_by=requested_by)
+                    services.request_correction(
+                        order.pk, form.cleaned_data, requested_by=f"{role} ({email})", requester_email=email
+                    )
                     return see_other(request.path)
                 preview = services.preview(order, form.cleaned_data)
                 context["preview"] = preview
@@ -77,9 +80,7 @@ def buyer_correction(request: HttpRequest, reference: str) -> HttpResponse:
     order = Order.objects.filter(reference=reference).first()
     if order is None or not viewer.sees(order.pk) or normalise_email(order.email) != viewer.email:
         raise Http404("No order of yours has that reference.")
-    return _page(
-        request, order, requested_by=f"the buyer ({viewer.email})", back_url=reverse("access:purchases")
-    )
+    return _page(request, order, role="the buyer", email=viewer.email, back_url=reverse("access:purchases"))
 
 
 @never_cache
@@ -92,6 +93,7 @@ def payer_correction(request: HttpRequest, token: str) -> HttpResponse:
     return _page(
         request,
         order,
-        requested_by=f"accounts payable ({payment_request.ap_email or payment_request.payer_email})",
+        role="accounts payable",
+        email=payment_request.ap_email or payment_request.payer_email,
         back_url=reverse("invoicing:payment_request", args=[token]),
     )

@@ -236,3 +236,26 @@ def test_the_vat_refund_is_all_tax_and_a_later_refund_of_the_rest_has_none(
     vat_refund.refresh_from_db()
     assert vat_refund.tax_cents == order.tax_cents
     assert sum(r.tax_cents for r in Refund.objects.filter(order=order)) == order.tax_cents
+
+
+def test_accounts_payable_who_add_a_rejected_number_are_the_ones_told(
+    client, catalog, fake_stripe, run_tasks, deliver_event
+):
+    _, request = send_request(client, billing_country="DE", company_name="Studio GmbH")
+    run_tasks()
+    link = payer_link()
+    client.post(link, {"action": "invoice"})
+    run_tasks()
+    deliver_new_events(fake_stripe, deliver_event, set())
+    request.refresh_from_db()
+    pay_on_terms(fake_stripe, deliver_event, run_tasks, request, "bank transfer")
+    url = client.get(link).context["correction_url"]
+
+    client.post(url, {**HEADER, "company_name": "Studio GmbH", "tax_id": "DE123456000", "action": "confirm"})
+    run_tasks()
+
+    [correction] = InvoiceCorrection.objects.all()
+    asked_by = request.ap_email or request.payer_email
+    assert correction.state == State.REFUSED and correction.requester_email == asked_by
+    [email] = [m for m in mail.outbox if "not confirmed" in m.subject]
+    assert email.to == [asked_by] and asked_by != request.order.email
