@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from catalog.models import Product
 from catalog.money import format_money
 from catalog.selectors import what_a_seat_gives
 from checkout.models import Order, OrderLine
+from common import hooks
 
 
 def adjusted_line(line: OrderLine, currency: str) -> str:
@@ -114,6 +114,6 @@ def added_seats_path(order: Order) -> str:
 def order_email_links(order: Order, email: str, sent_with: str) -> dict[str, str]:
     """The links an order email carries to the buyer's purchases page. The app that owns that page makes
     them (settings.ORDER_EMAIL_LINKS, a personal link); without one, the page's plain address."""
-    if settings.ORDER_EMAIL_LINKS:
-        return import_string(settings.ORDER_EMAIL_LINKS)(order=order, email=email, sent_with=sent_with)
+    if links := hooks.one("ORDER_EMAIL_LINKS"):
+        return links(order=order, email=email, sent_with=sent_with)
     return {"purchases_url": f"{settings.SITE_URL}/purchases/", "order_url": ""}

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from catalog.models import Product
 from catalog.money import DEFAULT_CURRENCY
@@ -23,6 +22,7 @@ from catalog.seats import MAX_SEATS, MIN_SEATS
 from checkout import consent, payers, states, stripe_gateway
 from checkout.models import NotSoldInCurrency, Order, OrderLine, PriceAdjustment
 from checkout.session_params import checkout_session_params
+from common import hooks
 
 logger = logging.getLogger("checkout")
 
@@ -228,7 +228,7 @@ def start_checkout(
     `currency`: the one the review page showed (default: the product's own); a product without a price in
     it raises StartRefused before anything is written.
     """
-    hooks = [import_string(path)(data or {}) for path in settings.CHECKOUT_START_HOOKS]
+    session_extras = [hook(data or {}) for hook in hooks.named("CHECKOUT_START_HOOKS")]
     currency = (currency or product.currency).upper()
     if not product.price_in(currency):
         raise StartRefused(
@@ -245,7 +245,7 @@ def start_checkout(
         digital_consent=digital_consent,
     )
     extra: dict[str, Any] = {}
-    for hook in hooks:
+    for hook in session_extras:
         extra.update(hook(order))
     return open_checkout_session(order, extra_params=extra)
 

@@ -6,7 +6,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -21,6 +20,7 @@ from checkout.stripe_client import checkout_enabled
 from checkout.stripe_gateway import InvalidRequest, StripeError, fetch_session
 from checkout.stripe_limits import PO_NUMBER_MAX
 from checkout.visitor import ensure_visitor_id, remember_visitor, visitor_id
+from common import hooks
 
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
 MAX_ECHOED_CHARS = 20
@@ -86,8 +86,9 @@ def render_review(
         # This browser already paid for this product: say so, with a link to the order.
         "bought": services.orders_bought_by(visitor=visitor, product=product)[:3],
     }
-    for path in settings.REVIEW_PAGE_EXTRAS:
-        context.update(import_string(path)(request=request, product=product, visitor=visitor, seats=seats))
+    hooks.merged(
+        "REVIEW_PAGE_EXTRAS", request=request, product=product, visitor=visitor, seats=seats, into=context
+    )
     context.update(extra or {})
     return render(request, "checkout/review.html", context)
 
@@ -206,7 +207,7 @@ def _success_page(request: HttpRequest, session_id: str) -> HttpResponse:
         shown = order if order and services.order_visible_to(order, visitor) else None
         return render(request, "checkout/success.html", {"order": shown, "stripe_down": True}, status=503)
     # The app that records money (settings.CHECKOUT_SESSION_CONVERGE) brings the order in line at once.
-    order = import_string(settings.CHECKOUT_SESSION_CONVERGE)(session, source="success-page")
+    order = hooks.one("CHECKOUT_SESSION_CONVERGE")(session, source="success-page")
     if order is None:
         return render(request, "checkout/success_unknown.html", status=404)
     if not services.order_visible_to(order, visitor):
@@ -242,4 +243,4 @@ def _sign_in_paying_browser(request: HttpRequest, order: Order) -> str:
     (settings.PAYING_BROWSER_SIGN_IN); returns that page's address, or "" when it was not signed in."""
     if not settings.PAYING_BROWSER_SIGN_IN:
         return ""
-    return import_string(settings.PAYING_BROWSER_SIGN_IN)(request, order)
+    return hooks.one("PAYING_BROWSER_SIGN_IN")(request, order)

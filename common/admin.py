@@ -1,10 +1,11 @@
 """Admin building blocks without rules: records that are evidence, shown but never edited."""
 
-from django.conf import settings
 from django.contrib import admin
-from django.utils.module_loading import import_string
 
-from common import admin_tasks  # noqa: F401  (registers the background task admin)
+from common import (
+    admin_tasks,  # noqa: F401  (registers the background task admin)
+    hooks,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,4 +41,4 @@ class ReadOnlyInline(admin.TabularInline):
 def extensions(setting: str) -> list:
     """Admin pieces another app contributes to this one, named (dotted paths) in the setting `setting`:
     the lower app never imports the higher one, and nobody patches another app's admin class."""
-    return [import_string(path) for path in getattr(settings, setting, ())]
+    return hooks.named(setting)

@@ -13,6 +13,7 @@ from checkout.models import Order
 from common.emails import email_message
 from common.tasks import MAIL_QUEUE, retrying_task
 from corrections.models import InvoiceCorrection
+from credit_notes import emails as credit_note_emails
 from credit_notes.models import CreditNote
 from invoicing.models import PaymentRequest
 from payments.models import Refund
@@ -86,7 +87,9 @@ def receipt_context(refund: Refund) -> dict:
     if found is None:
         return {}
     note, correction = found
-    context = {"vat_correction": correction, "credit_note": note}
+    context = {"vat_correction": correction}
+    if credit_note_emails.note_for(refund) is None:  # a note made with the refund: credit_notes names it
+        context["credit_note"] = note
     to, cc = recipients(correction.order, correction)
     if to != [correction.order.email]:  # the buyer's receipt keeps its own recipients and purchases link
         context.update(receipt_to=to, receipt_cc=cc)

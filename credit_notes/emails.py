@@ -30,7 +30,9 @@ def receipt_context(refund: Refund) -> dict:
     """What the refund receipt shows of the refund's credit note (nothing when there is none yet); the
     note is marked as named, so no follow-up email goes out for it."""
     note = note_for(refund)
-    if note is not None and note.named_in_receipt_at is None:
+    if note is None:
+        return {}
+    if note.named_in_receipt_at is None:
         CreditNote.objects.filter(pk=note.pk).update(named_in_receipt_at=timezone.now())
     return {"credit_note": note}
 

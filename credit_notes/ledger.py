@@ -7,13 +7,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils.module_loading import import_string
 
 from catalog.money import format_money
 from checkout.models import Order
+from common import hooks
 from credit_notes.models import CreditNote
 from invoicing.models import PaymentRequest
 from payments.models import Payment
@@ -44,8 +43,8 @@ def invoiced(order: Order) -> Counter:
     """Per currency: the order's invoices (the one Stripe made after Checkout, for the order's total; each
     paid request's invoice for what it asked) less its issued credit notes."""
     invoices: dict[str, tuple[str, int]] = {}  # by Stripe id: a request's invoice may be the order's too
-    if settings.LEDGER_INVOICES:  # the invoices a correction credited and replaced (corrections.ledger)
-        invoices.update(import_string(settings.LEDGER_INVOICES)(order))
+    if extra := hooks.one("LEDGER_INVOICES"):  # the invoices a correction credited and replaced (corrections)
+        invoices.update(extra(order))
     for request in PaymentRequest.objects.filter(order=order, state=PaymentRequest.State.PAID):
         currency = (request.currency or order.currency).upper()
         key = request.stripe_invoice_id or f"request {request.pk}"

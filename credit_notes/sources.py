@@ -3,10 +3,8 @@ each dispute the shop lost (the bank took the money back). Read from the money r
 
 from dataclasses import dataclass, replace
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from checkout.models import Order
+from common import hooks
 from payments.models import Payment, Refund
 
 
@@ -48,9 +46,10 @@ def invoice_for(order: Order, charge_id: str) -> str:
 def standing_invoice(order: Order, invoice_id: str) -> str:
     """The invoice that now stands for `invoice_id`: itself, or the one corrections replaced it with
     (followed to the last)."""
-    if not settings.INVOICE_REPLACEMENTS or not invoice_id:
+    replacing = hooks.one("INVOICE_REPLACEMENTS")
+    if replacing is None or not invoice_id:
         return invoice_id
-    replacements = import_string(settings.INVOICE_REPLACEMENTS)(order)
+    replacements = replacing(order)
     seen = set()
     while invoice_id in replacements and invoice_id not in seen:
         seen.add(invoice_id)

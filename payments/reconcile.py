@@ -4,16 +4,15 @@ re-enqueue background work that is stuck. Used by `manage.py reconcile_stripe`."
 import datetime as dt
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from checkout import payers, selectors, stripe_gateway
 from checkout.models import EmailDelivery, Order
 from checkout.states import MONEY_RECEIVED
 from checkout.stripe_values import object_id
+from common import hooks
 from common.text import single_line
 from common.worker import requeue_expired_leases, requeue_lost_tasks
 from payments import confirmation, fees, payouts, tasks
@@ -103,8 +102,8 @@ def reconcile(start: dt.datetime) -> Iterator[str]:
             yield f"payout {record.stripe_payout_id}: {record.status}, {record.lines.count()} transactions"
     # Payment requests: open invoices converge on Stripe's (a missed invoice.paid), then their reminders.
     yield from payers.reconcile()
-    for path in settings.RECONCILE_EXTRAS:  # the apps above payments (credit notes)
-        yield from import_string(path)(start)
+    for extra in hooks.named("RECONCILE_EXTRAS"):  # the apps above payments (credit notes)
+        yield from extra(start)
     yield from requeue_stuck_work(since=start)
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Sum
-from django.utils.module_loading import import_string
 
 from checkout.emails import send_once
 from checkout.models import Order
 from checkout.receipts import how_to_start, order_email_links
+from common import hooks
 from common.emails import email_message
 from common.tasks import MAIL_QUEUE, retrying_task
 from payments.models import Refund
@@ -66,10 +66,7 @@ def receipt_extras(refund: Refund) -> dict:
     """What the apps settings.REFUND_RECEIPT_EXTRAS names add to the receipt (payments imports none of them):
     the refund's credit note (credit_notes); for a VAT refund after a VAT number was added (corrections),
     the correction and who the receipt goes to instead of the buyer (`receipt_to`, `receipt_cc`)."""
-    extras: dict = {}
-    for name in settings.REFUND_RECEIPT_EXTRAS:
-        extras.update(import_string(name)(refund))
-    return extras
+    return hooks.merged("REFUND_RECEIPT_EXTRAS", refund)
 
 
 def refund_receipt_message(

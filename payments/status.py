@@ -6,13 +6,12 @@ settings.ORDER_CHANGED_TASKS (access converges its grants and credit): payments 
 use it.
 """
 
-from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from checkout import payers, states
 from checkout.models import Order
+from common import hooks
 from payments import confirmation
 from payments.models import Payment, Refund
 from payments.review import flag
@@ -23,15 +22,15 @@ Status = Order.Status
 def order_changed(order: Order) -> None:
     """Tell the apps that follow orders (settings.ORDER_CHANGED_TASKS) that this order's money moved; each
     decides from the order's current state what that means for it. Call inside the change's transaction."""
-    for path in settings.ORDER_CHANGED_TASKS:
-        import_string(path).enqueue(order.pk)
+    for task in hooks.named("ORDER_CHANGED_TASKS"):
+        task.enqueue(order.pk)
 
 
 def money_returned(order: Order) -> None:
     """Tell the apps that answer returned money (settings.MONEY_RETURNED_TASKS: credit notes) that a refund
     or dispute of this order was recorded or changed. Call inside the change's transaction."""
-    for path in settings.MONEY_RETURNED_TASKS:
-        import_string(path).enqueue(order.pk)
+    for task in hooks.named("MONEY_RETURNED_TASKS"):
+        task.enqueue(order.pk)
 
 
 def derive_status(order: Order) -> str | None:
