@@ -112,7 +112,9 @@ def receipt_message(order: Order, request: PaymentRequest, recipient: str) -> Em
     )
     # The payer who paid by card ticked the digital-content consent (checkout.consent): its words come back.
     ticked = "" if by_invoice else consent.text_for(order.digital_consent_version)
-    context = _context(order, request, by_invoice=by_invoice, digital_consent=ticked)
+    # Accounts payable get their own copy: greeted without the payer's name, the tick is the payer's.
+    to_payer = recipient == request.payer_email
+    context = _context(order, request, by_invoice=by_invoice, digital_consent=ticked, to_payer=to_payer)
     return _message("receipt", context, to=recipient, cc=[])
 
 

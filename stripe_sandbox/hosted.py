@@ -54,7 +54,7 @@ button .why { display: block; font-weight: 400; font-size: .9rem; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: .9rem; }
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #e3e8ee; vertical-align: top; }
 td.id { font-family: ui-monospace, monospace; word-break: break-all; }
-.scroll { overflow-x: auto; }
+.scroll { overflow-x: auto; } main > * { min-width: 0; } td { overflow-wrap: anywhere; }
 .inline { display: flex; gap: .4rem; align-items: center; margin: 0 0 .4rem; }
 .inline input { width: 7rem; margin: 0; padding: .35rem .5rem; }
 .inline button { width: auto; margin: 0; padding: .35rem .7rem; }
@@ -224,9 +224,9 @@ def overview_page(
     )
     body = (
         f"<section><h1>Stripe sandbox</h1><p>Checkout Sessions the shop opened here, newest first. {target}</p>"
-        '<div class="scroll"><table><thead><tr><th>Session</th><th>Status</th><th>Payment</th><th>Total</th>'
-        f"<th>Email</th><th></th></tr></thead><tbody>{session_rows}</tbody></table></div></section>{money_sections}"
-        '<section><h2>Webhooks sent</h2><div class="scroll"><table><thead><tr><th>Event</th><th>Id</th>'
+        '<div class="scroll" tabindex="0"><table><thead><tr><th>Session</th><th>Status</th><th>Payment</th><th>Total</th>'
+        f"<th>Email</th><th>Action</th></tr></thead><tbody>{session_rows}</tbody></table></div></section>{money_sections}"
+        '<section><h2>Webhooks sent</h2><div class="scroll" tabindex="0"><table><thead><tr><th>Event</th><th>Id</th>'
         f"<th>Attempts</th><th>Answer</th></tr></thead><tbody>{delivery_rows}</tbody></table></div></section>"
     )
     return layout("Overview", body)

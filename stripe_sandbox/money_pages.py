@@ -78,7 +78,7 @@ def invoices_section(invoices: list[dict[str, Any]]) -> str:
     return (
         "<section><h2>Invoices</h2><p>Invoices on terms (payment requests) and those made after a card "
         "payment. Open one to pay it by card or by bank transfer.</p>"
-        '<div class="scroll"><table><thead><tr><th>Invoice</th><th>Number</th><th>Status</th><th>Billed to</th>'
+        '<div class="scroll" tabindex="0"><table><thead><tr><th>Invoice</th><th>Number</th><th>Status</th><th>Billed to</th>'
         f"<th>Left to pay</th></tr></thead><tbody>{rows}</tbody></table></div></section>"
     )
 
@@ -104,6 +104,6 @@ def payments_section(charges: list[dict[str, Any]], message: str = "") -> str:
     return (
         f'<section id="payments"><h2>Payments</h2>{_notice(message)}<p>Refund one in full (leave the '
         "amount empty) or in part, as staff would in Stripe's dashboard: the refund events go to the shop.</p>"
-        '<div class="scroll"><table><thead><tr><th>Payment</th><th>Amount</th><th>Refunded</th><th>Refund</th>'
+        '<div class="scroll" tabindex="0"><table><thead><tr><th>Payment</th><th>Amount</th><th>Refunded</th><th>Refund</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div></section>"
     )

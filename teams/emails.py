@@ -1,5 +1,5 @@
-"""Emails about handed-out seats: one access email per person per list the buyer assigned, and the buyer's
-reminder to holders who have not started. Each goes at most once per purpose and recipient through
+"""Emails about handed-out seats: one access email per person per list the buyer assigned, the buyer's
+reminder to holders who have not started, and word to a holder whose seat the buyer gave to someone else. Each goes at most once per purpose and recipient through
 checkout's claim pattern (`checkout.emails.send_once`), built like access's emails (access.emails)."""
 
 from django.core.mail import EmailMultiAlternatives
@@ -39,3 +39,14 @@ def send_seat_reminder(order_id: int, recipient: str, purpose: str) -> str:
         return message("teams/seat_reminder", holder_context(order, grants, "seat reminder"), recipient)
 
     return send_once(order_id, purpose=purpose, recipient=recipient, build=build, label="Seat reminder")
+
+
+def send_seat_given_away(order_id: int, recipient: str, name: str, products: list[str], purpose: str) -> str:
+    """Tell the previous holder that the buyer gave their seat to someone else, once per handover (the
+    purpose names it, teams.seats.given_away_purpose); the new holder is never named."""
+
+    def build(order: Order) -> EmailMultiAlternatives:
+        context = {"order": order, "name": name, "email": recipient, "products": products}
+        return message("teams/seat_given_away", context, recipient)
+
+    return send_once(order_id, purpose=purpose, recipient=recipient, build=build, label="Seat given away")

@@ -226,7 +226,8 @@ def reassign_seat(request: HttpRequest, grant_token: str) -> HttpResponse:
         request,
         grant_token,
         seats.reassign_seat,
-        "Seat given to {email}, who will get an email with their access.",
+        "Seat given to {email}, who will get an email with their access; its previous holder is told it "
+        "went to someone else.",
     )
 
 

@@ -20,6 +20,7 @@ from access.models import Download, Grant
 from checkout import states
 from checkout.models import Order
 from common.text import normalise_email
+from teams import tasks
 
 DOWNLOADED = "a file has been downloaded on it"
 ENROLLED = "the course platform has been told to enrol its holder"
@@ -201,7 +202,7 @@ def reassign_seat(
     *, grant_token: str, buyer_email: str, name: str, email: str, elsewhere_confirmed: bool = False
 ) -> list[Grant]:
     """The buyer gives a held seat that has not been used to another name and email, who is emailed. The
-    previous holder's access to it ends with no email (nothing of it was used)."""
+    previous holder's access to it ends, and they are emailed that the seat went to someone else."""
     email = normalise_email(email)
     order, seat = locked_buyer_seat(grant_token, buyer_email)
     if not access_is_due(order) or any(g.state != Grant.State.ACTIVE for g in seat):
@@ -212,12 +213,15 @@ def reassign_seat(
             f"This seat stays with its holder: {reason}. To have it moved, write to the academy at "
             f"{settings.SITE_CONTACT_EMAIL}."
         )
-    previous = seat[0].holder_email
+    previous, previous_name = seat[0].holder_email, seat[0].holder_name
     if normalise_email(previous) == email:
         raise SeatUnavailable("That seat is already held by this address.")
     check_one_seat_per_person(order, seat, email, elsewhere_confirmed=elsewhere_confirmed)
     enrolment.cancel_unsent(g.pk for g in seat)
     _give(order, [(seat, name, email)])
+    tasks.send_seat_given_away_email.enqueue(
+        order.pk, previous, previous_name, sorted({g.product.name for g in seat}), given_away_purpose(seat[0])
+    )
     states.note(
         order,
         "access",
@@ -225,3 +229,9 @@ def reassign_seat(
         source="buyer",
     )
     return seat
+
+
+def given_away_purpose(grant: Grant) -> str:
+    """One "your seat went to someone else" email per handover: the outbox's purpose names the seat and the
+    moment it changed hands (40 characters at most)."""
+    return f"seat-away-{grant.line_id}-{grant.seat}-{int(grant.assigned_at.timestamp() * 1_000_000)}"

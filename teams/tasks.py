@@ -15,3 +15,10 @@ def send_seats_given_email(order_id: int, recipient: str, batch: str) -> str:
 @retrying_task(queue=MAIL_QUEUE)
 def send_seat_reminder_email(order_id: int, recipient: str, purpose: str) -> str:
     return emails.send_seat_reminder(order_id, recipient, purpose)
+
+
+@retrying_task(queue=MAIL_QUEUE)
+def send_seat_given_away_email(
+    order_id: int, recipient: str, name: str, products: list[str], purpose: str
+) -> str:
+    return emails.send_seat_given_away(order_id, recipient, name, products, purpose)

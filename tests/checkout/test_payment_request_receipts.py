@@ -54,6 +54,9 @@ def test_the_payer_and_accounts_payable_each_get_a_receipt_when_the_invoice_is_p
         assert receipt.reply_to == [RECEIVABLES]
     assert not _to("dana@studio.example", "Receipt")  # the buyer has the confirmation instead
     assert len(_to("dana@studio.example", "is confirmed")) == 1
+    # Each is greeted as who it reaches: the payer by name, accounts payable without the payer's name.
+    assert _to("max@studio.example", "Receipt")[0].body.startswith(f"Hello {request.payer_name},")
+    assert _to("ap@studio.example", "Receipt")[0].body.startswith("Hello,")
 
 
 def test_a_receipt_is_sent_once_however_often_the_payment_is_told(
@@ -85,6 +88,23 @@ def test_a_payer_who_pays_by_card_through_checkout_gets_a_receipt_with_the_invoi
     assert "paid by card" in receipt.body
     assert order.invoice_pdf_url and order.invoice_pdf_url in receipt.body
     assert receipt.cc == []
+
+
+def test_accounts_payables_copy_of_a_card_receipt_says_the_payer_ticked_the_consent(
+    client, catalog, fake_stripe, run_tasks, deliver_event
+):
+    _, request = send_request(client)
+    run_tasks()
+    client.post(payer_link(), {"action": "card", "digital_consent": "on"})
+    order = Order.objects.get(pk=request.order_id)
+    deliver_event(completed_event(fake_stripe, order, email="max@studio.example", name="Max Manager"))
+    run_tasks()
+
+    (payers,) = _to("max@studio.example", "Receipt")
+    (ap_copy,) = _to("ap@studio.example", "Receipt")
+    assert ", you ticked:" in payers.body and "When you paid" in payers.body
+    assert ap_copy.body.startswith("Hello,") and "you ticked" not in ap_copy.body
+    assert f"When {request.payer_name} paid, on " in ap_copy.body and ", they ticked:" in ap_copy.body
 
 
 def test_the_card_payers_return_page_promises_only_the_emails_that_are_sent(

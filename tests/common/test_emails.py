@@ -202,6 +202,18 @@ def test_the_list_access_email_and_the_seat_reminder_have_both_parts(bundle_orde
     assert "/purchases/open/" in reminder.body
 
 
+def test_the_seat_given_away_email_has_both_parts(bundle_order):
+    mail.outbox.clear()
+    token = Grant.objects.filter(order=bundle_order, seat=2).first().token
+    seats.reassign_seat(
+        grant_token=token, buyer_email=bundle_order.email, name="Bo", email="bo@studio.example"
+    )
+    run_ready_tasks()
+
+    message = sent_to("ana@studio.example", "gone to someone else")
+    assert_two_parts_that_agree(message, "Hello Ana Editor", bundle_order.reference, BUYER, "has ended")
+
+
 def test_the_access_ended_email_has_both_parts_with_the_reason(bundle_order):
     mail.outbox.clear()
     grant_ids = Grant.objects.filter(order=bundle_order, holder_email="ana@studio.example").values_list(
@@ -322,6 +334,9 @@ def test_every_emails_html_is_valid_by_the_nu_checker(bundle_order, settings, tm
     request = payment_request(bundle_order)
     teams_emails.send_seat_reminder(bundle_order.pk, "ana@studio.example", "seat-reminder-test")
     access_emails.send_sign_in_link("dana@studio.example")
+    teams_emails.send_seat_given_away(
+        bundle_order.pk, "ana@studio.example", "Ana Editor", ["CPMA Bundle"], "seat-away-test"
+    )
     grant_ids = Grant.objects.filter(order=bundle_order, holder_email="ana@studio.example").values_list(
         "pk", flat=True
     )

@@ -46,10 +46,52 @@ def test_the_buyer_gives_an_unused_seat_to_someone_else_who_gets_the_access_emai
     assert set(Grant.objects.filter(order=order, seat=2).values_list("holder_email", "state")) == {
         ("bo@example.com", "active")
     }
-    assert [m.to for m in mail.outbox] == [["bo@example.com"]]
+    assert sorted(m.to for m in mail.outbox) == [["ana@example.com"], ["bo@example.com"]]
     assert order.history.filter(
         message__contains="reassigned from ana@example.com to bo@example.com"
     ).exists()
+
+
+def test_the_holder_whose_seat_is_given_away_is_told_once_without_naming_the_new_holder(
+    paid_order, client, sign_in
+):
+    order = paid_order("level-i", 2)
+    seat_two = Grant.objects.get(order=order, seat=2)
+    sign_in("buyer@example.com")
+    assign(client, seat_two, "Ana Editor", "ana@example.com")
+    mail.outbox.clear()
+
+    response = assign(client, seat_two, "Bo", "bo@example.com", "reassign/")
+    run_ready_tasks()  # a retry of the task sends nothing more
+
+    [told] = [m for m in mail.outbox if m.to == ["ana@example.com"]]
+    assert "previous holder is told" in client.get(response["Location"]).text
+    assert told.subject == f"Your CPMA seat from order {order.reference} has gone to someone else"
+    assert "Hello Ana Editor" in told.body and "CPMA Level I Certification" in told.body
+    assert "has ended" in told.body
+    assert "bo@example.com" not in told.body and "Bo" not in told.body.replace("Body", "")
+    # Given back to Ana and away again: a second handover is a second email.
+    Grant.objects.filter(pk=seat_two.pk).update(holder_email="ana@example.com", holder_name="Ana Editor")
+    mail.outbox.clear()
+    assign(client, seat_two, "Cy", "cy@example.com", "reassign/")
+    assert [m.to for m in mail.outbox if "gone to someone else" in m.subject] == [["ana@example.com"]]
+
+
+def test_a_seat_that_stays_with_its_holder_tells_nobody_it_moved(paid_order):
+    order = paid_order("level-i", 1)
+    grant = Grant.objects.get(order=order)
+    EnrolmentDelivery.objects.create(
+        event_id="enr_told", grant=grant, event="enrolment.granted", payload={}, delivered_at=grant.created_at
+    )
+    mail.outbox.clear()
+
+    with pytest.raises(seats.SeatUsed):
+        seats.reassign_seat(
+            grant_token=grant.token, buyer_email=order.email, name="Bo", email="bo@example.com"
+        )
+    run_ready_tasks()
+
+    assert mail.outbox == []
 
 
 def test_a_seat_with_a_download_stays_with_its_holder_and_the_page_says_why(
