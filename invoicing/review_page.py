@@ -17,8 +17,11 @@ def context(*, request: HttpRequest, product: Product, visitor: str, seats: int 
         "review_panels": ["invoicing/_company_pays.html"],
         # The same seats, sent to a payer instead of paid here (invoicing.views.request_payment).
         "request_form": PaymentRequestForm(
-            initial={"quantity": seats or MIN_SEATS}, prefix=PaymentRequestForm.PREFIX
+            initial={"quantity": seats or MIN_SEATS, "po_number": request.GET.get("po_number", "")},
+            prefix=PaymentRequestForm.PREFIX,
         ),
         "request_refused": False,
+        # `?pay=company`: open "My company pays" (a checkout reminder's company route links here so).
+        "company_pays_open": request.GET.get("pay") == "company",
         "invoice_days": settings.INVOICE_DAYS_UNTIL_DUE,
     }

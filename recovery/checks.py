@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.models import Product
 from checkout import payers, states
 from checkout.models import Order
 from recovery.models import RecoveryConsent, Reminder, Unsubscribe
@@ -26,11 +27,30 @@ def unsubscribed(email: str) -> bool:
     return Unsubscribe.objects.filter(email=email).exists()
 
 
-def reminded_recently(*, email: str, product_id: int) -> bool:
+def recent_decision(*, email: str, product_id: int) -> str:
+    """A reminder sent to this buyer for this product within the window, or a holdout (which must stay
+    unreminded for that long, or its return rate would no longer be the natural one); "" for neither."""
     window_start = timezone.now() - dt.timedelta(days=settings.RECOVERY_REMINDER_WINDOW_DAYS)
-    return Reminder.objects.filter(
-        email=email, product_id=product_id, decision=Reminder.Decision.SEND, decided_at__gte=window_start
-    ).exists()
+    decisions = Reminder.objects.filter(
+        email=email,
+        product_id=product_id,
+        decision__in=[Reminder.Decision.SEND, Reminder.Decision.HELD_OUT],
+        decided_at__gte=window_start,
+    ).values_list("decision", flat=True)
+    if Reminder.Decision.SEND in decisions:
+        return "a reminder for this product went to this buyer recently"
+    if decisions:
+        return "this buyer was held out for this product recently"
+    return ""
+
+
+def not_sold(product: Product, currency: str) -> str:
+    """Why the reminder's cart cannot be bought today ("" when it can): a reminder must not promise it."""
+    if not (product.is_active and product.can_be_bought):
+        return "the product cannot be bought at the moment"
+    if not product.price_in(currency):
+        return f"the product is no longer sold in {currency}"
+    return ""
 
 
 def why_not(order: Order, consent: RecoveryConsent, product_id: int) -> str:
@@ -41,9 +61,9 @@ def why_not(order: Order, consent: RecoveryConsent, product_id: int) -> str:
         return "the buyer unsubscribed"
     if paid_since(email=consent.email, product_id=product_id, since=order.created_at):
         return "the buyer has paid for this product since"
-    if reminded_recently(email=consent.email, product_id=product_id):
-        return "a reminder for this product went to this buyer recently"
-    return ""
+    return recent_decision(email=consent.email, product_id=product_id) or not_sold(
+        Product.objects.get(pk=product_id), order.currency
+    )
 
 
 def why_not_now(reminder: Reminder) -> str:
@@ -52,4 +72,4 @@ def why_not_now(reminder: Reminder) -> str:
         return "the buyer unsubscribed before it was sent"
     if paid_since(email=reminder.email, product_id=reminder.product_id, since=reminder.order.created_at):
         return "the buyer paid for this product before it was sent"
-    return ""
+    return not_sold(reminder.product, reminder.order.currency)

@@ -21,16 +21,25 @@ CONSENT_FIELD = "recovery_consent"
 EMAIL_FIELD = "recovery_email"
 # The checkbox's words, and their version: a consent is stored with the version the buyer saw.
 CONSENT_TEXT = "Email me a reminder if I don't finish"
-CONSENT_VERSION = "reminder-v1"
+CONSENT_VERSION = "reminder-v2"  # v2: the hint says when, and "at most once"
 
 
 def review_context(*, request: HttpRequest, product: Product, visitor: str, seats: int | None) -> dict:
     return {
         "buy_form_parts": ["recovery/_consent.html"],
+        "recovery_session_length": session_length(),
         "recovery_consent_text": CONSENT_TEXT,
         "recovery_consent_field": CONSENT_FIELD,
         "recovery_email_field": EMAIL_FIELD,
     }
+
+
+def session_length() -> str:
+    """How long the payment page stays open for a buyer who asked for a reminder, in words."""
+    minutes = settings.CHECKOUT_SESSION_MINUTES
+    if minutes % 60:
+        return f"{minutes} minutes"
+    return "1 hour" if minutes == 60 else f"{minutes // 60} hours"
 
 
 def session_params() -> dict[str, Any]:
@@ -44,11 +53,19 @@ def session_params() -> dict[str, Any]:
     }
 
 
+def withdraw(order: Order) -> dict[str, Any]:
+    """An unticked box: no consent on this order, also when the same browser's second Pay reuses an order
+    whose first Pay had it ticked (the buyer's latest answer counts). No reminder has been decided yet: the
+    order is pending while its buyer presses Pay."""
+    RecoveryConsent.objects.filter(order=order, reminder__isnull=True).delete()
+    return {}
+
+
 def checkout_start(data: Mapping[str, Any]) -> Callable[[Order], dict[str, Any]]:
     """Read the review form's answer (raising StartRefused for a ticked box without a usable address);
     return what to do once the pending order exists: record the consent and give the extra parameters."""
     if data.get(CONSENT_FIELD) != "yes":
-        return lambda order: {}
+        return withdraw
     raw = str(data.get(EMAIL_FIELD, ""))
     email = normalise_email(raw) if len(raw) <= 254 else ""
     if not email:

@@ -74,9 +74,10 @@ def _returned(reminders: list[Reminder]) -> set[int]:
 
 
 def monthly(*, start: dt.datetime, end: dt.datetime, currency: str) -> list[MonthFigures]:
-    """One row per month with a reminder sent or held out, for products sold in `currency`."""
+    """One row per month with a reminder sent or held out, for abandoned orders in `currency` (the order's
+    own currency: a product sold in several is counted where its buyer shopped, beside that revenue)."""
     reminders = list(
-        Reminder.objects.filter(decided_at__gte=start, decided_at__lt=end, product__currency=currency)
+        Reminder.objects.filter(decided_at__gte=start, decided_at__lt=end, order__currency=currency)
         .filter(Q(decision=Decision.SEND, sent_at__isnull=False) | Q(decision=Decision.HELD_OUT))
         .annotate(month=TruncMonth("decided_at", tzinfo=dt.UTC))
         .select_related("order")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from checkout.emails import send_once
 from common.emails import email_message
 from common.tasks import MAIL_QUEUE, retrying_task
-from recovery import checks, links
+from recovery import checks, links, way_back
 from recovery.models import Reminder
 
 logger = logging.getLogger("recovery")
@@ -23,14 +23,13 @@ PURPOSE = "recovery-reminder"
 def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
     product = reminder.product
     unsubscribe = links.unsubscribe_url(reminder)
-    # Today's price in the abandoned order's currency (its own price when no longer sold there).
+    # Today's price in the abandoned order's currency (checks.not_sold has made sure there is one).
     currency = reminder.order.currency
-    unit_price = product.price_in(currency)
-    if not unit_price:
-        currency, unit_price = product.currency, product.price_cents
+    unit_price = product.price_in(currency) or 0
     context = {
         "product": product,
         "seats": reminder.quantity,
+        "team": reminder.quantity >= way_back.TEAM_SEATS,
         "unit_price_cents": unit_price,
         "total_cents": unit_price * reminder.quantity,
         "currency": currency,
@@ -48,7 +47,7 @@ def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
 
 
 def send(reminder_id: int) -> str:
-    reminder = Reminder.objects.select_related("product").get(pk=reminder_id)
+    reminder = Reminder.objects.select_related("product", "order").get(pk=reminder_id)
     if reminder.decision != Reminder.Decision.SEND:
         return "not due"
     reason = checks.why_not_now(reminder)

@@ -1,5 +1,7 @@
 """The reminder's pages. A GET only shows (mail scanners open links); the button's POST acts."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,10 +26,16 @@ def way_back_page(request: HttpRequest, key: str) -> HttpResponse:
         status = 410 if expired else 404
         return render(request, "recovery/link_unusable.html", {"expired": expired}, status=status)
     cart = way_back.cart(reminder)
+    cart_query = urlencode(
+        {"quantity": cart.seats, **({"po_number": cart.po_number} if cart.po_number else {})}
+    )
+    review_url = f"{reverse('checkout:review', args=[cart.product.slug])}?{cart_query}"
     context = {
         "cart": cart,
         "key": key,
-        "review_url": f"{reverse('checkout:review', args=[cart.product.slug])}?quantity={cart.seats}",
+        "review_url": review_url,
+        # The review page with "My company pays" open and the seats filled in (invoicing.review_page).
+        "company_url": f"{review_url}&pay=company#company-pays",
         "consent_text": consent.TEXT,
         "consent_required": consent.REQUIRED_MESSAGE,
     }

@@ -22,6 +22,7 @@ TEAM_SEATS = 3
 class Cart:
     product: Product
     seats: int
+    po_number: str
     unit_price_cents: int
     total_cents: int
     currency: str  # the abandoned order's: a reminder never changes the currency the buyer chose
@@ -38,6 +39,7 @@ def cart(reminder: Reminder) -> Cart:
     return Cart(
         product=product,
         seats=reminder.quantity,
+        po_number=reminder.order.po_number,
         unit_price_cents=unit_price,
         total_cents=unit_price * reminder.quantity,
         currency=currency,

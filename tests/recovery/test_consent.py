@@ -89,3 +89,22 @@ def test_consenting_twice_for_one_order_keeps_one_consent(start, fake_stripe):
 
     assert first.pk == second.pk
     assert RecoveryConsent.objects.filter(order=first).count() == 1
+
+
+def test_unticking_on_a_second_pay_withdraws_the_consent_of_the_first(start, fake_stripe):
+    first = start(consent=True)
+    second = start(consent=False)  # the same browser, back on the review page, unticked this time
+
+    assert first.pk == second.pk
+    assert not RecoveryConsent.objects.filter(order=first).exists()
+
+
+def test_the_hint_says_how_long_the_page_stays_open_and_at_most_once(client, catalog, fake_stripe, settings):
+    settings.CHECKOUT_SESSION_MINUTES = 45
+    page = html.unescape(client.get(reverse("checkout:review", args=["level-i"])).content.decode())
+    assert "stays open for 45 minutes" in page and "at most once" in page
+
+    settings.CHECKOUT_SESSION_MINUTES = 120
+    page = html.unescape(client.get(reverse("checkout:review", args=["level-i"])).content.decode())
+    assert "stays open for 2 hours" in page
+    assert "we send one email" not in page  # untrue: the holdout and the window send none

@@ -21,9 +21,9 @@ def at(month: int, day: int) -> dt.datetime:
 
 
 def reminder(
-    product: Product, email: str, decision: str, decided: dt.datetime, *, sent: bool = True
+    product: Product, email: str, decision: str, decided: dt.datetime, *, sent: bool = True, **order_fields
 ) -> Reminder:
-    expired = make_order([(product, 1)], status="expired", email=email)
+    expired = make_order([(product, 1)], status="expired", email=email, **order_fields)
     Order.objects.filter(pk=expired.pk).update(created_at=decided - dt.timedelta(hours=2))
     expired.refresh_from_db()
     consent = RecoveryConsent.objects.create(
@@ -86,6 +86,19 @@ def test_monthly_figures_match_the_hand_count(fixtures):
     assert (december.reminders_sent, december.reminded_returned, december.recovered_orders) == (1, 1, 0)
     assert (december.held_out, december.held_out_returned) == (1, 0)
     assert december.lift == Decimal("100.0")
+
+
+def test_an_order_in_another_currency_counts_where_the_buyer_shopped(fixtures):
+    in_pounds = reminder(fixtures, "p@example.com", S, at(11, 15), currency="GBP")
+    came_back = paid(fixtures, "p@example.com", at(11, 16), currency="GBP", total_cents=9900)
+    RecoveredOrder.objects.create(order=came_back, recovered_from=in_pounds)
+
+    [november_usd, _] = figures.monthly(start=at(10, 1), end=at(12, 31), currency="USD")
+    [november_gbp] = figures.monthly(start=at(10, 1), end=at(12, 31), currency="GBP")
+
+    assert (november_usd.reminders_sent, november_usd.recovered_orders) == (3, 1)  # as without it
+    assert (november_gbp.reminders_sent, november_gbp.reminded_returned) == (1, 1)
+    assert (november_gbp.recovered_orders, november_gbp.recovered_revenue_cents) == (1, 9900)
 
 
 def test_a_refunded_recovered_order_counts_only_what_was_kept(fixtures):

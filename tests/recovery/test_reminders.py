@@ -5,8 +5,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from catalog.models import Product, ProductPrice
 from checkout.models import Order
 from checkout.stripe_client import stripe_client
+from invoicing.models import PaymentRequest
 from recovery import decisions
 from recovery.models import Reminder, Unsubscribe
 from tests.factories import make_order
@@ -165,6 +167,91 @@ def test_an_unsubscribed_buyer_gets_no_reminder(start, expire):
 
     assert reminders_sent() == []
     assert Reminder.objects.get().reason == "the buyer unsubscribed"
+
+
+def test_an_order_that_had_a_payment_request_gets_no_reminder(start, expire):
+    order = start()
+    PaymentRequest.objects.create(  # asked, then cancelled: the order may expire, and it is the payer's
+        order=order,
+        state=PaymentRequest.State.CANCELLED,
+        token_hash="0" * 64,
+        buyer_name="Pat Producer",
+        buyer_email="producer@example.com",
+        payer_name="Max Manager",
+        payer_email="max@example.com",
+        company_name="Studio Ltd",
+        billing_country="US",
+    )
+
+    expire(order)
+
+    assert Order.objects.get(pk=order.pk).status == Order.Status.EXPIRED
+    assert reminders_sent() == []
+    assert Reminder.objects.get().reason == "the order is a payment request's"
+
+
+def test_a_buyer_who_unsubscribes_between_the_decision_and_the_send_gets_nothing(start, run_tasks):
+    order = start()
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.EXPIRED)
+    assert decisions.decide(order.pk) == Reminder.Decision.SEND
+    Unsubscribe.objects.create(email="producer@example.com", unsubscribed_at=timezone.now())
+
+    run_tasks()
+
+    assert reminders_sent() == []
+    assert Reminder.objects.get().reason == "the buyer unsubscribed before it was sent"
+
+
+def test_a_product_no_longer_for_sale_gets_no_reminder(start, expire, catalog):
+    order = start("level-i", 2)
+    Product.objects.filter(slug="level-i").update(is_active=False)
+
+    expire(order)
+
+    assert reminders_sent() == []
+    assert Reminder.objects.get().reason == "the product cannot be bought at the moment"
+
+
+def test_a_price_withdrawn_in_the_orders_currency_stops_the_reminder_at_the_send(start, catalog, run_tasks):
+    order = start("level-i", 1)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.EXPIRED, currency="EUR")
+    ProductPrice.objects.update_or_create(
+        product=catalog["level-i"], currency="EUR", defaults={"amount_cents": 13900}
+    )
+    assert decisions.decide(order.pk) == Reminder.Decision.SEND
+    ProductPrice.objects.filter(currency="EUR").delete()  # staff stop selling it in euros
+
+    run_tasks()
+
+    assert reminders_sent() == []  # never a reminder quoting dollars for a euro order
+    assert Reminder.objects.get().reason == "the product is no longer sold in EUR"
+
+
+def test_a_euro_order_is_reminded_at_todays_euro_price(start, catalog, run_tasks):
+    order = start("level-i", 2)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.EXPIRED, currency="EUR")
+    ProductPrice.objects.update_or_create(
+        product=catalog["level-i"], currency="EUR", defaults={"amount_cents": 13900}
+    )
+    decisions.decide(order.pk)
+
+    run_tasks()
+
+    [message] = reminders_sent()
+    assert "€139 each, €278 in all" in message.body
+
+
+def test_a_buyer_held_out_stays_unreminded_for_that_product_within_the_window(start, expire, client):
+    first = start("level-i", 1)
+    expire(first)
+    Reminder.objects.filter(order=first).update(decision=Reminder.Decision.HELD_OUT, sent_at=None)
+    client.cookies.clear()
+
+    expire(start("level-i", 1))
+
+    assert reminders_sent() == []
+    skipped = Reminder.objects.get(decision=Reminder.Decision.SKIPPED)
+    assert skipped.reason == "this buyer was held out for this product recently"
 
 
 def test_a_payment_requests_session_gets_no_reminder(start, expire, monkeypatch):

@@ -1,6 +1,7 @@
 """The way back: a signed, expiring page that shows today's price and the seats; only its button starts a
 new checkout, tied to the reminder. One-click unsubscribe: the POST unsubscribes, a GET only asks."""
 
+import html
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from checkout.models import Order
 from recovery.models import RecoveredOrder, Reminder, Unsubscribe
 from tests.factories import make_order
-from tests.recovery.conftest import reminders_sent
+from tests.recovery.conftest import expired_event, reminders_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -91,16 +92,66 @@ def test_an_expired_link_says_so_and_a_forged_one_opens_nothing(reminded, client
 def test_a_team_cart_also_offers_the_company_route_with_the_seats_filled_in(reminded, client):
     _, message = reminded("level-i", 3)
 
-    page = client.get(way_back_path(message)).content.decode()
+    page = html.unescape(client.get(way_back_path(message)).content.decode())
 
     assert "Send this to my company to pay" in page
-    assert "/checkout/level-i/?quantity=3" in page
+    company_url = re.search(r'href="([^"]+)">Send this to my company to pay', page).group(1)
+    assert company_url == "/checkout/level-i/?quantity=3&pay=company#company-pays"
+    review = client.get(company_url.split("#")[0]).content.decode()
+    assert '<details class="company-pays" id="company-pays" open>' in review
+    assert re.search(r'name="request-quantity" value="3"', review)
+    assert "/checkout/level-i/?quantity=3" in page  # "Change the order" too
+    assert "If your company pays for the seats" in message.body
+
+
+def test_the_company_route_carries_the_po_number(start, expire, client):
+    order = start("level-i", 4)
+    Order.objects.filter(pk=order.pk).update(po_number="PO 7/12")
+    expire(order)
+    [message] = reminders_sent()
+
+    page = html.unescape(client.get(way_back_path(message)).content.decode())
+    company_url = re.search(r'href="([^"]+)">Send this to my company to pay', page).group(1)
+    review = client.get(company_url.split("#")[0]).content.decode()
+
+    assert "po_number=PO+7%2F12" in company_url
+    assert 'name="request-po_number" value="PO 7/12"' in review
+
+
+def test_the_review_page_keeps_my_company_pays_closed_unless_asked(client, catalog, fake_stripe):
+    review = client.get("/checkout/level-i/?quantity=3").content.decode()
+
+    assert '<details class="company-pays" id="company-pays">' in review
 
 
 def test_two_seats_get_no_company_route(reminded, client):
     _, message = reminded("level-i", 2)
 
     assert "Send this to my company to pay" not in client.get(way_back_path(message)).content.decode()
+    assert "If your company pays" not in message.body
+
+
+def test_pressing_the_button_twice_opens_one_order_and_one_session(reminded, client, fake_stripe):
+    _, message = reminded("level-i", 2)
+
+    first = client.post(way_back_path(message), {"digital_consent": "on"})
+    second = client.post(way_back_path(message), {"digital_consent": "on"})
+
+    assert first["Location"] == second["Location"]
+    assert RecoveredOrder.objects.count() == 1
+
+
+def test_the_order_started_from_the_reminder_gets_no_second_reminder(reminded, client, deliver_event):
+    _, message = reminded("level-i", 2)
+    client.post(way_back_path(message), {"digital_consent": "on"})
+    again = RecoveredOrder.objects.get().order
+    mail.outbox.clear()
+
+    deliver_event(expired_event(again))  # the buyer walked away a second time
+
+    assert Order.objects.get(pk=again.pk).status == Order.Status.EXPIRED
+    assert reminders_sent() == []
+    assert Reminder.objects.count() == 1
 
 
 def test_one_click_unsubscribe_works_without_our_forms_token(reminded):
