@@ -2,13 +2,15 @@
 is a `BadEvent` whose message tells the platform's developers what to fix."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from access.models import Grant
 from catalog.models import Product
+from common.signatures import TOLERANCE_SECONDS
 from common.text import normalise_email, single_line
-from learning.models import CourseEvent
+from learning.models import Certificate, CourseEvent
 
 TYPES = set(CourseEvent.Type.values)
 CERTIFICATE_TYPES = {CourseEvent.Type.CERTIFICATE_ISSUED, CourseEvent.Type.CERTIFICATE_REVOKED}
@@ -57,6 +59,18 @@ def _check_details(type_: str, data: dict) -> None:
                 raise BadEvent("`certificate.issued` must be a date as YYYY-MM-DD.") from None
 
 
+def _check_certificate_owner(platform_id: str, email: str, product: Product) -> None:
+    """A certificate stays with the holder and course it was first named with."""
+    known = (
+        Certificate.objects.filter(platform_id=platform_id).values_list("holder_email", "product_id").first()
+    )
+    if known is not None and known != (email, product.pk):
+        raise BadEvent(
+            f"Certificate {platform_id!r} belongs to another holder or course than this event names.",
+            status=422,
+        )
+
+
 def read(data: Any) -> Event:
     """The event in `data` (parsed JSON), or BadEvent. Looks the holder and product up; writes nothing."""
     if not isinstance(data, dict):
@@ -68,6 +82,9 @@ def read(data: Any) -> Event:
     created = data.get("created")
     if isinstance(created, bool) or not isinstance(created, int) or not EARLIEST <= created <= LATEST:
         raise BadEvent("`created` must be the event's time in Unix seconds.")
+    # A time ahead of ours would outrank every real event after it (the latest issue or revocation wins).
+    if created > time.time() + TOLERANCE_SECONDS:
+        raise BadEvent("`created` is in the future: it must be when the event happened.")
     holder, product = data.get("holder"), data.get("product")
     if not isinstance(holder, dict) or not isinstance(product, dict):
         raise BadEvent("`holder` and `product` must be objects naming `email` and `slug`.")
@@ -89,6 +106,8 @@ def read(data: Any) -> Event:
         raise BadEvent(
             f"Nobody with that address holds or held a seat of {slug!r} (or that grant).", status=422
         )
+    if type_ in CERTIFICATE_TYPES:
+        _check_certificate_owner(data["certificate"]["id"], email, found)
     return Event(
         event_id=event_id,
         type=type_,

@@ -1,5 +1,6 @@
 """The public certificate pages: `/verify/<code>/` for one certificate, `/verify/` to look one up by its
-code (rate-limited per client, and saying only "not found" for a code that is not one), and the holder's
+code (rate-limited per client, as are codes tried in the address that are not one, and saying only "not
+found" for a code that is not one), and the holder's
 POST from their purchases page that hides or shows their page."""
 
 from django.contrib import messages
@@ -18,11 +19,25 @@ LOOKUPS_PER_WINDOW = 20
 LOOKUP_WINDOW_SECONDS = 15 * 60
 
 
+def _too_many(request: HttpRequest) -> bool:
+    """One more check from this client; True once it made more than LOOKUPS_PER_WINDOW in the window."""
+    key = f"learning:verify:ip:{client_ip(request)}"
+    return throttle.count(key, LOOKUP_WINDOW_SECONDS) > LOOKUPS_PER_WINDOW
+
+
+def _throttled(request: HttpRequest, code: str) -> HttpResponse:
+    context = {"code": code, "throttled": True, "minutes": LOOKUP_WINDOW_SECONDS // 60}
+    return render(request, "learning/lookup.html", context, status=429)
+
+
 @require_GET
 def certificate_page(request: HttpRequest, code: str) -> HttpResponse:
     certificate = verification.find(code)
     if certificate is None:
-        return render(request, "learning/lookup.html", {"code": code, "not_found": True}, status=404)
+        # Guessing codes in the address counts against the same limit as the lookup form.
+        if _too_many(request):
+            return _throttled(request, code[:64])
+        return render(request, "learning/lookup.html", {"code": code[:64], "not_found": True}, status=404)
     context = {"certificate": certificate}
     if certificate.hidden_at is None:
         context |= {
@@ -37,9 +52,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     code = " ".join(request.GET.get("code", "")[:64].split())
     if not code:
         return render(request, "learning/lookup.html", {"code": ""})
-    if throttle.count(f"learning:verify:ip:{client_ip(request)}", LOOKUP_WINDOW_SECONDS) > LOOKUPS_PER_WINDOW:
-        context = {"code": code, "throttled": True, "minutes": LOOKUP_WINDOW_SECONDS // 60}
-        return render(request, "learning/lookup.html", context, status=429)
+    if _too_many(request):
+        return _throttled(request, code)
     if verification.find(code) is None:
         # A search that found nothing, not a missing page: the form is there to try again.
         return render(request, "learning/lookup.html", {"code": code, "not_found": True})

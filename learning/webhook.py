@@ -11,9 +11,8 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from common.signatures import SIGNATURE_HEADER, SignatureRefused, verify
 from common.text import without_nul
@@ -57,10 +56,12 @@ def _too_large(request: HttpRequest) -> bool:
 
 
 @csrf_exempt
-@require_POST
 def course_platform_events(request: HttpRequest) -> HttpResponse:
+    # Off, the endpoint is not there for any method (a 405 to a GET would say it exists).
     if not settings.COURSE_PLATFORM_EVENTS_SECRET:
         raise Http404("Course-platform events are not switched on.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if _too_large(request):
         return _answer(f"Payload too large: at most {MAX_BODY_BYTES} bytes.", 413)
     try:

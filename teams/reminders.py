@@ -48,18 +48,15 @@ def remind_holders(*, reference: str, buyer_email: str) -> list[str]:
     return recipients
 
 
-NUDGE_PREFIX = "seat-nudge-"
-
-
 def nudge_purpose(day) -> str:
     """One nudge per holder per order per day: the outbox's unique purpose holds the date."""
-    return f"{NUDGE_PREFIX}{day.isoformat()}"
+    return f"{seat_table.NUDGE_PREFIX}{day.isoformat()}"
 
 
 @transaction.atomic
 def nudge_holder(*, grant_token: str, buyer_email: str) -> str:
-    """Queue one reminder to the holder of one seat; returns their address. At most once a day per seat
-    (RemindersRefused after that), whatever the round of reminders to everyone did."""
+    """Queue one reminder to the holder of one seat who has not started; returns their address. At most
+    once a day per seat (RemindersRefused after that), whatever the round of reminders to everyone did."""
     grant = (
         Grant.objects.select_for_update()
         .filter(token=grant_token, order__email=buyer_email, state=Grant.State.ACTIVE)
@@ -72,6 +69,19 @@ def nudge_holder(*, grant_token: str, buyer_email: str) -> str:
         raise Grant.DoesNotExist
     if grant.holder_email == grant.order.email:
         raise RemindersRefused("That seat is yours: there is nobody to nudge.")
+    # Only a holder who has not started (the rule the Nudge button and the weekly summary read).
+    row = next(
+        (
+            r
+            for r in seat_table.seat_rows(grant.order)
+            if (r.line.pk, r.number) == (grant.line_id, grant.seat)
+        ),
+        None,
+    )
+    if row is None or not row.waiting_to_start:
+        raise RemindersRefused(
+            f"{grant.holder_email} has already started: there is nothing to nudge them about."
+        )
     purpose = nudge_purpose(timezone.localdate())
     _, made = EmailDelivery.objects.get_or_create(
         order=grant.order, purpose=purpose, recipient=grant.holder_email

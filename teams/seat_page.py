@@ -71,7 +71,7 @@ def page(
         "rows": [
             r
             for r in rows
-            if (wanted is None or r.state in wanted)
+            if (wanted is None or wanted(r))
             and (course_filter is None or course_filter(r))
             and r.matches(search.casefold())
         ],
@@ -82,6 +82,7 @@ def page(
         "to_remind": seat_table.to_remind(order, rows),
         "nobody_to_remind": seat_table.nobody_to_remind(order, rows),
         "reminded_today": reminders.reminded_today(order),
+        "course_platform_reports": bool(settings.COURSE_PLATFORM_EVENTS_SECRET),
         "site_url": settings.SITE_URL,
         "contact_email": settings.SITE_CONTACT_EMAIL,
         "claim_days": settings.CLAIM_LINK_MAX_AGE_SECONDS // 86400,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Min, Q
 
 from access.models import Download, EnrolmentDelivery, Grant
 from checkout.models import EmailDelivery, Order, OrderLine
@@ -22,6 +22,7 @@ from teams.claims import claim_token
 from teams.seats import team_order_ids, use_reasons
 
 REMINDER_PREFIX = "seat-reminder-"
+NUDGE_PREFIX = "seat-nudge-"  # teams.reminders.nudge_purpose: a nudge shows as "reminded" too
 
 FREE = "free"
 ASSIGNED = "assigned"
@@ -42,7 +43,7 @@ LABELS = {
 STARTED = {ENROLLED, CLAIMED, OPENED, DOWNLOADED}
 NOT_STARTED = {ASSIGNED}
 HELD = STARTED | NOT_STARTED
-FILTERS = {"free": {FREE}, "waiting": NOT_STARTED}
+FILTERS = {"free": lambda row: row.state == FREE, "waiting": lambda row: row.waiting_to_start}
 # Filters on what the course platform told us (learning.roster), beside the ones on the seat's state.
 COURSE_FILTERS = {
     "learning": lambda row: any(c.started and not c.passed for c in row.courses),
@@ -81,7 +82,8 @@ class SeatRow:
 
     @property
     def started(self) -> bool:
-        return self.state in STARTED
+        """Held and begun: the counts, the "Not started" filter, the reminders and the nudge agree."""
+        return self.state in HELD and not self.waiting_to_start
 
     @property
     def course_news(self) -> bool:
@@ -168,9 +170,9 @@ def seat_rows(order: Order) -> list[SeatRow]:
     )
     reminders: dict[str, tuple[dt.date, bool]] = {}
     for purpose, recipient, sent_at in EmailDelivery.objects.filter(
-        order_id__in=team, purpose__startswith=REMINDER_PREFIX
+        Q(purpose__startswith=REMINDER_PREFIX) | Q(purpose__startswith=NUDGE_PREFIX), order_id__in=team
     ).values_list("purpose", "recipient", "sent_at"):
-        day = dt.date.fromisoformat(purpose.removeprefix(REMINDER_PREFIX))
+        day = dt.date.fromisoformat(purpose.removeprefix(REMINDER_PREFIX).removeprefix(NUDGE_PREFIX))
         if recipient not in reminders or reminders[recipient][0] <= day:
             reminders[recipient] = (day, sent_at is not None)
     used = use_reasons(grants)
@@ -184,26 +186,24 @@ def seat_rows(order: Order) -> list[SeatRow]:
         downloaded = min((d for d in downloads if not since_given or d >= since_given), default=None)
         enrolled = min((d for d in enrolments if not since_given or d >= since_given), default=None)
         state, since = _state(seat, downloaded, enrolled)
-        reminded = reminders.get(seat[0].holder_email) if state in NOT_STARTED else None
-        rows.append(
-            SeatRow(
-                line=seat[0].line,
-                number=number,
-                token=seat[0].token,
-                holder_name=seat[0].holder_name,
-                holder_email=seat[0].holder_email,
-                state=state,
-                since=since,
-                used_because=used.get((line_id, number), ""),
-                claim_token=claim_token(seat[0]) if state == FREE and seat[0].claim_link_out_at else "",
-                claim_link_out=seat[0].claim_link_out_at if state == FREE else None,
-                reminded_on=reminded[0] if reminded else None,
-                reminder_sent=reminded[1] if reminded else False,
-                claimed_at=seat[0].claimed_at if state != FREE else None,
-                ended_because=seat[0].revoked_reason if state == ENDED else "",
-                courses=[learning[g.pk] for g in seat if g.pk in learning],
-            )
+        row = SeatRow(
+            line=seat[0].line,
+            number=number,
+            token=seat[0].token,
+            holder_name=seat[0].holder_name,
+            holder_email=seat[0].holder_email,
+            state=state,
+            since=since,
+            used_because=used.get((line_id, number), ""),
+            claim_token=claim_token(seat[0]) if state == FREE and seat[0].claim_link_out_at else "",
+            claim_link_out=seat[0].claim_link_out_at if state == FREE else None,
+            claimed_at=seat[0].claimed_at if state != FREE else None,
+            ended_because=seat[0].revoked_reason if state == ENDED else "",
+            courses=[learning[g.pk] for g in seat if g.pk in learning],
         )
+        if row.waiting_to_start and row.holder_email in reminders:
+            row.reminded_on, row.reminder_sent = reminders[row.holder_email]
+        rows.append(row)
     return rows
 
 
@@ -211,7 +211,7 @@ def seat_counts(rows: list[SeatRow]) -> SeatCounts:
     return SeatCounts(
         total=len(rows),
         started=sum(r.started for r in rows),
-        waiting=sum(r.state in NOT_STARTED for r in rows),
+        waiting=sum(r.waiting_to_start for r in rows),
         free=sum(r.state == FREE for r in rows),
         ended=sum(r.state == ENDED for r in rows),
     )
@@ -229,7 +229,7 @@ def reminders_due(order: Order, rows: list[SeatRow]) -> list[tuple[int, str]]:
         {
             (r.line.order_id, r.holder_email)
             for r in rows
-            if r.state in NOT_STARTED and r.holder_email != order.email
+            if r.waiting_to_start and r.holder_email != order.email
         }
     )
 

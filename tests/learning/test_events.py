@@ -5,14 +5,17 @@ ends the same."""
 import itertools
 import json
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from common.signatures import SIGNATURE_HEADER, sign
+from learning import webhook
 from learning.models import Certificate, CourseEvent, Progress
 from tests.checkout.conftest import run_ready_tasks
-from tests.learning.conftest import URL, assign, event, post, seated_order
+from tests.learning.conftest import SECRET, URL, assign, event, post, seated_order
 
 ANA = "ana@studio.example"
 
@@ -124,6 +127,7 @@ def _nothing_stored():
         ({"id": ""}, 400, b"`id`"),
         ({"created": "yesterday"}, 400, b"`created`"),
         ({"event": "certificate.issued", "certificate": {"id": "c"}}, 400, b"YYYY-MM-DD"),
+        ({"created": int(time.time()) + 3600}, 400, b"in the future"),
     ],
 )
 def test_bad_events_are_refused_with_the_reason_and_change_nothing(seat, change, status, says):
@@ -162,7 +166,48 @@ def test_malformed_json_and_oversized_bodies_are_refused(seat):
 def test_the_endpoint_is_off_without_a_secret(seat, settings):
     settings.COURSE_PLATFORM_EVENTS_SECRET = ""
     assert post(event("learner.started", ANA)).status_code == 404
+    assert post(event("learner.started", ANA), secret="").status_code == 404  # signed with the empty key
+    assert Client().get(URL).status_code == 404  # not even a 405 says it is there
     assert not CourseEvent.objects.exists()
+
+
+def test_a_certificate_id_stays_with_its_holder_and_course(seat, send, catalog):
+    assign(seated_order(catalog["level-i"], 1, email="bo@studio.example"), 1, "bo@studio.example", "Bo Lind")
+    send(event("certificate.issued", ANA, certificate={"id": "cert_1", "issued": "2026-12-01"}))
+    DBTaskResult.objects.all().delete()
+
+    taken = post(
+        event("certificate.issued", "bo@studio.example", certificate={"id": "cert_1", "issued": "2026-12-02"})
+    )
+
+    assert taken.status_code == 422 and b"belongs to another holder" in taken.content
+    certificate = Certificate.objects.get()
+    assert (certificate.holder_email, certificate.holder_name) == (ANA, "Ana Ruiz")
+    assert CourseEvent.objects.count() == 1 and not DBTaskResult.objects.exists()
+
+
+def test_an_event_is_stored_only_with_its_processing_enqueued(seat, monkeypatch):
+    DBTaskResult.objects.all().delete()
+    payload = event("learner.started", ANA)
+
+    def broken_queue(*args, **kwargs):
+        raise RuntimeError("the task queue is down")
+
+    monkeypatch.setattr(
+        webhook, "tasks", SimpleNamespace(process_course_event=SimpleNamespace(enqueue=broken_queue))
+    )
+    failed = Client(raise_request_exception=False).post(
+        URL,
+        json.dumps(payload).encode(),
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: sign(json.dumps(payload).encode(), SECRET)},
+    )
+    assert failed.status_code == 500  # the platform retries
+    assert _nothing_stored()
+
+    monkeypatch.undo()
+    assert post(payload).status_code == 200  # the retry is not taken for a duplicate
+    assert DBTaskResult.objects.filter(task_path="learning.tasks.process_course_event").count() == 1
 
 
 def test_a_get_is_refused(seat):

@@ -8,12 +8,12 @@ import time
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from access import grants
 from access.models import Grant
 from checkout.models import EmailDelivery, Order
-from learning.models import Certificate
+from learning.models import Certificate, Progress
 from payments.models import Refund
 from teams import claims, seats
 from tests.checkout.conftest import run_ready_tasks
@@ -192,3 +192,84 @@ def test_the_access_email_and_claim_page_tell_the_learner_what_the_buyer_sees(ca
         assert "how far through it you are (as a percentage) and the date you passed" in text
         assert "never your scores" in text
     assert page.status_code == 200 and "They never see your scores or answers." in page.text
+
+
+def _day(value) -> str:
+    return dateformat.format(timezone.localtime(value), "j M Y")
+
+
+def test_a_passed_seat_still_shows_when_they_started_beside_when_they_passed(crew, client):
+    ana = Progress.objects.get(holder_email="ana@studio.example")
+    code = Certificate.objects.get().code
+
+    page = seats_page(client, crew).text
+
+    shown = (
+        f'100% · started {_day(ana.started_at)} · passed {_day(ana.passed_at)} · <a href="/verify/{code}/">'
+    )
+    assert shown in page
+
+
+def test_the_csv_claimed_column_is_the_claim_date(crew, client):
+    Grant.objects.filter(holder_email="bo@studio.example").update(claimed_at=timezone.now())
+
+    rows = client.get(f"/purchases/orders/{crew.reference}/seats.csv").content.decode().splitlines()
+    header = rows[0].split(",")
+    bo = next(r for r in rows if "bo@studio.example" in r).split(",")
+    ana = next(r for r in rows if "ana@studio.example" in r).split(",")
+
+    assert bo[header.index("Claimed")] == timezone.localdate().isoformat()
+    assert ana[header.index("Claimed")] == ""
+
+
+def test_counts_filter_and_reminders_follow_the_course_platform(crew, client):
+    """Ana and Bo were only assigned but the platform says they started; Cy claimed but has not started."""
+    Grant.objects.filter(holder_email="cy@studio.example").update(claimed_at=timezone.now())
+
+    page = seats_page(client, crew).text
+    waiting = seats_page(client, crew, show="waiting").text
+
+    assert "5 seats: 2 started, 2 assigned and not started, 1 free." in page  # the buyer's own seat too
+    assert "cy@studio.example" in waiting and "ana@studio.example" not in waiting
+    assert "bo@studio.example" not in waiting
+    assert "Send 1 reminder" in page and "the course platform has not told us they started" in page
+    client.post(f"/purchases/orders/{crew.reference}/seats/remind/")
+    run_ready_tasks()
+    assert [m.to for m in mail.outbox] == [["cy@studio.example"]]
+
+
+def test_nobody_who_started_or_holds_their_own_seat_can_be_nudged(crew, client):
+    for who in ("bo@studio.example", BUYER):
+        grant = Grant.objects.get(order=crew, holder_email=who)
+        refused = client.post(f"/purchases/seats/{grant.token}/nudge/", follow=True)
+        assert refused.status_code == 200
+        assert "already started" in refused.text or "That seat is yours" in refused.text
+    run_ready_tasks()
+
+    assert mail.outbox == []
+    assert not EmailDelivery.objects.filter(purpose__startswith="seat-nudge-").exists()
+
+
+def test_a_nudge_shows_on_the_row_as_a_reminder(crew, client):
+    cy = Grant.objects.get(holder_email="cy@studio.example")
+    client.post(f"/purchases/seats/{cy.token}/nudge/")
+    run_ready_tasks()
+
+    page = seats_page(client, crew).text
+    row = re.search(r'<tr data-seat="4".*?</tr>', page, re.S).group(0)
+
+    assert f"reminded {dateformat.format(timezone.localdate(), 'j M')}" in row
+
+
+def test_a_kit_seat_s_access_email_promises_no_roster(catalog, client, sign_in):
+    kits = seated_order(catalog["resume-kit"], 2, email=BUYER)
+    sign_in(BUYER)
+    seat = Grant.objects.get(order=kits, seat=2)
+    seats.assign_seat(
+        grant_token=seat.token, buyer_email=BUYER, name="Kit Holder", email="kit@studio.example"
+    )
+    run_ready_tasks()
+
+    [email] = [m for m in mail.outbox if m.to == ["kit@studio.example"]]
+    for text in (email.body, email.alternatives[0][0]):
+        assert "scores" not in text and "how far through it" not in text

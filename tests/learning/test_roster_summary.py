@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from access.models import Grant
 from checkout.models import EmailDelivery
 from learning.models import SummaryOptOut
 from tests.checkout.conftest import run_ready_tasks
@@ -76,3 +78,31 @@ def test_the_opt_out_link_shows_a_button_and_only_the_post_stops_the_summaries(o
     assert done.status_code == 200 and "will not send you the weekly summary" in done.text
     assert summaries() == []
     assert Client().get(path[:-5] + "xxxx/").status_code == 404
+
+
+def test_the_summary_s_figures_agree_with_the_people_it_names(order, send):
+    """Ana was only assigned but started on the course platform; Cy claimed but has not started."""
+    assign(order, 4, "cy@studio.example", "Cy Gaffer")
+    Grant.objects.filter(holder_email="cy@studio.example").update(claimed_at=timezone.now())
+    send(event("learner.started", "ana@studio.example"))
+    mail.outbox.clear()
+
+    call_command("send_roster_summaries", verbosity=0)
+    run_ready_tasks()
+
+    [email] = summaries()
+    assert email.subject == f"Seats of order {order.reference}: 0 not claimed, 2 not started"
+    for text in (email.body, email.alternatives[0][0]):
+        assert f"summary of the 4 seats of order {order.reference}." in text
+        assert "2 people hold a seat and have not started yet:" in text
+        assert "Bo Lind (bo@studio.example)" in text and "Cy Gaffer (cy@studio.example)" in text
+        assert "Ana Ruiz" not in text and "nobody yet" not in text
+
+
+def test_an_opt_out_after_the_summary_was_queued_still_stops_it(order):
+    call_command("send_roster_summaries", verbosity=0)
+    SummaryOptOut.objects.create(order=order)
+
+    run_ready_tasks()
+
+    assert summaries() == []

@@ -127,3 +127,26 @@ def test_nobody_else_can_hide_the_page(certificate, client, sign_in):
 
     certificate.refresh_from_db()
     assert refused.status_code == 404 and certificate.hidden_at is None
+
+
+def test_the_page_names_the_holder_and_nothing_else_of_theirs(certificate):
+    page = Client().get(f"/verify/{certificate.code}/")
+    [markup] = JSON_LD.findall(page.text)
+
+    assert "ana@studio.example" not in page.text
+    assert "studio.example" not in markup
+    assert set(json.loads(markup)["about"]) == {"@type", "name"}
+
+
+def test_guessing_codes_in_the_address_is_rate_limited_too(certificate):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(LOOKUPS_PER_WINDOW):
+        assert client.get(f"/verify/guess-{n}/").status_code == 404
+
+    refused = client.get("/verify/guess-again/")
+
+    assert refused.status_code == 429 and "Too many checks" in refused.text
+    assert client.get("/verify/", {"code": certificate.code}).status_code == 429  # one limit for both
+    # A real certificate's page still opens: only misses count, so a link on a CV always works.
+    assert client.get(f"/verify/{certificate.code}/").status_code == 200
+    assert Client(REMOTE_ADDR="203.0.113.8").get("/verify/guess-0/").status_code == 404
