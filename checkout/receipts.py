@@ -89,11 +89,17 @@ def readiness(steps: Iterable[StartStep]) -> str:
     waiting = [step.product_name for step in steps if not step.ready_now]
     if not waiting:
         return "Your access is ready now."
-    names = waiting[0] if len(waiting) == 1 else f"{', '.join(waiting[:-1])} and {waiting[-1]}"
-    sentence = f"the academy enrols you on {names} within one working day and emails you how to sign in."
-    if len(waiting) == len(steps):
+    sentence = (
+        f"the academy enrols you on {_names(waiting)} within one working day and emails you how to sign in."
+    )
+    ready = [step.product_name for step in steps if step.ready_now]
+    if not ready:
         return sentence[0].upper() + sentence[1:]
-    return f"Everything else is ready now; {sentence}"
+    return f"{_names(ready)} {'is' if len(ready) == 1 else 'are'} ready now; {sentence}"
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 # What happens next for seats added to a team order: nobody holds them yet, the buyer included.

@@ -142,8 +142,9 @@ def test_the_access_email_says_ready_now_only_for_what_is(paid_order, instructio
     assert seat_email.subject.startswith("Your CPMA access: how to start")
     assert "Your access is ready" not in body
     assert (
-        "Everything else is ready now; the academy enrols you on CPMA Level I Certification and CPMA Level II "
-        "Certification within one working day and emails you how to sign in." in body
+        "Project Manager Resume Kit and Creative PM AI Kit are ready now; the academy enrols you on CPMA Level "
+        "I Certification and CPMA Level II Certification within one working day and emails you how to sign "
+        "in." in body
     )
     assert body.count(COURSE_ENROLMENT_COMES) == 2
 

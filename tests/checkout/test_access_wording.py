@@ -60,6 +60,24 @@ def test_a_bundle_says_which_part_is_ready_and_which_comes(paid):
     page, email = paid("bundle")
     for text in (page, email):
         assert (
-            "Everything else is ready now; the academy enrols you on CPMA Level I Certification and " in text
+            "Project Manager Resume Kit and Creative PM AI Kit are ready now; the academy enrols you on CPMA "
+            "Level I Certification and " in text
         )
+        assert "Everything else" not in text  # it came before the reader knew what the rest was
         assert "Your access is ready now." not in text
+
+
+def test_a_kit_only_success_page_speaks_of_no_course(paid):
+    page, _ = paid("resume-kit")
+
+    assert "Instructions and kit downloads are on" in page
+    assert "Course instructions" not in page
+
+
+@pytest.mark.parametrize("slug", ["level-i", "bundle"])
+def test_the_guarantee_reads_as_asking_within_five_days_not_as_a_five_day_wait(paid, slug):
+    page, email = paid(slug)
+
+    for text in (page, email):
+        assert "Changed your mind? Ask within five days of paying and the academy refunds you in full" in text
+        assert "within five days of purchase" not in text
