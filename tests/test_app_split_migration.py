@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django_tasks_db.models import DBTaskResult
 
 from payments import tasks
+from tests.migrating import latest, migrate_to
 
 BEFORE_SPLIT = [
     ("checkout", "0009_payment_requests"),
@@ -31,19 +31,6 @@ TABLES = {
     "checkout_paymentrequest": "amount_due_cents",
     "access_grant": None,
 }
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    # The models as the migrations applied now define them (the state before or after the split).
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
 
 
 def _figures() -> dict[str, tuple[int, int]]:
@@ -141,16 +128,16 @@ def _permission_holders(app_label: str, codename: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_existing_database_migrates_to_the_split_apps_with_every_row_and_cent_kept():
-    latest = _latest()
+    newest = latest()
     try:
-        _fill(_migrate(BEFORE_SPLIT))
+        _fill(migrate_to(BEFORE_SPLIT))
         queued = tasks.sync_order.enqueue(1, "staff:test")  # a task waiting under its name before the split
         DBTaskResult.objects.filter(pk=queued.id).update(task_path="checkout.tasks.sync_order")
         before = _figures()
         assert all(count > 0 for count, _ in before.values())  # every table really holds rows
         assert _permission_holders("checkout", "view_payment") == 1  # the staff group, before the split
 
-        apps = _migrate(latest)
+        apps = migrate_to(newest)
 
         assert _figures() == before
         # The moved models read the same rows through their new apps.
@@ -170,9 +157,9 @@ def test_an_existing_database_migrates_to_the_split_apps_with_every_row_and_cent
         # The queued task now carries the name it has in the new layout.
         assert DBTaskResult.objects.get(pk=queued.id).task_path == "payments.tasks.sync_order"
 
-        _migrate(BEFORE_SPLIT)  # and back: nothing is dropped either way
+        migrate_to(BEFORE_SPLIT)  # and back: nothing is dropped either way
 
         assert _figures() == before
         assert _permission_holders("checkout", "view_payment") == 1
     finally:
-        _migrate(latest)
+        migrate_to(newest)

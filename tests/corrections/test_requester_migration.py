@@ -2,25 +2,18 @@
 page recorded ("the buyer (…)", "accounts payable (…)"); a text without one leaves it for the buyer's."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import latest, migrate_to
 
 BEFORE = [("corrections", "0001_initial")]
 AFTER = [("corrections", "0002_requester_email")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_earlier_corrections_get_the_address_their_text_names():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    newest = latest()
     try:
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         Order = apps.get_model("checkout", "Order")
         InvoiceCorrection = apps.get_model("corrections", "InvoiceCorrection")
 
@@ -39,8 +32,8 @@ def test_earlier_corrections_get_the_address_their_text_names():
             made("the buyer"): "",
         }
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         InvoiceCorrection = apps.get_model("corrections", "InvoiceCorrection")
         assert {pk: InvoiceCorrection.objects.get(pk=pk).requester_email for pk in asked} == asked
     finally:
-        _migrate(latest)
+        migrate_to(newest)

@@ -5,26 +5,19 @@ currency stays unknown for the fee task to read again. Refunds get their tax par
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import latest, migrate_to
 
 BEFORE = [("payments", "0003_reconcile_runs")]
 AFTER = [("payments", "0004_settlement_and_refund_tax")]
 AT = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_payments_and_refunds_get_their_settlement_and_tax_part():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    newest = latest()
     try:
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         Order = apps.get_model("checkout", "Order")
         Payment = apps.get_model("payments", "Payment")
         Refund = apps.get_model("payments", "Refund")
@@ -59,7 +52,7 @@ def test_old_payments_and_refunds_get_their_settlement_and_tax_part():
             for n, amount in enumerate((5000, 5000, 7493))
         ]
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         Payment = apps.get_model("payments", "Payment")
         Refund = apps.get_model("payments", "Refund")
 
@@ -74,4 +67,4 @@ def test_old_payments_and_refunds_get_their_settlement_and_tax_part():
         parts = [Refund.objects.get(pk=refund.pk).tax_cents for refund in refunds]
         assert parts == [798, 799, 1196]
     finally:
-        _migrate(latest)
+        migrate_to(newest)

@@ -2,25 +2,18 @@
 order, a payment request's check the request's order, so the receipts find both with one filter."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import latest, migrate_to
 
 BEFORE = [("tax", "0001_initial"), ("invoicing", "0002_payer_bill_to_and_decline")]
 AFTER = [("invoicing", "0003_tax_checks_name_their_order")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_checks_name_the_order_they_bill():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    newest = latest()
     try:
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         Order = apps.get_model("checkout", "Order")
         PaymentRequest = apps.get_model("invoicing", "PaymentRequest")
         TaxIdCheck = apps.get_model("tax", "TaxIdCheck")
@@ -46,10 +39,10 @@ def test_old_checks_name_the_order_they_bill():
             purpose="payment_request", subject_id=999999, country="DE", number="DE3"
         )
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         TaxIdCheck = apps.get_model("tax", "TaxIdCheck")
         assert TaxIdCheck.objects.get(pk=order_check.pk).order_id == own.pk
         assert TaxIdCheck.objects.get(pk=request_check.pk).order_id == requested.pk
         assert TaxIdCheck.objects.get(pk=orphan.pk).order_id is None
     finally:
-        _migrate(latest)
+        migrate_to(newest)
