@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from access import enrolment, selectors
 from access.credit import bundle_offer
@@ -20,6 +19,7 @@ from catalog.money import DEFAULT_CURRENCY, format_money
 from checkout import consent, states
 from checkout.models import Order
 from checkout.receipts import COURSE_ENROLMENT_COMES
+from common import hooks
 from common.text import normalise_email
 from payments.models import Refund
 
@@ -129,8 +129,7 @@ def panels(email: str, only_order_id: int | None = None) -> list[dict]:
     the one order a limited session sees, None when fully signed in, and returning a dict with its
     `template`, or None to add nothing), such as learning's certificates and the buyer's invoices."""
     found = (
-        import_string(path)(email=email, only_order_id=only_order_id)
-        for path in settings.PURCHASES_PAGE_PANELS
+        panel(email=email, only_order_id=only_order_id) for panel in hooks.named("PURCHASES_PAGE_PANELS")
     )
     return [panel for panel in found if panel]
 
@@ -145,9 +144,9 @@ def page_context(viewer: Viewer, currency: str = "") -> dict:
     bought = [b for b in selectors.orders_bought_by(email) if viewer.sees(b.order.pk)]
     orders, ended = split_orders(holdings, bought)
     shown = [*orders, *(entry.bought for entry in ended if entry.bought)]
-    if settings.PURCHASES_INVOICE_DOCUMENTS and shown:
+    if (invoice_documents := hooks.one("PURCHASES_INVOICE_DOCUMENTS")) and shown:
         # Credit notes on each order's invoice, from the app that issues them (access never imports it).
-        documents = import_string(settings.PURCHASES_INVOICE_DOCUMENTS)([entry.order.pk for entry in shown])
+        documents = invoice_documents([entry.order.pk for entry in shown])
         for entry in shown:
             entry.invoice_documents = documents.get(entry.order.pk, [])
     offers = []
